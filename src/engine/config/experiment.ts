@@ -1,0 +1,129 @@
+/**
+ * The experiment as the engine uses it: validated, with every default filled in. The YAML file is
+ * turned into this by `resolveExperiment` (validate.ts); nothing downstream re-reads the YAML.
+ */
+import type { Distribution, Operation, ParameterGroup, Resample } from './parameters';
+import type { TaskName } from './taskCatalog';
+
+export interface RandomizationEntry {
+  readonly name: string;
+  readonly group: ParameterGroup;
+  readonly distribution: Distribution;
+  /** [low, high] for uniform, log_uniform and randint (randint is inclusive at both ends). */
+  readonly range?: readonly [number, number];
+  readonly mean?: number;
+  readonly std?: number;
+  /** For choice. */
+  readonly values?: readonly (string | number)[];
+  readonly operation: Operation;
+  /** Names in the task (bodies, links, joints); undefined = every applicable target. */
+  readonly targets?: readonly string[];
+  /** Vector length; 1 for scalars. */
+  readonly size: number;
+  readonly resample: Resample;
+  /** For resample: interval, in control steps. */
+  readonly intervalSteps?: number;
+  /** Texture image folder (resolved against the experiment file's folder). */
+  readonly folder?: string;
+}
+
+export interface PolicyConfig {
+  readonly type: 'mlp';
+  readonly hidden: readonly number[];
+  readonly activation: 'tanh' | 'relu';
+  /** Number of past observations and actions appended to the input (0 = feed-forward). */
+  readonly history: number;
+  readonly observationNormalization: boolean;
+  readonly observation: 'state' | 'image';
+  /** An existing ONNX policy to evaluate or fine-tune instead of training from scratch. */
+  readonly file?: string;
+}
+
+export interface TrainingConfig {
+  readonly algorithm: 'ars';
+  readonly maxEnvSteps: number;
+  readonly workers: number;
+  /** ARS: perturbation directions per iteration. */
+  readonly directions: number;
+  /** ARS: best directions kept for the update. */
+  readonly topDirections: number;
+  readonly stepSize: number;
+  readonly explorationNoise: number;
+  readonly evalEveryIterations: number;
+  readonly evalEpisodes: number;
+  readonly checkpointEveryIterations: number;
+  /** Stop early once the randomized-sim success rate reaches this. */
+  readonly targetSuccess: number;
+}
+
+export type StageKind = 'sim' | 'sim_real_textures' | 'sim_real_images' | 'mixed' | 'real_finetune';
+
+export interface StageGate {
+  readonly minSimSuccess?: number;
+  readonly minRealSuccess?: number;
+  readonly confirm: boolean;
+}
+
+export interface StageConfig {
+  readonly name: string;
+  readonly kind: StageKind;
+  readonly episodes: number;
+  /** Fraction of episodes run in sim in a mixed stage. */
+  readonly simRatio?: number;
+  readonly gate?: StageGate;
+  readonly skip: boolean;
+}
+
+export interface EvaluationConfig {
+  readonly episodes: number;
+  readonly maxSteps: number;
+  readonly randomized: boolean;
+  readonly realEpisodes: number;
+}
+
+export interface SafetyConfig {
+  /** Speed multiplier for the first `limitedEpisodes` episodes of a session. */
+  readonly speedScale: number;
+  readonly limitedEpisodes: number;
+  /** Per joint [lower, upper] in rad. */
+  readonly jointPositionLimits: readonly (readonly [number, number])[];
+  readonly maxJointVelocity: number;
+  readonly maxEffort: number;
+  /** Largest change of a joint command between two control steps, rad. */
+  readonly maxCommandDelta: number;
+  /** Allowed tip positions, m, in the robot's base frame. */
+  readonly workspace?: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
+  readonly clipActions: boolean;
+}
+
+export interface RobotConfig {
+  readonly adapter: 'rosbridge' | 'emulator';
+  readonly address: string;
+  readonly profile?: string;
+  readonly topics: {
+    readonly jointStates: string;
+    readonly command: string;
+    readonly objectPose: string;
+    readonly camera: string;
+    readonly status: string;
+    readonly heartbeat: string;
+  };
+  readonly services: { readonly reset: string; readonly stop: string; readonly arm: string };
+  readonly watchdogMs: number;
+  readonly connectTimeoutMs: number;
+  readonly safety?: SafetyConfig;
+}
+
+export interface Experiment {
+  readonly name: string;
+  readonly task: TaskName;
+  readonly seed: number;
+  readonly policy: PolicyConfig;
+  readonly training: TrainingConfig;
+  readonly randomization: readonly RandomizationEntry[];
+  readonly stages: readonly StageConfig[];
+  readonly evaluation: EvaluationConfig;
+  readonly robot?: RobotConfig;
+  /** Absolute path of the file it came from, when it came from one. */
+  readonly sourcePath?: string;
+}
