@@ -1,0 +1,60 @@
+// One build for every entry point: the extension host bundle, the engine process, the CLI, worker
+// threads and the webview bundles. Type checking is separate (`npm run typecheck`).
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // native binding: loaded from node_modules at run time, never bundled
+  external: ['vscode', 'onnxruntime-node'],
+};
+
+// Node-side entry points (CommonJS, Node 20). Missing files are skipped so partial trees still build.
+const nodeEntries = {
+  extension: 'src/extension.ts',
+  cli: 'src/engine/cli.ts',
+  engine: 'src/engine/main.ts',
+  'train-worker': 'src/engine/learn/worker.ts',
+};
+
+const webviewDir = 'webview-ui';
+const webviewEntries = existsSync(webviewDir)
+  ? Object.fromEntries(
+      readdirSync(webviewDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
+        .map((d) => [d.name, join(webviewDir, d.name, 'main.ts')]),
+    )
+  : {};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: Object.fromEntries(Object.entries(nodeEntries).filter(([, file]) => existsSync(file))),
+    outdir: 'dist',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  },
+  {
+    ...common,
+    entryPoints: webviewEntries,
+    outdir: 'dist/webview',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'esm',
+    external: [],
+  },
+].filter((options) => Object.keys(options.entryPoints).length > 0);
+
+if (watch) {
+  for (const options of builds) (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}
