@@ -1,0 +1,123 @@
+/**
+ * The reality profile format, defined once: every key with its type, unit, default and meaning. The
+ * JSON Schema in schemas/ (realitySchema.ts), the loader's validation (realityProfileLoader.ts) and
+ * docs/reality-profiles.md all derive from this table, so they cannot drift apart.
+ *
+ * A profile says what the "real robot" of the emulator truly is: the values of the parameters an
+ * experiment randomizes (same names as config/parameters.ts, absolute values), and the effects real
+ * hardware has that the simulator does not model by default.
+ */
+import { PARAMETERS, type ParameterInfo } from '../config/parameters';
+import { TASK_NAMES } from '../config/taskCatalog';
+
+export type FieldSpec =
+  | { readonly kind: 'number'; readonly unit: string; readonly description: string; readonly default: number; readonly min?: number; readonly max?: number; readonly integer?: boolean }
+  /** A number for every joint, or one number for all of them. */
+  | { readonly kind: 'perJoint'; readonly unit: string; readonly description: string; readonly default: number; readonly min?: number; readonly max?: number }
+  | { readonly kind: 'enum'; readonly description: string; readonly values: readonly string[]; readonly default?: string }
+  | { readonly kind: 'string'; readonly description: string; readonly default?: string; readonly pattern?: string };
+
+export interface SectionSpec {
+  readonly description: string;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+}
+
+/** Joints of the built-in arm; per-joint lists have this many entries. */
+export const PROFILE_JOINT_COUNT = 3;
+
+export const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldSpec>> = {
+  name: { kind: 'string', description: 'Short name of the profile, shown in logs.' },
+  description: { kind: 'string', description: 'What kind of robot or lab this profile stands for.' },
+  task: { kind: 'enum', values: TASK_NAMES, description: 'The built-in task the emulator simulates as the real robot.' },
+  seed: { kind: 'number', unit: 'integer', integer: true, min: 0, max: 4294967295, default: 0,
+    description: 'Seed of every random draw of the emulator (noise, jitter, episode resets): the same profile and commands give the same run.' },
+  watchdogMs: { kind: 'number', unit: 'ms', min: 1, max: 10000, default: 100,
+    description: 'The robot halts (holds position) when no command or heartbeat arrived for longer than this.' },
+  physicsHz: { kind: 'number', unit: 'Hz', min: 60, max: 2000, default: 240,
+    description: 'Physics steps per second of the emulated robot (real time).' },
+};
+
+export const SECTIONS: Readonly<Record<string, SectionSpec>> = {
+  effects: {
+    description: 'Effects of real hardware the simulator does not model by default. All default to none.',
+    fields: {
+      frictionCoulombNm: { kind: 'perJoint', unit: 'N·m', min: 0, max: 100, default: 0,
+        description: 'Coulomb (dry) joint friction: a torque of this size opposing motion, whatever the speed (tau = c·sign(v)).' },
+      frictionViscousNmsPerRad: { kind: 'perJoint', unit: 'N·m·s/rad', min: 0, max: 100, default: 0,
+        description: 'Viscous joint friction added to the scene\'s joint damping (tau = b·v).' },
+      gainError: { kind: 'perJoint', unit: 'fraction (0.1 = +10%)', min: -0.9, max: 10, default: 0,
+        description: 'Actuator gain error: the true position gain (joint_stiffness) and torque are scaled by (1 + gainError).' },
+      torqueLimitNm: { kind: 'perJoint', unit: 'N·m', min: 0, max: 10000, default: 0,
+        description: 'Torque saturation of the motors, below the scene\'s motor strength; 0 = no saturation beyond motor_strength.' },
+      backlashRad: { kind: 'perJoint', unit: 'rad', min: 0, max: 0.5, default: 0,
+        description: 'Gear backlash: total dead band of the joint; the output lags the motor by up to half of it in each direction after a reversal.' },
+      latencyMs: { kind: 'number', unit: 'ms', min: 0, max: 2000, default: 0,
+        description: 'Mean delay between a command arriving and the motors receiving it.' },
+      latencyJitterMs: { kind: 'number', unit: 'ms', min: 0, max: 1000, default: 0,
+        description: 'Spread of that delay: each command is delayed by latencyMs + U(-jitter, +jitter), never below 0 and never reordered.' },
+      encoderOffsetRad: { kind: 'perJoint', unit: 'rad', min: -1, max: 1, default: 0,
+        description: 'Calibration error of the joint encoders: added to every reported joint position (and subtracted from commands, which are in the reported frame).' },
+      jointPositionNoiseRad: { kind: 'perJoint', unit: 'rad (std)', min: 0, max: 1, default: 0,
+        description: 'Standard deviation of Gaussian noise on each reported joint position.' },
+      jointVelocityNoiseRadPerS: { kind: 'perJoint', unit: 'rad/s (std)', min: 0, max: 10, default: 0,
+        description: 'Standard deviation of Gaussian noise on each reported joint velocity.' },
+      jointEffortNoiseNm: { kind: 'perJoint', unit: 'N·m (std)', min: 0, max: 100, default: 0,
+        description: 'Standard deviation of Gaussian noise on each reported joint effort.' },
+      objectPositionNoiseM: { kind: 'number', unit: 'm (std)', min: 0, max: 1, default: 0,
+        description: 'Standard deviation of Gaussian noise on each axis of reported object positions (the tracker\'s error).' },
+      objectOrientationNoiseRad: { kind: 'number', unit: 'rad (std)', min: 0, max: 3.2, default: 0,
+        description: 'Standard deviation of Gaussian noise on the reported object yaw.' },
+    },
+  },
+  rates: {
+    description: 'How often the emulator publishes, in real time.',
+    fields: {
+      jointStatesHz: { kind: 'number', unit: 'Hz', min: 1, max: 1000, default: 100, description: 'Rate of sensor_msgs/JointState on the joint-states topic.' },
+      objectPoseHz: { kind: 'number', unit: 'Hz', min: 1, max: 1000, default: 50, description: 'Rate of geometry_msgs/PoseStamped for each tracked object.' },
+      statusHz: { kind: 'number', unit: 'Hz', min: 0.1, max: 100, default: 10, description: 'Rate of the status topic (it is also published on every change).' },
+    },
+  },
+  topics: {
+    description: 'Topic names served; the same keys as the experiment\'s robot.topics.',
+    fields: {
+      jointStates: { kind: 'string', pattern: '^/', default: '/joint_states', description: 'sensor_msgs/msg/JointState published here.' },
+      command: { kind: 'string', pattern: '^/', default: '/forward_position_controller/commands', description: 'std_msgs/msg/Float64MultiArray joint position targets (rad) taken here.' },
+      objectPose: { kind: 'string', pattern: '^/', default: '/object_poses', description: 'Prefix of the per-object geometry_msgs/msg/PoseStamped topics (<prefix>/<object>).' },
+      camera: { kind: 'string', pattern: '^/', default: '/camera/image_raw', description: 'sensor_msgs/msg/Image topic (not published by the emulator yet).' },
+      status: { kind: 'string', pattern: '^/', default: '/robot_status', description: 'std_msgs/msg/String with the JSON status (armed, running, halted and why).' },
+      heartbeat: { kind: 'string', pattern: '^/', default: '/heartbeat', description: 'std_msgs/msg/Empty heartbeats that feed the watchdog between commands.' },
+    },
+  },
+  services: {
+    description: 'Service names served (std_srvs/srv/Trigger); the same keys as the experiment\'s robot.services.',
+    fields: {
+      reset: { kind: 'string', pattern: '^/', default: '/reset', description: 'Start a new episode: home the arm, place the objects.' },
+      stop: { kind: 'string', pattern: '^/', default: '/stop', description: 'Protective stop (IEC 60204-1 category 2): hold position, refuse commands until armed.' },
+      arm: { kind: 'string', pattern: '^/', default: '/arm', description: 'Leave a halt and accept commands again.' },
+    },
+  },
+};
+
+export const PROFILE_KEYS: readonly string[] = [...Object.keys(TOP_LEVEL_FIELDS), ...Object.keys(SECTIONS), 'parameters'];
+
+/** How one randomizable parameter may be given in a profile. */
+export interface ParameterValueSpec {
+  readonly info: ParameterInfo;
+  readonly shape: 'scalar' | 'vector' | 'categorical';
+  /** Names a per-target map may use. */
+  readonly targets?: readonly string[];
+}
+
+const ALL_TARGETS: Readonly<Record<string, readonly string[]>> = {
+  objects: ['puck'],
+  contactBodies: ['puck', 'table'],
+  links: ['link1', 'link2', 'link3'],
+  joints: ['shoulder', 'elbow', 'wrist'],
+  visualTargets: ['link1', 'link2', 'link3', 'target', 'puck', 'goal', 'table'],
+};
+
+export const PARAMETER_SPECS: readonly ParameterValueSpec[] = PARAMETERS.map((info) => ({
+  info,
+  shape: info.categorical ? 'categorical' : (info.size ?? 1) > 1 ? 'vector' : 'scalar',
+  targets: info.targetKind === 'none' ? undefined : ALL_TARGETS[info.targetKind],
+}));
