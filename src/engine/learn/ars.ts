@@ -1,0 +1,87 @@
+/**
+ * Augmented Random Search (Mania, Guy & Recht 2018, variant V2-t): perturb the weights along random
+ * directions in both signs, run one episode each, and step along the directions whose better side
+ * did best, scaled by the spread of the rewards used. Pure functions over Float64Arrays; the trainer
+ * owns the loop.
+ */
+import { deriveSeed, Rng } from '../util/rng';
+
+export interface ArsHyperparameters {
+  /** Directions sampled per iteration (N); each costs two episodes. */
+  readonly directions: number;
+  /** Best directions kept for the update (b <= N). */
+  readonly topDirections: number;
+  /** Step size (alpha). */
+  readonly stepSize: number;
+  /** Exploration noise (nu): standard deviation of the weight perturbations. */
+  readonly explorationNoise: number;
+}
+
+/**
+ * The iteration's perturbation directions, N(0, I) each. Drawn in the main thread from a generator
+ * seeded by (noise seed, iteration, direction), so they are the same for any worker count and after
+ * a resume.
+ */
+export function sampleDirections(noiseSeed: number, iteration: number, directions: number, parameterCount: number): Float64Array[] {
+  const result: Float64Array[] = [];
+  for (let k = 0; k < directions; k++) {
+    const rng = new Rng(deriveSeed(noiseSeed, iteration, k));
+    const delta = new Float64Array(parameterCount);
+    for (let i = 0; i < parameterCount; i++) delta[i] = rng.gaussian();
+    result.push(delta);
+  }
+  return result;
+}
+
+/** theta + sign * nu * delta, as a new array. */
+export function perturb(parameters: Float64Array, delta: Float64Array, noise: number, sign: 1 | -1): Float64Array {
+  const out = new Float64Array(parameters.length);
+  const scale = sign * noise;
+  for (let i = 0; i < out.length; i++) out[i] = parameters[i]! + scale * delta[i]!;
+  return out;
+}
+
+export interface ArsStep {
+  readonly parameters: Float64Array;
+  /** Standard deviation of the 2b rewards used (sigma_R). */
+  readonly rewardStd: number;
+  /** Directions used, best first. */
+  readonly selected: readonly number[];
+}
+
+/**
+ * theta' = theta + alpha / (b * sigma_R) * sum over the top-b directions of (r+ - r-) * delta,
+ * ranking directions by max(r+, r-). Ties keep index order (the sort is stable), so the step is
+ * deterministic.
+ */
+export function arsUpdate(
+  parameters: Float64Array,
+  deltas: readonly Float64Array[],
+  rewardsPlus: ArrayLike<number>,
+  rewardsMinus: ArrayLike<number>,
+  hyper: ArsHyperparameters,
+): ArsStep {
+  const n = deltas.length;
+  const b = Math.max(1, Math.min(hyper.topDirections, n));
+  const order = Array.from({ length: n }, (_, k) => k);
+  order.sort((i, j) => Math.max(rewardsPlus[j]!, rewardsMinus[j]!) - Math.max(rewardsPlus[i]!, rewardsMinus[i]!));
+  const selected = order.slice(0, b);
+
+  let mean = 0;
+  for (const k of selected) mean += rewardsPlus[k]! + rewardsMinus[k]!;
+  mean /= 2 * b;
+  let variance = 0;
+  for (const k of selected) variance += (rewardsPlus[k]! - mean) ** 2 + (rewardsMinus[k]! - mean) ** 2;
+  const rewardStd = Math.sqrt(variance / (2 * b));
+
+  const next = new Float64Array(parameters);
+  // all rewards equal: no information, and dividing by zero would blow the weights up
+  if (rewardStd < 1e-12) return { parameters: next, rewardStd, selected };
+  const scale = hyper.stepSize / (b * rewardStd);
+  for (const k of selected) {
+    const weight = scale * (rewardsPlus[k]! - rewardsMinus[k]!);
+    const delta = deltas[k]!;
+    for (let i = 0; i < next.length; i++) next[i] = next[i]! + weight * delta[i]!;
+  }
+  return { parameters: next, rewardStd, selected };
+}

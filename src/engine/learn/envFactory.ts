@@ -1,0 +1,20 @@
+/**
+ * Where rollouts get their environments: the built-in simulator, or a module that exports
+ * `createEnv(experiment, { randomize })` with the same contract (tests use small deterministic
+ * envs this way; worker threads load the module by path, so it must be a file, not a closure).
+ */
+import type { Experiment } from '../config/experiment';
+import type { Env } from '../sim/env';
+
+export type EnvFactory = (experiment: Experiment, options: { randomize: boolean }) => Env | Promise<Env>;
+
+export async function loadEnvFactory(envModule?: string): Promise<EnvFactory> {
+  if (envModule) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(envModule) as { createEnv?: EnvFactory };
+    if (typeof mod.createEnv !== 'function') throw new Error(`${envModule} does not export createEnv(experiment, { randomize })`);
+    return mod.createEnv;
+  }
+  const sim = await import('../sim/createEnv');
+  return sim.createEnv;
+}

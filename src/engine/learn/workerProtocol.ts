@@ -1,0 +1,39 @@
+/**
+ * Messages between the trainer and its rollout workers. Each task is one episode, fully described
+ * by its message (weights, normalization, episode seed), so a result never depends on which worker
+ * ran it or in what order.
+ */
+import type { Experiment } from '../config/experiment';
+import type { PolicySpec } from './policySpec';
+
+export interface RolloutTask {
+  /** Position in the batch: results are reduced in this order. */
+  readonly index: number;
+  readonly parameters: Float64Array;
+  readonly normMean: Float64Array;
+  readonly normStd: Float64Array;
+  readonly episodeSeed: number;
+  readonly randomize: boolean;
+  readonly maxSteps: number;
+  /** Return the episode's observation statistics (training rollouts, not evaluation). */
+  readonly collectStats: boolean;
+}
+
+export interface RolloutResult {
+  readonly index: number;
+  readonly episodeReturn: number;
+  readonly length: number;
+  readonly success: boolean;
+  readonly stats?: { count: number; mean: Float64Array; m2: Float64Array };
+}
+
+/** Trainer -> worker. */
+export type ToWorker =
+  | { readonly type: 'init'; readonly experiment: Experiment; readonly spec: PolicySpec; readonly envModule?: string }
+  | { readonly type: 'rollout'; readonly task: RolloutTask };
+
+/** Worker -> trainer. */
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly result: RolloutResult }
+  | { readonly type: 'error'; readonly message: string };
