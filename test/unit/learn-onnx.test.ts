@@ -35,7 +35,12 @@ async function checkExportMatches(spec: PolicySpec, seed: number): Promise<void>
   const jsOut = new Float64Array(spec.actionSize);
   let worst = 0;
   for (let trial = 0; trial < 50; trial++) {
-    for (let i = 0; i < input.length; i++) input[i] = rng.gaussian(0, 2) + (i < spec.observationSize ? mean[i]! : 0);
+    // observations as the policy meets them: about `std` around `mean` (normalized ~ N(0, 1))
+    const observationInputs = spec.observationSize * (spec.history + 1);
+    for (let i = 0; i < input.length; i++) {
+      const d = i % spec.observationSize;
+      input[i] = i < observationInputs ? mean[d]! + std[d]! * rng.gaussian() : rng.uniform(-1, 1);
+    }
     network.forward(input, jsOut);
     const ortOut = await onnx.infer(input);
     for (let i = 0; i < spec.actionSize; i++) worst = Math.max(worst, Math.abs(ortOut[i]! - jsOut[i]!));
