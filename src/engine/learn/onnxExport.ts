@@ -1,9 +1,11 @@
 /**
  * Writes a trained policy as an ONNX model (opset 13, IR version 8: loadable by every ONNX Runtime
- * of the last years). Observation normalization is folded into the first layer, so the model takes
- * raw observations and needs nothing from this project to run:
- *   W1' = W1 / std (per input column),  b1' = b1 - W1' * mean.
- * Graph: observation [N, in] -> Gemm -> act -> ... -> Gemm -> Tanh -> action [N, actions].
+ * of the last years). Observation normalization is part of the graph, so the model takes raw
+ * observations and needs nothing from this project to run:
+ *   observation [N, in] -> Sub(mean) -> Div(std) -> Gemm -> act -> ... -> Gemm -> Tanh -> action.
+ * Normalization stays two explicit element-wise nodes rather than being multiplied into the first
+ * layer: folding it there cancels large terms (W/std * x - W/std * mean) in float32 and costs
+ * accuracy when a dimension's std is small next to its mean.
  */
 import { ProtoWriter } from './protobuf';
 import { inputSizeOf, layerSizesOf, type PolicySpec } from './policySpec';
@@ -30,37 +32,37 @@ export interface OnnxExportOptions {
   readonly producerVersion?: string;
 }
 
-/** Per layer: weights [out x in] and biases, with normalization folded into layer 0 (float64). */
-export function foldedLayers(spec: PolicySpec, parameters: Float64Array, normalization: Normalization): { weights: Float64Array; biases: Float64Array; nIn: number; nOut: number }[] {
+/** Per layer: weights [out x in] and biases, sliced from the flat parameter vector. */
+function layersOf(spec: PolicySpec, parameters: Float64Array): { weights: Float64Array; biases: Float64Array; nIn: number; nOut: number }[] {
   const sizes = layerSizesOf(spec);
   const layers = [];
   let offset = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
     const nIn = sizes[l]!;
     const nOut = sizes[l + 1]!;
-    const weights = parameters.slice(offset, offset + nOut * nIn);
-    const biases = parameters.slice(offset + nOut * nIn, offset + nOut * nIn + nOut);
+    layers.push({ weights: parameters.subarray(offset, offset + nOut * nIn), biases: parameters.subarray(offset + nOut * nIn, offset + nOut * nIn + nOut), nIn, nOut });
     offset += nOut * nIn + nOut;
-    if (l === 0) {
-      const o = spec.observationSize;
-      const observationInputs = o * (spec.history + 1);
-      for (let r = 0; r < nOut; r++) {
-        for (let c = 0; c < observationInputs; c++) {
-          const d = c % o;
-          const w = weights[r * nIn + c]! / normalization.std[d]!;
-          weights[r * nIn + c] = w;
-          biases[r] = biases[r]! - w * normalization.mean[d]!;
-        }
-      }
-    }
-    layers.push({ weights, biases, nIn, nOut });
   }
   return layers;
 }
 
+/** Mean and std over the whole input: the observation's, repeated per history block; 0 and 1 for actions. */
+function inputNormalization(spec: PolicySpec, normalization: Normalization): { mean: Float64Array; std: Float64Array } {
+  const size = inputSizeOf(spec);
+  const mean = new Float64Array(size);
+  const std = new Float64Array(size).fill(1);
+  const o = spec.observationSize;
+  for (let i = 0; i < o * (spec.history + 1); i++) {
+    mean[i] = normalization.mean[i % o]!;
+    std[i] = normalization.std[i % o]!;
+  }
+  return { mean, std };
+}
+
 export function exportPolicyOnnx(spec: PolicySpec, parameters: Float64Array, normalization: Normalization, options: OnnxExportOptions = {}): Uint8Array {
-  const layers = foldedLayers(spec, parameters, normalization);
+  const layers = layersOf(spec, parameters);
   const inputSize = inputSizeOf(spec);
+  const inputNorm = inputNormalization(spec, normalization);
   const metadata: Record<string, string> = {
     [META_HISTORY]: String(spec.history),
     [META_OBSERVATION_SIZE]: String(spec.observationSize),
@@ -73,7 +75,9 @@ export function exportPolicyOnnx(spec: PolicySpec, parameters: Float64Array, nor
   model.string(2, 'sim2real-workbench'); // producer_name
   model.string(3, options.producerVersion ?? '0'); // producer_version
   model.message(7, (graph) => {
-    let current = ONNX_INPUT_NAME;
+    graph.message(1, (node) => node.string(1, ONNX_INPUT_NAME).string(1, 'obs_mean').string(2, 'centered').string(3, 'normalize_sub').string(4, 'Sub'));
+    graph.message(1, (node) => node.string(1, 'centered').string(1, 'obs_std').string(2, 'normalized').string(3, 'normalize_div').string(4, 'Div'));
+    let current = 'normalized';
     layers.forEach((layer, l) => {
       const isLast = l === layers.length - 1;
       const gemmOut = `layer${l}_linear`;
@@ -89,6 +93,8 @@ export function exportPolicyOnnx(spec: PolicySpec, parameters: Float64Array, nor
       current = activationOut;
     });
     graph.string(2, 'policy');
+    graph.message(5, (tensor) => writeFloatTensor(tensor, 'obs_mean', [inputSize], inputNorm.mean));
+    graph.message(5, (tensor) => writeFloatTensor(tensor, 'obs_std', [inputSize], inputNorm.std));
     layers.forEach((layer, l) => {
       graph.message(5, (tensor) => writeFloatTensor(tensor, `W${l}`, [layer.nOut, layer.nIn], layer.weights));
       graph.message(5, (tensor) => writeFloatTensor(tensor, `B${l}`, [layer.nOut], layer.biases));
