@@ -1,0 +1,58 @@
+/** Reading an experiment from disk: validate, then resolve. Used by the CLI and the engine process. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Experiment } from './experiment';
+import type { Finding } from './findings';
+import { LineIndex } from './lineIndex';
+import { resolveExperiment } from './resolve';
+import { TEXT_LIMITS, tooLargeFinding } from './yamlTree';
+import { validateText } from './validate';
+
+export interface LoadedExperiment {
+  /** Present only when there is no error finding. */
+  readonly experiment?: Experiment;
+  readonly findings: Finding[];
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly path: string;
+}
+
+export function fileExistsFrom(baseDir: string): (relativePath: string) => boolean {
+  return (relativePath) => existsSync(isAbsolute(relativePath) ? relativePath : resolve(baseDir, relativePath));
+}
+
+export function loadExperiment(path: string): LoadedExperiment {
+  const absolute = resolve(path);
+  const size = statSync(absolute).size;
+  if (size > TEXT_LIMITS.maxBytes) {
+    // Refused before reading it into memory.
+    return { findings: [tooLargeFinding(size, 0)], text: '', lines: new LineIndex(''), path: absolute };
+  }
+  const text = readFileSync(absolute, 'utf8');
+  const validation = validateText(text, { fileExists: fileExistsFrom(dirname(absolute)) });
+  const hasError = validation.findings.some((f) => f.severity === 'error');
+  const experiment = !hasError && validation.root?.kind === 'map' ? resolveExperiment(validation.root, absolute) : undefined;
+  return { experiment, findings: validation.findings, text, lines: validation.lines, path: absolute };
+}
+
+/** `FILE:LINE:COL: error|warning: message [code]`, lines and columns 1-based, as compilers print. */
+export function formatFinding(path: string, lines: LineIndex, finding: Finding): string {
+  const at = lines.positionAt(finding.start);
+  return `${path}:${at.line + 1}:${at.character + 1}: ${finding.severity}: ${finding.message} [${finding.code}]`;
+}
+
+/** The JSON form of a finding, for `--json` and the engine protocol. */
+export function findingToJson(path: string, lines: LineIndex, finding: Finding): Record<string, unknown> {
+  const start = lines.positionAt(finding.start);
+  const end = lines.positionAt(finding.end);
+  return {
+    file: path,
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+    severity: finding.severity,
+    code: finding.code,
+    message: finding.message,
+  };
+}

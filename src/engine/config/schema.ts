@@ -1,0 +1,252 @@
+/**
+ * The experiment format's one source of truth: a JSON Schema (draft 2020-12) built here and written
+ * to schemas/experiment.schema.json by `npm run schema`. The validator, completions, hovers and the
+ * defaults the engine applies all read this object, so they cannot drift apart.
+ *
+ * Extra keywords (ignored by other JSON Schema tools): `x-unit` (physical unit), `x-why` (why it
+ * matters for transfer) and `x-code` (the finding code a violation reports, for precise messages).
+ */
+import { DISTRIBUTIONS, OPERATIONS, PARAMETERS, RESAMPLE_MODES, type ParameterGroup, type ParameterInfo } from './parameters';
+import { TASK_NAMES, TASKS } from './taskCatalog';
+
+export interface Schema {
+  $schema?: string;
+  $id?: string;
+  title?: string;
+  description?: string;
+  type?: SchemaType | SchemaType[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean;
+  items?: Schema;
+  prefixItems?: Schema[];
+  minItems?: number;
+  maxItems?: number;
+  enum?: readonly (string | number | boolean)[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  pattern?: string;
+  default?: unknown;
+  examples?: unknown[];
+  'x-unit'?: string;
+  'x-why'?: string;
+  'x-code'?: string;
+}
+
+export type SchemaType = 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
+
+const str = (description: string, extra: Partial<Schema> = {}): Schema => ({ type: 'string', description, ...extra });
+const num = (description: string, extra: Partial<Schema> = {}): Schema => ({ type: 'number', description, ...extra });
+const int = (description: string, extra: Partial<Schema> = {}): Schema => ({ type: 'integer', description, ...extra });
+const bool = (description: string, extra: Partial<Schema> = {}): Schema => ({ type: 'boolean', description, ...extra });
+const obj = (description: string, properties: Record<string, Schema>, extra: Partial<Schema> = {}): Schema => ({
+  type: 'object',
+  description,
+  properties,
+  additionalProperties: false,
+  ...extra,
+});
+const interval = (description: string, extra: Partial<Schema> = {}): Schema => ({
+  type: 'array',
+  description,
+  items: { type: 'number' },
+  minItems: 2,
+  maxItems: 2,
+  ...extra,
+});
+
+function parameterSchema(info: ParameterInfo): Schema {
+  const example: Record<string, unknown> = { distribution: info.example.distribution };
+  if (info.example.range) example.range = info.example.range;
+  if (info.example.values) example.values = info.example.values;
+  if (info.example.operation) example.operation = info.example.operation;
+  if (info.example.size) example.size = info.example.size;
+  return obj(
+    `${info.description} Unit: ${info.unit}. Nominal value in the built-in scenes: ${info.nominal}.`,
+    {
+      distribution: str('How values are drawn: uniform and log_uniform over `range`, gaussian from `mean` and `std`, choice among `values`, randint over the whole numbers in `range` (both ends included).', {
+        enum: DISTRIBUTIONS,
+        examples: [info.example.distribution],
+      }),
+      range: interval('[low, high] of the distribution (uniform, log_uniform, randint). With `scale` these are multipliers of the nominal value.', {
+        examples: info.example.range ? [info.example.range] : undefined,
+        'x-unit': info.defaultOperation === 'scale' ? 'multiplier' : info.unit,
+      }),
+      mean: num('Mean of a gaussian distribution.', { 'x-unit': info.unit }),
+      std: num('Standard deviation of a gaussian distribution.', { minimum: 0, 'x-unit': info.unit }),
+      clip: interval('[low, high] a gaussian draw is clipped to.'),
+      values: { type: 'array', description: 'The candidates of a choice distribution.', minItems: 1, items: { type: ['string', 'number'] } },
+      operation: str('How a draw combines with the nominal value: scale multiplies it, add offsets it, abs replaces it (as in Isaac Lab).', {
+        enum: OPERATIONS,
+        default: info.defaultOperation,
+      }),
+      targets: { type: 'array', description: 'Which bodies, links or joints of the task to randomize; all applicable ones when omitted.', items: { type: 'string' } },
+      size: int('Vector length (3 for positions and RGB colours).', { minimum: 1, maximum: 16, default: info.size ?? 1 }),
+      resample: str('When a new value is drawn: every episode (default), once at start-up, or every `interval_steps` control steps.', {
+        enum: RESAMPLE_MODES,
+        default: 'episode',
+      }),
+      interval_steps: int('Control steps between draws when `resample: interval`.', { minimum: 1, 'x-unit': 'control steps' }),
+      ...(info.name === 'texture'
+        ? { folder: str('Folder of texture images (PNG or JPEG), relative to the experiment file; used by the `image` texture family.', { examples: ['textures/lab'] }) }
+        : {}),
+      enabled: bool('Set to false to keep the entry but not apply it.', { default: true }),
+    },
+    {
+      required: ['distribution'],
+      'x-unit': info.unit,
+      'x-why': info.whyForTransfer,
+      examples: [example],
+    },
+  );
+}
+
+function groupSchema(group: ParameterGroup, description: string): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const info of PARAMETERS) if (info.group === group) properties[info.name] = parameterSchema(info);
+  return obj(description, properties, { 'x-code': 'unknown-parameter' });
+}
+
+const probability = (description: string, extra: Partial<Schema> = {}): Schema => num(description, { minimum: 0, maximum: 1, ...extra });
+
+const safetySchema = obj(
+  'Limits every command must pass before it leaves the engine. Violations trigger a protective stop.',
+  {
+    speed_scale: num('Speed multiplier for the first `limited_episodes` episodes of a session (the seed limits speed to x0.5 at first).', {
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: 0.5,
+    }),
+    limited_episodes: int('How many episodes at the start of each session run with `speed_scale`.', { minimum: 0, default: 3 }),
+    joint_position_limits: {
+      type: 'array',
+      description: 'Per joint [lower, upper] position limits, in joint order.',
+      items: interval('[lower, upper] in rad.', { 'x-unit': 'rad' }),
+      'x-unit': 'rad',
+      default: [
+        [-2.6, 2.6],
+        [-2.6, 2.6],
+        [-2.6, 2.6],
+      ],
+    },
+    max_joint_velocity: num('Largest joint speed a command may ask for.', { exclusiveMinimum: 0, default: 2.0, 'x-unit': 'rad/s' }),
+    max_effort: num('Largest joint torque a command may ask for.', { exclusiveMinimum: 0, default: 8, 'x-unit': 'N·m' }),
+    max_command_delta: num('Largest change of a joint position command between two control steps.', { exclusiveMinimum: 0, default: 0.25, 'x-unit': 'rad' }),
+    workspace: obj('Box the arm tip must stay inside, in the robot base frame.', {
+      x: interval('[min, max] in m.', { 'x-unit': 'm' }),
+      y: interval('[min, max] in m.', { 'x-unit': 'm' }),
+    }),
+    clip_actions: bool('Clip actions into their limits before the checks (the seed clips actions).', { default: true }),
+  },
+);
+
+export const EXPERIMENT_SCHEMA: Schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://sim2real-workbench.dev/schemas/experiment.schema.json',
+  title: 'Sim2Real Workbench experiment',
+  description: 'A domain-randomization experiment: task, policy, training, randomization, transfer stages, robot link and evaluation.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'task'],
+  properties: {
+    name: str('Experiment name; names the run folders.', { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', examples: ['push-dr'] }),
+    task: str(`Built-in task: ${TASK_NAMES.map((t) => `\`${t}\` (${TASKS[t].summary})`).join('; ')}`, {
+      enum: TASK_NAMES,
+      'x-code': 'unknown-task',
+      examples: ['push'],
+    }),
+    seed: int('Seed of every random draw in the run: the same experiment and seed give a bit-identical run.', { minimum: 0, maximum: 4294967295, default: 0 }),
+    policy: obj('The policy network.', {
+      type: str('Network family.', { enum: ['mlp'], default: 'mlp' }),
+      hidden: { type: 'array', description: 'Hidden layer widths; [] is a linear policy.', items: { type: 'integer', minimum: 1, maximum: 1024 }, maxItems: 8, default: [32] },
+      activation: str('Hidden-layer activation.', { enum: ['tanh', 'relu'], default: 'tanh' }),
+      history: int('How many past observations and actions the policy sees (memory helped transfer in Peng et al. 2018).', { minimum: 0, maximum: 16, default: 0, 'x-unit': 'control steps' }),
+      observation_normalization: bool('Normalize observations by running mean and std (folded into the exported ONNX).', { default: true }),
+      observation: str('What the policy sees: simulator `state`, or `image` through the perception model.', { enum: ['state', 'image'], default: 'state' }),
+      file: str('An existing ONNX policy (relative to this file) to evaluate or fine-tune.', { examples: ['policies/push.onnx'] }),
+    }),
+    training: obj('How the policy is trained (Augmented Random Search on worker threads; see docs/training.md).', {
+      algorithm: str('Learning algorithm.', { enum: ['ars'], default: 'ars' }),
+      max_env_steps: int('Budget of control steps across all workers.', { minimum: 1, default: 30_000_000, 'x-unit': 'control steps' }),
+      workers: int('Rollout worker threads.', { minimum: 1, maximum: 64, default: 2 }),
+      directions: int('ARS: random perturbation directions per iteration.', { minimum: 1, default: 32 }),
+      top_directions: int('ARS: best directions used in the update.', { minimum: 1, default: 16 }),
+      step_size: num('ARS: learning rate.', { exclusiveMinimum: 0, default: 0.02 }),
+      exploration_noise: num('ARS: std of parameter perturbations.', { exclusiveMinimum: 0, default: 0.03 }),
+      eval_every_iterations: int('Evaluate in sim every N iterations.', { minimum: 1, default: 10 }),
+      eval_episodes: int('Episodes per periodic evaluation.', { minimum: 1, default: 50 }),
+      checkpoint_every_iterations: int('Write a checkpoint every N iterations.', { minimum: 1, default: 10 }),
+      target_success: probability('Stop once randomized-sim success reaches this rate.', { default: 0.95 }),
+    }),
+    randomization: obj('Domain randomization: named parameters in three groups, each drawn from its distribution at the time `resample` says.', {
+      physics: groupSchema('physics', 'Physics parameters: contact materials, masses, damping.'),
+      visuals: groupSchema('visuals', 'Visual parameters for the camera: lighting, colours, textures, background, focal length, noise.'),
+      dynamics: groupSchema('dynamics', 'Actuation and sensing: controller gains, motor strength, delays and noise.'),
+    }),
+    stages: {
+      type: 'array',
+      description: 'Progressive transfer: pure sim, sim with real textures, sim with real images, a sim/real mix, fine-tuning on the robot.',
+      items: obj(
+        'One stage of the transfer pipeline.',
+        {
+          name: str('Unique stage name.'),
+          kind: str('What the stage trains on.', { enum: ['sim', 'sim_real_textures', 'sim_real_images', 'mixed', 'real_finetune'] }),
+          episodes: int('Episode budget of the stage (real episodes count against the robot budget).', { minimum: 0, default: 10000, 'x-unit': 'episodes' }),
+          sim_ratio: num('Fraction of episodes in sim for a `mixed` stage (the seed: 0.8).', { minimum: 0, maximum: 1, 'x-code': 'sim-ratio-range', examples: [0.8] }),
+          gate: obj('Conditions to enter this stage.', {
+            min_sim_success: probability('Sim success rate the previous stage must reach (the seed: 0.95 before transfer).', { examples: [0.95] }),
+            min_real_success: probability('Real success rate the previous stage must reach.'),
+            confirm: bool('Ask the user before starting the stage.', { default: true }),
+          }),
+          skip: bool('Skip this stage.', { default: false }),
+        },
+        { required: ['name', 'kind'] },
+      ),
+    },
+    evaluation: obj('How policies are evaluated (sim and robot).', {
+      episodes: int('Sim evaluation episodes.', { minimum: 1, default: 100, 'x-unit': 'episodes' }),
+      max_steps: int('Episode cap.', { minimum: 1, maximum: 500, default: 500, 'x-unit': 'control steps' }),
+      randomized: bool('Evaluate in sim with randomization on.', { default: true }),
+      real_episodes: int('Robot evaluation episodes (the seed: 50).', { minimum: 0, default: 50, 'x-unit': 'episodes' }),
+    }),
+    robot: obj('The robot link (ROS 2 via rosbridge) or the bundled reality emulator.', {
+      adapter: str('`rosbridge` for a robot running rosbridge_server; `emulator` for the bundled reality emulator.', { enum: ['rosbridge', 'emulator'], default: 'emulator' }),
+      address: str('WebSocket address of rosbridge. The engine talks to no other address.', { pattern: '^wss?://', 'x-code': 'address-invalid', examples: ['ws://127.0.0.1:9090'] }),
+      profile: str('Reality profile the emulator runs (relative to this file).', { examples: ['reality/moderate.yaml'] }),
+      topics: obj('Topic names (ROS conventions by default).', {
+        joint_states: str('sensor_msgs/JointState from the robot.', { default: '/joint_states' }),
+        command: str('std_msgs/Float64MultiArray joint commands (ros2_control forward controller).', { default: '/forward_position_controller/commands' }),
+        object_pose: str('geometry_msgs/PoseStamped of the tracked object.', { default: '/puck/pose' }),
+        camera: str('sensor_msgs/Image from the camera.', { default: '/camera/image_raw' }),
+        status: str('Robot status (armed, running, halted and why).', { default: '/sim2real/status' }),
+        heartbeat: str('Heartbeat that keeps the robot watchdog fed.', { default: '/sim2real/heartbeat' }),
+      }),
+      services: obj('Service names (std_srvs/Trigger).', {
+        reset: str('Reset the scene.', { default: '/sim2real/reset' }),
+        stop: str('Protective stop.', { default: '/sim2real/stop' }),
+        arm: str('Re-arm after a stop.', { default: '/sim2real/arm' }),
+      }),
+      watchdog_ms: int('The robot halts when no command or heartbeat arrives for this long.', { minimum: 10, default: 100, 'x-unit': 'ms' }),
+      connect_timeout_ms: int('Give up connecting after this long.', { minimum: 100, default: 3000, 'x-unit': 'ms' }),
+      safety: safetySchema,
+    }),
+  },
+};
+
+/** The sub-schema at a path of keys (array items are entered with '*'). */
+export function schemaAt(path: readonly string[], root: Schema = EXPERIMENT_SCHEMA): Schema | undefined {
+  let schema: Schema | undefined = root;
+  for (const key of path) {
+    if (!schema) return undefined;
+    schema = key === '*' ? schema.items : schema.properties?.[key];
+  }
+  return schema;
+}
+
+/** The schema default at a path, for the resolver: defaults live in the schema and nowhere else. */
+export function defaultAt<T>(path: readonly string[]): T {
+  const schema = schemaAt(path);
+  if (!schema || schema.default === undefined) throw new Error(`schema has no default at ${path.join('.')}`);
+  return schema.default as T;
+}

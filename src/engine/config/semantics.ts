@@ -1,0 +1,365 @@
+/**
+ * Checks that need meaning, not just shape: ranges that make physical sense, parameters and targets
+ * the chosen task has, files that exist, stages in an order that protects the robot, and the
+ * best-practice warnings drawn from the sim-to-real literature.
+ */
+import { closestName } from './didYouMean';
+import type { Finding, FindingCode, Severity } from './findings';
+import type { LineIndex } from './lineIndex';
+import { appliesToTask, parameterInfo, PARAMETER_GROUPS, targetsFor, type ParameterInfo } from './parameters';
+import { isTaskName, TASKS, type TaskInfo } from './taskCatalog';
+import { pairOf, valueOf, type MapNode, type PairNode, type ScalarNode, type SeqNode, type TreeNode } from './yamlTree';
+
+export interface SemanticContext {
+  readonly lines: LineIndex;
+  /** Resolves a path written in the experiment (relative to its folder) and says whether it exists. */
+  readonly fileExists?: (relativePath: string) => boolean;
+}
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Relative width below which a range is effectively a constant. */
+const NARROW_RELATIVE_WIDTH = 1e-3;
+/** The seed's gate before any stage that touches the robot. */
+const MIN_TRANSFER_GATE = 0.95;
+const STAGE_RANK: Record<string, number> = { sim: 0, sim_real_textures: 1, sim_real_images: 2, mixed: 3, real_finetune: 4 };
+
+export function checkSemantics(root: MapNode, context: SemanticContext): Finding[] {
+  const findings: Finding[] = [];
+  const taskNode = valueOf(root, 'task');
+  const task = taskNode?.kind === 'scalar' && isTaskName(taskNode.value) ? TASKS[taskNode.value] : undefined;
+
+  const randomization = mapAt(root, 'randomization');
+  if (randomization) checkRandomization(randomization, task, context, findings);
+  checkPolicy(root, randomization, context, findings);
+  checkStages(root, findings);
+  checkRobot(root, context, findings);
+  return findings;
+}
+
+function checkRandomization(randomization: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[]): void {
+  for (const group of PARAMETER_GROUPS) {
+    const groupMap = mapAt(randomization, group);
+    if (!groupMap) continue;
+    for (const pair of groupMap.pairs) {
+      const info = parameterInfo(String(pair.key.value));
+      if (!info || info.group !== group || pair.value?.kind !== 'map') continue; // the schema check reports these
+      checkParameter(info, pair, pair.value, task, context, findings);
+    }
+  }
+  const dynamics = mapAt(randomization, 'dynamics');
+  if (!dynamics || !pairOf(dynamics, 'action_delay')) {
+    const at = pairOf(randomization, 'dynamics')?.key ?? keyOf(randomization) ?? randomization;
+    findings.push(
+      warning(
+        'no-action-delay',
+        'No action-delay randomization: real robots deliver commands a few control steps late, and a policy that never saw latency tends to oscillate on hardware. Add dynamics.action_delay (e.g. randint 0-3 steps).',
+        at,
+      ),
+    );
+  }
+}
+
+function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[]): void {
+  if (plainBool(valueOf(entry, 'enabled')) === false) return;
+  if (task && !appliesToTask(info, task)) {
+    findings.push(error('parameter-not-in-task', `Task '${task.name}' has nothing '${info.name}' applies to (it randomizes ${info.targetKind === 'objects' ? 'free objects' : 'contact surfaces'}, and '${task.name}' has none).`, pair.key));
+    return;
+  }
+  const distributionNode = valueOf(entry, 'distribution');
+  const distribution = distributionNode?.kind === 'scalar' ? distributionNode.value : undefined;
+  const operationNode = valueOf(entry, 'operation');
+  const operation = operationNode?.kind === 'scalar' && typeof operationNode.value === 'string' ? operationNode.value : info.defaultOperation;
+  const rangeNode = valueOf(entry, 'range');
+  const range = numericPair(rangeNode);
+
+  const needs: Record<string, string[]> = { uniform: ['range'], log_uniform: ['range'], randint: ['range'], gaussian: ['mean', 'std'], choice: ['values'] };
+  const uses: Record<string, string[]> = { uniform: ['range'], log_uniform: ['range'], randint: ['range'], gaussian: ['mean', 'std', 'clip'], choice: ['values'] };
+  if (typeof distribution === 'string' && needs[distribution]) {
+    for (const field of needs[distribution]!) {
+      if (valueOf(entry, field) !== undefined) continue;
+      const code: FindingCode = distribution === 'gaussian' && field === 'std' ? 'gaussian-missing-std' : 'distribution-field';
+      findings.push(error(code, `A ${distribution} distribution needs '${field}'${field === 'std' ? ' (its standard deviation)' : field === 'range' ? ' ([low, high])' : ''}.`, distributionNode ?? pair.key));
+    }
+    for (const field of ['range', 'mean', 'std', 'clip', 'values']) {
+      const fieldPair = pairOf(entry, field);
+      if (fieldPair && !uses[distribution]!.includes(field)) {
+        findings.push(warning('distribution-field', `'${field}' is not used by a ${distribution} distribution and will be ignored.`, fieldPair.key));
+      }
+    }
+  }
+
+  if (info.categorical && distribution !== undefined && distribution !== 'choice') {
+    findings.push(error('distribution-field', `'${info.name}' is categorical (${info.categorical.join(', ')}): use distribution: choice with 'values'.`, distributionNode ?? pair.key));
+  }
+
+  if (range && rangeNode?.kind === 'seq') {
+    const [low, high] = range;
+    const lowNode = rangeNode.items[0]!;
+    const highNode = rangeNode.items[1]!;
+    if (low > high) {
+      // keep the user's own spelling of the numbers (0.50 stays 0.50)
+      const source = (node: Span): string => context.lines.text.slice(node.start, node.end);
+      const swapped = rangeNode.flow ? `[${source(highNode)}, ${source(lowNode)}]` : undefined;
+      findings.push({
+        severity: 'error',
+        code: 'range-reversed',
+        message: `The lower bound ${fmt(low)} is above the upper bound ${fmt(high)} of '${info.name}'.`,
+        start: rangeNode.start,
+        end: rangeNode.end,
+        fix: swapped ? { kind: 'replace', title: `Swap to ${swapped}`, start: rangeNode.start, end: rangeNode.end, newText: swapped } : undefined,
+      });
+    } else {
+      const width = high - low;
+      const magnitude = Math.max(Math.abs(low), Math.abs(high));
+      if (distribution === 'randint' ? width === 0 : width <= NARROW_RELATIVE_WIDTH * Math.max(magnitude, 1e-12)) {
+        findings.push(warning('narrow-range', `The range [${fmt(low)}, ${fmt(high)}] of '${info.name}' is so narrow it is effectively a constant; widen it or set the nominal value instead.`, rangeNode));
+      }
+    }
+    if (operation === 'scale' && low < 0) {
+      findings.push(error('scale-negative-lower', `A scale operation multiplies the nominal ${info.name}; the lower bound ${fmt(low)} would make it negative. Use a lower bound of 0 or more.`, lowNode));
+    }
+    if (distribution === 'log_uniform' && low <= 0) {
+      findings.push(error('log-uniform-nonpositive', `A log-uniform range must be positive; ${fmt(low)} is not.`, lowNode));
+    }
+    if (info.integer || distribution === 'randint') {
+      for (const [value, node] of [[low, lowNode], [high, highNode]] as const) {
+        if (!Number.isInteger(value) || value < 0) {
+          const code: FindingCode = info.integer ? 'delay-not-integer' : 'invalid-value';
+          findings.push(error(code, `${info.integer ? `'${info.name}' is a whole number of ${info.unit}` : 'randint draws whole numbers'}; ${fmt(value)} is ${value < 0 ? 'negative' : 'not whole'}.`, node!));
+        }
+      }
+    } else if (low <= high) {
+      checkPhysicalRange(info, operation, low, high, rangeNode, findings);
+    }
+  }
+  if (info.integer && (distribution === 'uniform' || distribution === 'log_uniform' || distribution === 'gaussian')) {
+    findings.push(error('delay-not-integer', `'${info.name}' counts whole ${info.unit}; a ${distribution} distribution draws fractions. Use distribution: randint.`, distributionNode ?? pair.key));
+  }
+  if (distribution === 'gaussian') {
+    const stdNode = valueOf(entry, 'std');
+    if (stdNode?.kind === 'scalar' && stdNode.value === 0) findings.push(warning('narrow-range', `A gaussian with std 0 is a constant.`, stdNode));
+  }
+
+  const sizeNode = valueOf(entry, 'size');
+  if (sizeNode?.kind === 'scalar' && typeof sizeNode.value === 'number') {
+    const expected = info.size ?? 1;
+    if (sizeNode.value !== expected) {
+      findings.push(error('size-mismatch', `'${info.name}' is ${expected === 1 ? 'a scalar' : `a vector of ${expected}`}; size ${sizeNode.value} does not fit.`, sizeNode));
+    }
+  }
+
+  const valuesNode = valueOf(entry, 'values');
+  if (info.categorical && valuesNode?.kind === 'seq') {
+    for (const item of valuesNode.items) {
+      if (item?.kind !== 'scalar' || info.categorical.includes(String(item.value))) continue;
+      const suggestion = closestName(String(item.value), info.categorical);
+      findings.push({
+        severity: 'error',
+        code: 'invalid-value',
+        message: `Unknown ${info.name} family '${String(item.value)}'${suggestion ? `: did you mean '${suggestion}'?` : '.'} Known: ${info.categorical.join(', ')}.`,
+        start: item.start,
+        end: item.end,
+        fix: suggestion ? { kind: 'replace', title: `Change to '${suggestion}'`, start: item.start, end: item.end, newText: suggestion } : undefined,
+      });
+    }
+    const usesImages = valuesNode.items.some((item) => item?.kind === 'scalar' && item.value === 'image');
+    if (usesImages && !pairOf(entry, 'folder')) findings.push(error('missing-key', `The 'image' texture family needs 'folder': a folder of texture images.`, pair.key));
+  }
+  checkFile(entry, 'folder', context, findings, 'Texture folder');
+
+  const resampleNode = valueOf(entry, 'resample');
+  if (resampleNode?.kind === 'scalar' && resampleNode.value === 'interval' && !pairOf(entry, 'interval_steps')) {
+    findings.push(error('missing-key', `resample: interval needs 'interval_steps' (control steps between draws).`, resampleNode));
+  }
+
+  const targetsNode = valueOf(entry, 'targets');
+  if (task && targetsNode?.kind === 'seq') checkTargets(info, task, targetsNode, findings);
+}
+
+function checkPhysicalRange(info: ParameterInfo, operation: string, low: number, high: number, at: Span, findings: Finding[]): void {
+  if (typeof info.nominal !== 'number' || (info.min === undefined && info.max === undefined)) return;
+  const apply = (v: number): number => (operation === 'scale' ? info.nominal as number * v : operation === 'add' ? (info.nominal as number) + v : v);
+  const lowest = apply(low);
+  const highest = apply(high);
+  if (info.min !== undefined && lowest < info.min) {
+    if (operation === 'scale' && low < 0) return; // reported as scale-negative-lower
+    findings.push(error('out-of-physical-range', `'${info.name}' would reach ${fmt(lowest)} ${info.unit}; it cannot go below ${info.min}.`, at));
+  } else if (info.max !== undefined && highest > info.max) {
+    findings.push(error('out-of-physical-range', `'${info.name}' would reach ${fmt(highest)} ${info.unit}; it cannot exceed ${info.max}.`, at));
+  }
+}
+
+function checkTargets(info: ParameterInfo, task: TaskInfo, targets: SeqNode, findings: Finding[]): void {
+  const allowed = targetsFor(info, task);
+  for (const item of targets.items) {
+    if (item?.kind !== 'scalar') continue;
+    const name = String(item.value);
+    if (!allowed) {
+      findings.push(warning('unknown-target', `'${info.name}' applies to the whole scene; 'targets' is ignored.`, item));
+      continue;
+    }
+    if (allowed.includes(name)) continue;
+    const suggestion = closestName(name, allowed);
+    findings.push({
+      severity: 'error',
+      code: 'unknown-target',
+      message: `Task '${task.name}' has no ${info.targetKind === 'joints' ? 'joint' : info.targetKind === 'links' ? 'link' : 'body'} '${name}' for '${info.name}'${suggestion ? `: did you mean '${suggestion}'?` : '.'} It has: ${allowed.join(', ')}.`,
+      start: item.start,
+      end: item.end,
+      fix: suggestion ? { kind: 'replace', title: `Change to '${suggestion}'`, start: item.start, end: item.end, newText: suggestion } : undefined,
+    });
+  }
+}
+
+function checkPolicy(root: MapNode, randomization: MapNode | undefined, context: SemanticContext, findings: Finding[]): void {
+  const policy = mapAt(root, 'policy');
+  if (!policy) return;
+  checkFile(policy, 'file', context, findings, 'Policy file');
+  const observation = valueOf(policy, 'observation');
+  if (observation?.kind === 'scalar' && observation.value === 'image') {
+    const visuals = randomization ? mapAt(randomization, 'visuals') : undefined;
+    if (!visuals || visuals.pairs.length === 0) {
+      findings.push(
+        warning('no-visual-randomization', 'An image-based policy without visual randomization learns the sim\'s exact colours and lighting and fails on real images (Tobin et al. 2017). Randomize lighting, colours and textures under randomization.visuals.', observation),
+      );
+    }
+  }
+}
+
+function checkStages(root: MapNode, findings: Finding[]): void {
+  const stages = valueOf(root, 'stages');
+  if (stages?.kind !== 'seq') return;
+  const names = new Map<string, ScalarNode>();
+  let highestRank = -1;
+  let highestName = '';
+  let reachedRobot = false;
+  for (const stage of stages.items) {
+    if (stage?.kind !== 'map') continue;
+    if (plainBool(valueOf(stage, 'skip')) === true) continue;
+    const nameNode = valueOf(stage, 'name');
+    if (nameNode?.kind === 'scalar') {
+      const name = String(nameNode.value);
+      if (names.has(name)) findings.push(error('duplicate-stage', `Stage name '${name}' is used twice; each stage writes its own run, so names must be unique.`, nameNode));
+      else names.set(name, nameNode);
+    }
+    const kindNode = valueOf(stage, 'kind');
+    const kind = kindNode?.kind === 'scalar' ? String(kindNode.value) : undefined;
+    const rank = kind !== undefined ? STAGE_RANK[kind] : undefined;
+    if (rank === undefined || !kindNode) continue;
+    if (kind === 'mixed' && !pairOf(stage, 'sim_ratio')) {
+      findings.push(error('missing-key', `A mixed stage needs 'sim_ratio': the fraction of episodes run in sim (the seed uses 0.8).`, kindNode));
+    }
+    const ratio = pairOf(stage, 'sim_ratio');
+    if (ratio && kind !== 'mixed') findings.push(warning('distribution-field', `'sim_ratio' only applies to mixed stages; it is ignored for '${kind}'.`, ratio.key));
+    if (rank < highestRank) {
+      findings.push(warning('stage-order', `Stage '${kind}' comes after '${highestName}', moving away from the robot and back; the pipeline normally goes sim, real textures, real images, mixed, real fine-tuning.`, kindNode));
+    } else {
+      highestRank = rank;
+      highestName = kind!;
+    }
+    const touchesRobot = kind === 'mixed' || kind === 'real_finetune';
+    if (touchesRobot && !reachedRobot) {
+      reachedRobot = true;
+      const gate = mapAt(stage, 'gate');
+      const minSim = gate ? valueOf(gate, 'min_sim_success') : undefined;
+      const value = minSim?.kind === 'scalar' && typeof minSim.value === 'number' ? minSim.value : undefined;
+      if (value === undefined || value < MIN_TRANSFER_GATE) {
+        findings.push(
+          warning(
+            'gate-missing',
+            value === undefined
+              ? `Stage '${kind}' is the first to run on the robot but has no sim-success gate: set gate.min_sim_success to at least ${MIN_TRANSFER_GATE} so an untrained policy never reaches hardware.`
+              : `The gate ${value} before the first robot stage is below ${MIN_TRANSFER_GATE}: a policy that fails often in sim will fail more on hardware.`,
+            minSim ?? kindNode,
+          ),
+        );
+      }
+    }
+  }
+}
+
+function checkRobot(root: MapNode, context: SemanticContext, findings: Finding[]): void {
+  const robotPair = pairOf(root, 'robot');
+  const robot = robotPair?.value?.kind === 'map' ? robotPair.value : undefined;
+  if (!robotPair || !robot) return;
+  checkFile(robot, 'profile', context, findings, 'Reality profile');
+  const safety = pairOf(robot, 'safety');
+  const addressPair = pairOf(robot, 'address');
+  if (addressPair && !safety) {
+    findings.push({
+      severity: 'error',
+      code: 'robot-without-safety',
+      message: 'A robot address without a safety block: every command must pass position, velocity, effort and rate limits before it reaches hardware. Add robot.safety.',
+      start: addressPair.key.start,
+      end: addressPair.key.end,
+      fix: robot.flow ? undefined : safetyBlockFix(robot, context.lines),
+    });
+  }
+}
+
+/** Insert a default safety block after the robot mapping's last line, at its indentation. */
+function safetyBlockFix(robot: MapNode, lines: LineIndex): Finding['fix'] {
+  const firstKey = robot.pairs[0]?.key;
+  if (!firstKey) return undefined;
+  const indent = ' '.repeat(lines.positionAt(firstKey.start).character);
+  const lastLine = lines.positionAt(Math.max(robot.start, robot.end - 1)).line;
+  const offset = lines.lineStart(lastLine) + lines.lineText(lastLine).length;
+  const body = [
+    'safety:',
+    '  speed_scale: 0.5',
+    '  limited_episodes: 3',
+    '  joint_position_limits: [[-2.6, 2.6], [-2.6, 2.6], [-2.6, 2.6]]',
+    '  max_joint_velocity: 2.0',
+    '  max_effort: 8',
+    '  max_command_delta: 0.25',
+    '  clip_actions: true',
+  ];
+  return { kind: 'insert', title: 'Add a safety block', offset, newText: body.map((line) => `\n${indent}${line}`).join('') };
+}
+
+function checkFile(map: MapNode, key: string, context: SemanticContext, findings: Finding[], what: string): void {
+  const node = valueOf(map, key);
+  if (!context.fileExists || node?.kind !== 'scalar' || typeof node.value !== 'string' || node.value === '') return;
+  if (!context.fileExists(node.value)) findings.push(error('missing-file', `${what} '${node.value}' does not exist (paths are relative to the experiment file).`, node));
+}
+
+function mapAt(map: MapNode, key: string): MapNode | undefined {
+  const value = valueOf(map, key);
+  return value?.kind === 'map' ? value : undefined;
+}
+
+function keyOf(map: MapNode): ScalarNode | undefined {
+  return map.pairs[0]?.key;
+}
+
+function numericPair(node: TreeNode | null | undefined): [number, number] | undefined {
+  if (node?.kind !== 'seq' || node.items.length !== 2) return undefined;
+  const [a, b] = node.items;
+  if (a?.kind !== 'scalar' || b?.kind !== 'scalar' || typeof a.value !== 'number' || typeof b.value !== 'number') return undefined;
+  if (!Number.isFinite(a.value) || !Number.isFinite(b.value)) return undefined;
+  return [a.value, b.value];
+}
+
+function plainBool(node: TreeNode | null | undefined): boolean | undefined {
+  return node?.kind === 'scalar' && typeof node.value === 'boolean' ? node.value : undefined;
+}
+
+function fmt(value: number): string {
+  return String(value);
+}
+
+function finding(severity: Severity, code: FindingCode, message: string, at: Span): Finding {
+  return { severity, code, message, start: at.start, end: Math.max(at.end, at.start + 1) };
+}
+
+function error(code: FindingCode, message: string, at: Span): Finding {
+  return finding('error', code, message, at);
+}
+
+function warning(code: FindingCode, message: string, at: Span): Finding {
+  return finding('warning', code, message, at);
+}

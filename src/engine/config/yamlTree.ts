@@ -1,0 +1,232 @@
+/**
+ * The experiment text as a small tree of maps, sequences and scalars with source offsets: exactly
+ * what the checks, completions and hovers need, built in one pass with no conversion to plain JS.
+ * Hostile input (huge files, binary junk, alias bombs, absurd nesting) is refused here, with a
+ * finding, before anything downstream walks the tree.
+ */
+import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Finding } from './findings';
+
+export type ScalarValue = string | number | boolean | null;
+
+interface Span {
+  /** Offset of the first character. */
+  readonly start: number;
+  /** Offset just past the value (trailing comments excluded). */
+  readonly end: number;
+}
+
+export interface ScalarNode extends Span {
+  readonly kind: 'scalar';
+  readonly value: ScalarValue;
+  /** Quoted scalars are always strings, whatever they look like. */
+  readonly quoted: boolean;
+}
+
+export interface PairNode {
+  readonly key: ScalarNode;
+  /** null when the key has no value at all (`friction:` with nothing after it). */
+  readonly value: TreeNode | null;
+}
+
+export interface MapNode extends Span {
+  readonly kind: 'map';
+  readonly pairs: readonly PairNode[];
+  readonly flow: boolean;
+}
+
+export interface SeqNode extends Span {
+  readonly kind: 'seq';
+  readonly items: readonly (TreeNode | null)[];
+  readonly flow: boolean;
+}
+
+export type TreeNode = ScalarNode | MapNode | SeqNode;
+
+export interface ParsedText {
+  readonly root: TreeNode | null;
+  readonly findings: Finding[];
+}
+
+/** Limits that keep a hostile file from freezing the editor. */
+export const TEXT_LIMITS = {
+  /** An experiment is a few KB; 2 MiB is far beyond any real one. */
+  maxBytes: 2 * 1024 * 1024,
+  maxDepth: 64,
+  /** Nodes reachable after alias expansion. */
+  maxExpandedNodes: 200_000,
+} as const;
+
+export function parseText(text: string): ParsedText {
+  const findings: Finding[] = [];
+  const refusal = refuseHostileText(text);
+  if (refusal) return { root: null, findings: [refusal] };
+
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, lineCounter: new LineCounter(), strict: true });
+  for (const error of doc.errors) {
+    const [start, end] = error.pos;
+    const code = error.code === 'TAB_AS_INDENT' ? 'yaml-tab' : error.code === 'MULTIPLE_DOCS' ? 'multi-document' : 'yaml-syntax';
+    const message =
+      code === 'yaml-tab'
+        ? 'Tab used for indentation: YAML allows spaces only. Replace the tab with spaces.'
+        : code === 'multi-document'
+          ? 'An experiment file holds one YAML document; split the others into their own files.'
+          : `YAML syntax: ${firstLine(error.message)}`;
+    findings.push({ severity: 'error', code, message, start, end: Math.max(end, start + 1) });
+  }
+  // A document with syntax errors still yields a best-effort tree, so the rest of the file is checked.
+  const builder = new TreeBuilder(findings);
+  let root: TreeNode | null = null;
+  try {
+    root = builder.convert(doc.contents as YamlNode | null, 0);
+  } catch (error) {
+    // Deep recursion in the parser itself ends here rather than in the extension host.
+    if (!(error instanceof RangeError)) throw error;
+    findings.push({ severity: 'error', code: 'too-deep', message: 'Nesting is too deep to check.', start: 0, end: Math.min(1, text.length) });
+  }
+  return { root, findings };
+}
+
+/** The finding for a file too large to be an experiment (also used before reading one from disk). */
+export function tooLargeFinding(sizeChars: number, textLength: number): Finding {
+  return {
+    severity: 'error',
+    code: 'too-large',
+    message: `File is ${(sizeChars / 1048576).toFixed(1)} MiB; an experiment must be under ${TEXT_LIMITS.maxBytes / 1048576} MiB. Was a data file saved with the .s2r.yaml extension?`,
+    start: 0,
+    end: Math.min(1, textLength),
+  };
+}
+
+function refuseHostileText(text: string): Finding | undefined {
+  if (text.length > TEXT_LIMITS.maxBytes) return tooLargeFinding(text.length, text.length);
+  // NUL and other C0 controls never appear in YAML text (YAML forbids them outside escapes).
+  const control = /[\u0000-\u0008\u000e-\u001f\ufffd]/.exec(text);
+  if (control) {
+    return {
+      severity: 'error',
+      code: 'not-text',
+      message: `Binary data at offset ${control.index} (character U+${control[0].charCodeAt(0).toString(16).padStart(4, '0')}): this is not a YAML text file.`,
+      start: control.index,
+      end: control.index + 1,
+    };
+  }
+  return undefined;
+}
+
+function firstLine(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+class TreeBuilder {
+  /** Anchor name -> the node it names; later anchors of the same name replace earlier ones, as in YAML. */
+  private readonly anchors = new Map<string, TreeNode>();
+  private readonly sizes = new Map<TreeNode, number>();
+  private expanded = 0;
+  private aliasLimitReported = false;
+
+  constructor(private readonly findings: Finding[]) {}
+
+  convert(node: YamlNode | null | undefined, depth: number): TreeNode | null {
+    if (node === null || node === undefined) return null;
+    if (depth > TEXT_LIMITS.maxDepth) {
+      const [start, end] = node.range ?? [0, 1];
+      this.findings.push({ severity: 'error', code: 'too-deep', message: `Nesting deeper than ${TEXT_LIMITS.maxDepth} levels: no experiment is shaped like this.`, start, end: Math.max(start + 1, Math.min(end, start + 200)) });
+      return null;
+    }
+    if (isAlias(node)) return this.convertAlias(node);
+    let result: TreeNode | null;
+    let size = 1;
+    if (isScalar(node)) {
+      const [start, end] = node.range ?? [0, 0];
+      const raw = node.value;
+      const value: ScalarValue =
+        typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' || raw === null ? raw : typeof raw === 'bigint' ? Number(raw) : String(raw);
+      result = { kind: 'scalar', value, quoted: node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE', start, end };
+    } else if (isMap(node)) {
+      const pairs: PairNode[] = [];
+      for (const pair of node.items) {
+        const key = this.convert(pair.key as YamlNode, depth + 1);
+        if (!key || key.kind !== 'scalar') {
+          const at = (pair.key as YamlNode | null)?.range;
+          if (at) this.findings.push({ severity: 'error', code: 'wrong-type', message: 'Keys must be plain names, not collections.', start: at[0], end: at[1] });
+          continue;
+        }
+        const value = this.convert(pair.value as YamlNode | null, depth + 1);
+        size += 1 + (value ? (this.sizes.get(value) ?? 1) : 0);
+        pairs.push({ key, value: isEmptyNull(value) ? null : value });
+      }
+      const [start, end] = node.range ?? [0, 0];
+      result = { kind: 'map', pairs, flow: Boolean(node.flow), start, end };
+    } else if (isSeq(node)) {
+      const items: (TreeNode | null)[] = [];
+      for (const item of node.items) {
+        const child = this.convert(item as YamlNode, depth + 1);
+        size += child ? (this.sizes.get(child) ?? 1) : 0;
+        items.push(child);
+      }
+      const [start, end] = node.range ?? [0, 0];
+      result = { kind: 'seq', items, flow: Boolean(node.flow), start, end };
+    } else {
+      result = null;
+    }
+    if (result) {
+      this.sizes.set(result, size);
+      const anchor = (node as { anchor?: string }).anchor;
+      if (anchor) this.anchors.set(anchor, result);
+    }
+    return result;
+  }
+
+  /** Aliases share the anchored node; their expanded size is counted so a bomb is refused, not walked. */
+  private convertAlias(alias: Alias): TreeNode | null {
+    const [start, end] = alias.range ?? [0, 0];
+    const target = this.anchors.get(alias.source);
+    if (!target) {
+      this.findings.push({ severity: 'error', code: 'yaml-syntax', message: `Alias *${alias.source} refers to no anchor defined before it.`, start, end });
+      return null;
+    }
+    const size = this.sizes.get(target) ?? 1;
+    this.expanded += size;
+    if (this.expanded > TEXT_LIMITS.maxExpandedNodes) {
+      if (!this.aliasLimitReported) {
+        this.aliasLimitReported = true;
+        this.findings.push({
+          severity: 'error',
+          code: 'alias-limit',
+          message: `Aliases expand to more than ${TEXT_LIMITS.maxExpandedNodes.toLocaleString('en')} nodes (an alias bomb?); the expansion stops here.`,
+          start,
+          end,
+        });
+      }
+      return null;
+    }
+    return target;
+  }
+}
+
+/** `key:` with nothing after it parses as a zero-width null scalar: treat it as no value. */
+function isEmptyNull(node: TreeNode | null): boolean {
+  return node !== null && node.kind === 'scalar' && node.value === null && node.end === node.start;
+}
+
+/** The value under `key` in a map, with its pair (for positions). */
+export function pairOf(map: MapNode, key: string): PairNode | undefined {
+  for (const pair of map.pairs) if (pair.key.value === key) return pair;
+  return undefined;
+}
+
+export function valueOf(map: MapNode, key: string): TreeNode | null | undefined {
+  return pairOf(map, key)?.value;
+}
+
+/** Plain JS value of a subtree (for scalars and short lists only; never call on the whole document). */
+export function plain(node: TreeNode | null | undefined): unknown {
+  if (!node) return null;
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map((item) => plain(item));
+  const out: Record<string, unknown> = {};
+  for (const pair of node.pairs) out[String(pair.key.value)] = plain(pair.value);
+  return out;
+}
