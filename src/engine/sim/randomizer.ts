@@ -1,0 +1,138 @@
+/**
+ * Domain randomization: draw an episode's parameter values from the experiment's entries with a
+ * seeded Rng, and apply them to a scene through its named parameter setters only.
+ *
+ * Each targeted parameter draws one value per target (friction of the puck and of the table are
+ * independent draws); the sample keys are `name.target` for those and `name` otherwise.
+ * `scale` multiplies the nominal value of parameters.ts, `add` offsets it, `abs` replaces it; the
+ * result is clamped to the parameter's [min, max] and rounded for integer parameters.
+ */
+import type { RandomizationEntry } from '../config/experiment';
+import { parameterInfo, targetsFor, type ParameterInfo } from '../config/parameters';
+import type { TaskInfo } from '../config/taskCatalog';
+import type { EpisodeSample } from './env';
+import type { Rng } from '../util/rng';
+import type { TableScene } from './tasks/tableScene';
+
+export function sampleKey(name: string, target?: string): string {
+  return target === undefined ? name : `${name}.${target}`;
+}
+
+/** One value to draw: an entry, for one of its targets. */
+export interface SampleSlot {
+  readonly entry: RandomizationEntry;
+  readonly info: ParameterInfo;
+  readonly target: string | undefined;
+  readonly key: string;
+}
+
+/** The slots of a task's entries, in entry order then target order (the draw order). */
+export function sampleSlots(entries: readonly RandomizationEntry[], task: TaskInfo): SampleSlot[] {
+  const slots: SampleSlot[] = [];
+  for (const entry of entries) {
+    const info = parameterInfo(entry.name);
+    if (!info) throw new Error(`unknown randomization parameter '${entry.name}'`);
+    const available = targetsFor(info, task);
+    if (available === undefined) {
+      if (info.name === 'table_height' && !task.contactBodies.includes('table')) continue;
+      slots.push({ entry, info, target: undefined, key: sampleKey(entry.name) });
+      continue;
+    }
+    const targets = entry.targets ?? available;
+    for (const target of targets) {
+      if (!available.includes(target)) throw new Error(`'${entry.name}' cannot target '${target}' in task '${task.name}'`);
+      slots.push({ entry, info, target, key: sampleKey(entry.name, target) });
+    }
+  }
+  return slots;
+}
+
+/** Draw one raw value from the entry's distribution (before the operation). */
+export function drawRaw(entry: RandomizationEntry, rng: Rng): number | string {
+  switch (entry.distribution) {
+    case 'uniform': {
+      const [low, high] = requireRange(entry);
+      return rng.uniform(low, high);
+    }
+    case 'log_uniform': {
+      const [low, high] = requireRange(entry);
+      if (!(low > 0)) throw new Error(`'${entry.name}': log_uniform needs a positive lower bound`);
+      return Math.exp(rng.uniform(Math.log(low), Math.log(high)));
+    }
+    case 'gaussian':
+      return rng.gaussian(entry.mean ?? 0, entry.std ?? 1);
+    case 'randint': {
+      const [low, high] = requireRange(entry);
+      return rng.randint(Math.ceil(low), Math.floor(high));
+    }
+    case 'choice': {
+      const values = entry.values;
+      if (!values || values.length === 0) throw new Error(`'${entry.name}': choice needs values`);
+      return values[Math.floor(rng.next() * values.length)];
+    }
+  }
+}
+
+function requireRange(entry: RandomizationEntry): readonly [number, number] {
+  if (!entry.range) throw new Error(`'${entry.name}': ${entry.distribution} needs a range`);
+  return entry.range;
+}
+
+/** The raw draw turned into the parameter's value: operation on the nominal, clamp, round. */
+export function resolveValue(info: ParameterInfo, operation: RandomizationEntry['operation'], raw: number | string): number | string {
+  if (typeof raw === 'string' || typeof info.nominal === 'string') return raw;
+  let value = operation === 'scale' ? info.nominal * raw : operation === 'add' ? info.nominal + raw : raw;
+  if (info.min !== undefined && value < info.min) value = info.min;
+  if (info.max !== undefined && value > info.max) value = info.max;
+  if (info.integer) value = Math.round(value);
+  return value;
+}
+
+/** Draw the slots into sample (vectors reuse their arrays). */
+export function drawSlots(slots: readonly SampleSlot[], rng: Rng, sample: EpisodeSample): void {
+  for (const slot of slots) {
+    const size = slot.entry.size;
+    if (size > 1) {
+      let vector = sample[slot.key];
+      if (!Array.isArray(vector)) {
+        vector = new Array<number>(size).fill(0);
+        sample[slot.key] = vector;
+      }
+      for (let i = 0; i < size; i++) vector[i] = Number(resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng)));
+    } else {
+      sample[slot.key] = resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng));
+    }
+  }
+}
+
+/** The value of a scalar numeric parameter: drawn if it is in the sample, nominal otherwise. */
+export function valueOf(sample: EpisodeSample, name: string, target?: string): number {
+  const drawn = sample[sampleKey(name, target)];
+  if (typeof drawn === 'number') return drawn;
+  const nominal = parameterInfo(name)?.nominal;
+  if (typeof nominal !== 'number') throw new Error(`parameter '${name}' has no numeric nominal value`);
+  return nominal;
+}
+
+/**
+ * Apply every physics and actuator parameter of the task to the scene (drawn or nominal), so a
+ * scene never keeps a value from an earlier episode.
+ */
+export function applyPhysics(scene: TableScene, sample: EpisodeSample, task: TaskInfo): void {
+  for (const body of task.contactBodies) {
+    scene.setFriction(body, valueOf(sample, 'friction', body));
+    scene.setRestitution(body, valueOf(sample, 'restitution', body));
+  }
+  for (const object of task.objects) {
+    scene.setObjectMass(object, valueOf(sample, 'object_mass', object));
+    scene.setLinearDamping(object, valueOf(sample, 'linear_damping', object));
+    scene.setAngularDamping(object, valueOf(sample, 'angular_damping', object));
+  }
+  for (const link of task.links) scene.setLinkMass(link, valueOf(sample, 'link_mass', link));
+  for (const joint of task.joints) {
+    scene.setJointDamping(joint, valueOf(sample, 'joint_damping', joint));
+    scene.setJointStiffness(joint, valueOf(sample, 'joint_stiffness', joint));
+    scene.setMotorStrength(joint, valueOf(sample, 'motor_strength', joint));
+  }
+  if (task.contactBodies.includes('table')) scene.setTableHeight(valueOf(sample, 'table_height'));
+}

@@ -1,0 +1,246 @@
+/**
+ * The simulated Env: one Rapier world per env, reused for every episode (Wasm memory never
+ * shrinks). A control step is: clip the action, add action noise, pass it through the action-delay
+ * line, move the joint position targets, run `decimation` physics steps, check for an explosion,
+ * observe, add observation noise.
+ *
+ * Randomness: parameters drawn at startup come from the experiment seed; everything else in an
+ * episode (its parameters, its start, its noise) from the episode seed alone, and the world is
+ * restored from a snapshot at reset, so an episode's trace does not depend on what ran before it
+ * or on which worker runs it.
+ */
+import type { Experiment } from '../config/experiment';
+import { Rng, deriveSeed } from '../util/rng';
+import { ActionDelayLine } from './actionDelay';
+import type { Env, EpisodeSample, StepResult } from './env';
+import { initRapier } from './rapier';
+import { applyPhysics, drawSlots, sampleSlots, valueOf, type SampleSlot } from './randomizer';
+import { ARM, JOINT_COUNT, placeArm } from './tasks/arm';
+import { TASK_DEFINITIONS } from './tasks';
+import { TableScene } from './tasks/tableScene';
+import { newEpisodeStart, type EpisodeStart, type TaskDefinition } from './tasks/task';
+
+export interface SimEnvOptions {
+  /** Draw the experiment's randomization; false runs the nominal scene. */
+  readonly randomize: boolean;
+  /** Velocity solver iterations of the physics. [default: 4] */
+  readonly solverIterations?: number;
+  /** Bodies farther than this from the arm base end the episode as 'exploded', m. [default: 5] */
+  readonly explosionLimitM?: number;
+}
+
+/** Largest action delay the delay line holds, control steps (parameters.ts allows up to 50). */
+const MAX_DELAY_STEPS = 50;
+/** Reward per control step left when the simulation explodes: never better than finishing. */
+const EXPLOSION_PENALTY_PER_STEP = 1;
+
+const STREAM_STARTUP = 1;
+const STREAM_PARAMETERS = 2;
+const STREAM_START = 3;
+const STREAM_NOISE = 4;
+const STREAM_INTERVAL = 5;
+
+/** Create a simulated env for the experiment's task (initialises Rapier in this thread if needed). */
+export async function createEnv(experiment: Experiment, options: SimEnvOptions): Promise<SimEnv> {
+  await initRapier();
+  return new SimEnv(experiment, options);
+}
+
+export class SimEnv implements Env {
+  readonly observationSize: number;
+  readonly actionSize: number;
+  readonly maxEpisodeSteps: number;
+  readonly observation: Float64Array;
+  readonly sample: EpisodeSample = {};
+  readonly task: TaskDefinition;
+  readonly scene: TableScene;
+  /** Noise-free observation of the current state. */
+  readonly trueObservation: Float64Array;
+  /** Joint position targets the motors track, rad. */
+  readonly jointTargetsRad: Float64Array;
+  /** The action the motors received at the last step (after noise and delay), in [-1, 1]. */
+  readonly appliedAction: Float64Array;
+  /** Control steps taken in the current episode. */
+  episodeStep = 0;
+  /** Physics steps per control step. */
+  readonly decimation: number;
+
+  private readonly episodeSlots: SampleSlot[] = [];
+  private readonly intervalSlots: SampleSlot[] = [];
+  private readonly startupSlots: SampleSlot[] = [];
+  private readonly intervalSteps: number[] = [];
+  private readonly start: EpisodeStart = newEpisodeStart();
+  private readonly delayLine: ActionDelayLine;
+  private readonly noisyAction: Float64Array;
+  private readonly result: StepResult = { reward: 0, done: true, success: false, termination: 'none' };
+  private readonly explosionLimitM: number;
+  private noiseRng = new Rng(0);
+  private intervalRng = new Rng(0);
+  private actionNoiseStd = 0;
+  private observationNoiseStd = 0;
+  private disposed = false;
+
+  constructor(experiment: Experiment, options: SimEnvOptions) {
+    const task = TASK_DEFINITIONS[experiment.task];
+    if (!task) throw new Error(`unknown task '${experiment.task}'`);
+    this.task = task;
+    this.observationSize = task.info.observationSize;
+    this.actionSize = task.info.actionSize;
+    this.maxEpisodeSteps = task.info.maxEpisodeSteps;
+    this.decimation = task.decimation;
+    this.observation = new Float64Array(this.observationSize);
+    this.trueObservation = new Float64Array(this.observationSize);
+    this.jointTargetsRad = new Float64Array(JOINT_COUNT);
+    this.appliedAction = new Float64Array(this.actionSize);
+    this.noisyAction = new Float64Array(this.actionSize);
+    this.delayLine = new ActionDelayLine(this.actionSize, MAX_DELAY_STEPS);
+    this.explosionLimitM = options.explosionLimitM ?? 5;
+    this.scene = new TableScene({
+      withPuck: task.withPuck,
+      timestepS: task.controlPeriodS / task.decimation,
+      solverIterations: options.solverIterations,
+    });
+    if (options.randomize) {
+      for (const slot of sampleSlots(experiment.randomization, task.info)) {
+        const mode = slot.entry.resample;
+        if (mode === 'startup') this.startupSlots.push(slot);
+        else if (mode === 'interval') {
+          const every = slot.entry.intervalSteps;
+          if (!every || every < 1) throw new Error(`'${slot.entry.name}': resample 'interval' needs intervalSteps >= 1`);
+          this.intervalSlots.push(slot);
+          this.intervalSteps.push(every);
+        } else this.episodeSlots.push(slot);
+      }
+      drawSlots(this.startupSlots, new Rng(deriveSeed(experiment.seed, STREAM_STARTUP, 0)), this.sample);
+    }
+  }
+
+  reset(episodeSeed: number): void {
+    this.assertLive();
+    const scene = this.scene;
+    scene.restore();
+    drawSlots(this.episodeSlots, new Rng(deriveSeed(episodeSeed, STREAM_PARAMETERS, 0)), this.sample);
+    this.intervalRng = new Rng(deriveSeed(episodeSeed, STREAM_INTERVAL, 0));
+    drawSlots(this.intervalSlots, this.intervalRng, this.sample);
+    this.noiseRng = new Rng(deriveSeed(episodeSeed, STREAM_NOISE, 0));
+    this.applyParameters();
+
+    this.task.sampleStart(new Rng(deriveSeed(episodeSeed, STREAM_START, 0)), this.start);
+    const q = this.start.jointAnglesRad;
+    placeArm(scene.arm, q);
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      this.jointTargetsRad[i] = q[i];
+      scene.setJointTarget(i, q[i]);
+    }
+    if (scene.puck) scene.placePuck(this.start.puckXY[0], this.start.puckXY[1]);
+    this.appliedAction.fill(0);
+    this.episodeStep = 0;
+    const r = this.result;
+    r.reward = 0;
+    r.done = false;
+    r.success = false;
+    r.termination = 'none';
+    this.task.observe(scene, this.start, this.trueObservation);
+    this.writeNoisyObservation();
+  }
+
+  step(action: ArrayLike<number>): StepResult {
+    this.assertLive();
+    const r = this.result;
+    if (r.done) return r; // the episode is over until the next reset()
+    this.resampleIntervals();
+    const n = this.actionSize;
+    const noisy = this.noisyAction;
+    for (let i = 0; i < n; i++) {
+      // A non-finite action would poison the solver: treat it as "hold".
+      let a = Number.isFinite(action[i]) ? clip1(action[i]) : 0;
+      if (this.actionNoiseStd > 0) a = clip1(a + this.noiseRng.gaussian(0, this.actionNoiseStd));
+      noisy[i] = a;
+    }
+    this.delayLine.push(noisy, this.appliedAction);
+    const scene = this.scene;
+    const maxStep = this.task.maxTargetStepRad;
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      const [low, high] = ARM.jointLimitsRad[i];
+      const target = Math.min(high, Math.max(low, this.jointTargetsRad[i] + this.appliedAction[i] * maxStep));
+      this.jointTargetsRad[i] = target;
+      scene.setJointTarget(i, target);
+    }
+    for (let k = 0; k < this.decimation; k++) scene.step();
+    this.episodeStep++;
+
+    if (scene.exploded(this.explosionLimitM)) {
+      r.reward = -EXPLOSION_PENALTY_PER_STEP * (this.maxEpisodeSteps - this.episodeStep + 1);
+      r.done = true;
+      r.success = false;
+      r.termination = 'exploded';
+      return r; // the observation keeps its last finite value
+    }
+    const truth = this.trueObservation;
+    this.task.observe(scene, this.start, truth);
+    r.reward = this.task.reward(truth);
+    r.success = this.task.success(truth);
+    if (r.success) {
+      r.done = true;
+      r.termination = 'success';
+    } else if (this.episodeStep >= this.maxEpisodeSteps) {
+      r.done = true;
+      r.termination = 'timeout';
+    }
+    this.writeNoisyObservation();
+    return r;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.scene.dispose();
+  }
+
+  /** Control period of the current episode, s (action_timestep). */
+  get controlPeriodS(): number {
+    return this.scene.world.timestep * this.decimation;
+  }
+
+  private applyParameters(): void {
+    const s = this.sample;
+    applyPhysics(this.scene, s, this.task.info);
+    this.scene.setTimestep(valueOf(s, 'action_timestep') / this.decimation);
+    this.actionNoiseStd = valueOf(s, 'action_noise');
+    this.observationNoiseStd = valueOf(s, 'observation_noise');
+    this.delayLine.reset(valueOf(s, 'action_delay'));
+  }
+
+  private resampleIntervals(): void {
+    const slots = this.intervalSlots;
+    if (slots.length === 0 || this.episodeStep === 0) return;
+    let changed = false;
+    for (let i = 0; i < slots.length; i++) {
+      if (this.episodeStep % this.intervalSteps[i] !== 0) continue;
+      drawSlots(slots.slice(i, i + 1), this.intervalRng, this.sample);
+      changed = true;
+    }
+    if (!changed) return;
+    // Physics parameters change in place; the delay line keeps its queue unless the delay changed.
+    applyPhysics(this.scene, this.sample, this.task.info);
+    this.scene.setTimestep(valueOf(this.sample, 'action_timestep') / this.decimation);
+    this.actionNoiseStd = valueOf(this.sample, 'action_noise');
+    this.observationNoiseStd = valueOf(this.sample, 'observation_noise');
+  }
+
+  private writeNoisyObservation(): void {
+    const std = this.observationNoiseStd;
+    const out = this.observation;
+    const truth = this.trueObservation;
+    if (std > 0) for (let i = 0; i < out.length; i++) out[i] = truth[i] + this.noiseRng.gaussian(0, std);
+    else out.set(truth);
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error('env used after dispose()');
+  }
+}
+
+function clip1(x: number): number {
+  return x > 1 ? 1 : x < -1 ? -1 : x;
+}

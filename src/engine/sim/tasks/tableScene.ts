@@ -1,0 +1,289 @@
+/**
+ * The table scene both built-in tasks share: a floor, a table, the 3-link arm and, for `push`, a
+ * puck. The randomizer changes it only through the named parameter setters below, never by
+ * reaching into bodies; tasks read it through `arm`, `puck` and the handles.
+ *
+ * Resets restore a snapshot taken right after the build, so an episode never depends on what the
+ * previous one left behind (contact warm-starts, broad-phase tree order): the same episode seed
+ * gives the same trace on any worker, whatever ran before.
+ */
+import type { Collider, ImpulseJoint, RigidBody, World } from '@dimforge/rapier3d-compat';
+import { rapier, type Rapier } from '../rapier';
+import { ARM, JOINT_COUNT, bindArm, buildArm, type ArmBinding, type ArmHandles } from './arm';
+import { COLLISION, groups } from './collision';
+
+/** Nominal physical values of the scene (the nominal column of parameters.ts, in SI units). */
+export const SCENE_NOMINAL = {
+  frictionCoefficient: 0.6,
+  restitution: 0,
+  puckMassKg: 0.2,
+  linkMassKg: 0.5,
+  linearDampingPerS: 0.5,
+  angularDampingPerS: 0.5,
+  jointDampingNms: 0.05,
+  tableHeightM: 0.75,
+  jointStiffnessNmPerRad: 40,
+  motorStrengthNm: 8,
+  gravityMPerS2: 9.81,
+} as const;
+
+export const TABLE = {
+  /** Table top extent, m: x from -0.2 to 0.9, y from -0.6 to 0.6. */
+  minX: -0.2,
+  maxX: 0.9,
+  halfWidthY: 0.6,
+  halfThicknessM: 0.02,
+} as const;
+
+export const PUCK = {
+  radiusM: 0.04,
+  halfHeightM: 0.025,
+} as const;
+
+export interface TableSceneOptions {
+  readonly withPuck: boolean;
+  /** Physics step, s. [default: 0.01] */
+  readonly timestepS?: number;
+  /** Velocity solver iterations. [default: 4] */
+  readonly solverIterations?: number;
+}
+
+const UPRIGHT = { x: Math.SQRT1_2, y: 0, z: 0, w: Math.SQRT1_2 };
+
+export class TableScene {
+  world: World;
+  readonly arm: ArmBinding = { links: [], joints: [] };
+  puck: RigidBody | undefined;
+  readonly withPuck: boolean;
+  private readonly R: Rapier;
+  private readonly armHandles: ArmHandles;
+  private readonly tableCollider: number;
+  private readonly puckBody: number;
+  private readonly puckCollider: number;
+  private snapshot!: Uint8Array;
+  private table!: Collider;
+  private puckShape: Collider | undefined;
+  private linkShapes: Collider[] = [];
+  /** Motor settings per joint, kept because Rapier sets target, stiffness and damping together. */
+  readonly jointTargetsRad = new Float64Array(JOINT_COUNT);
+  readonly jointStiffnessNmPerRad = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.jointStiffnessNmPerRad);
+  readonly jointDampingNms = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.jointDampingNms);
+  tableHeightM: number = SCENE_NOMINAL.tableHeightM;
+
+  constructor(options: TableSceneOptions) {
+    const R = rapier();
+    this.R = R;
+    this.withPuck = options.withPuck;
+    const world = new R.World({ x: 0, y: 0, z: -SCENE_NOMINAL.gravityMPerS2 });
+    world.timestep = options.timestepS ?? 0.01;
+    world.numSolverIterations = options.solverIterations ?? 4;
+    const floorBody = world.createRigidBody(R.RigidBodyDesc.fixed());
+    world.createCollider(
+      R.ColliderDesc.cuboid(5, 5, 0.05).setTranslation(0, 0, -0.05).setCollisionGroups(groups(COLLISION.floor, COLLISION.puck)),
+      floorBody,
+    );
+    const tableBody = world.createRigidBody(R.RigidBodyDesc.fixed());
+    const table = world.createCollider(
+      R.ColliderDesc.cuboid((TABLE.maxX - TABLE.minX) / 2, TABLE.halfWidthY, TABLE.halfThicknessM)
+        .setTranslation((TABLE.maxX + TABLE.minX) / 2, 0, SCENE_NOMINAL.tableHeightM - TABLE.halfThicknessM)
+        .setFriction(SCENE_NOMINAL.frictionCoefficient)
+        .setRestitution(SCENE_NOMINAL.restitution)
+        .setCollisionGroups(groups(COLLISION.table, COLLISION.puck)),
+      tableBody,
+    );
+    this.tableCollider = table.handle;
+    this.armHandles = buildArm(R, world, SCENE_NOMINAL.linkMassKg);
+    if (options.withPuck) {
+      const body = world.createRigidBody(
+        R.RigidBodyDesc.dynamic()
+          .setTranslation(0.4, 0, SCENE_NOMINAL.tableHeightM + PUCK.halfHeightM)
+          .enabledRotations(false, false, true)
+          .setLinearDamping(SCENE_NOMINAL.linearDampingPerS)
+          .setAngularDamping(SCENE_NOMINAL.angularDampingPerS)
+          .setCanSleep(false),
+      );
+      const collider = world.createCollider(
+        R.ColliderDesc.cylinder(PUCK.halfHeightM, PUCK.radiusM)
+          .setRotation(UPRIGHT)
+          .setMass(SCENE_NOMINAL.puckMassKg)
+          .setFriction(SCENE_NOMINAL.frictionCoefficient)
+          .setRestitution(SCENE_NOMINAL.restitution)
+          .setCollisionGroups(groups(COLLISION.puck, COLLISION.finger | COLLISION.table | COLLISION.floor)),
+        body,
+      );
+      this.puckBody = body.handle;
+      this.puckCollider = collider.handle;
+    } else {
+      this.puckBody = -1;
+      this.puckCollider = -1;
+    }
+    this.world = world;
+    this.bind();
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      unit(this.arm.joints[i]).setMotorMaxForce(SCENE_NOMINAL.motorStrengthNm);
+      this.configureMotor(i);
+    }
+    this.snapshot = world.takeSnapshot();
+  }
+
+  /** Back to the state right after the build (new World from the snapshot; the old one is freed). */
+  restore(): void {
+    const timestep = this.world.timestep;
+    const iterations = this.world.numSolverIterations;
+    this.world.free();
+    this.world = this.R.World.restoreSnapshot(this.snapshot);
+    this.world.timestep = timestep;
+    this.world.numSolverIterations = iterations;
+    this.bind();
+    // The snapshot holds the nominal scene: mirror it in the kept motor settings.
+    this.tableHeightM = SCENE_NOMINAL.tableHeightM;
+    this.jointTargetsRad.fill(0);
+    this.jointStiffnessNmPerRad.fill(SCENE_NOMINAL.jointStiffnessNmPerRad);
+    this.jointDampingNms.fill(SCENE_NOMINAL.jointDampingNms);
+  }
+
+  private bind(): void {
+    const w = this.world;
+    bindArm(w, this.armHandles, this.arm);
+    this.table = w.getCollider(this.tableCollider);
+    this.linkShapes = this.armHandles.linkColliders.map((h) => w.getCollider(h));
+    if (this.withPuck) {
+      this.puck = w.getRigidBody(this.puckBody);
+      this.puckShape = w.getCollider(this.puckCollider);
+    }
+  }
+
+  step(): void {
+    this.world.step();
+  }
+
+  // ---- named parameter setters (the randomizer's only way in) ----
+
+  /** Coulomb friction of a contact body ('puck' | 'table'); Rapier averages the two in contact. */
+  setFriction(target: string, coefficient: number): void {
+    this.contactCollider(target).setFriction(coefficient);
+  }
+
+  setRestitution(target: string, coefficient: number): void {
+    this.contactCollider(target).setRestitution(coefficient);
+  }
+
+  setObjectMass(target: string, massKg: number): void {
+    this.objectBody(target);
+    this.puckShape!.setMass(massKg);
+  }
+
+  setLinkMass(link: string, massKg: number): void {
+    this.linkShapes[this.linkIndex(link)].setMass(massKg);
+  }
+
+  setLinearDamping(target: string, perS: number): void {
+    this.objectBody(target).setLinearDamping(perS);
+  }
+
+  setAngularDamping(target: string, perS: number): void {
+    this.objectBody(target).setAngularDamping(perS);
+  }
+
+  /** Viscous joint damping: a velocity term of the joint motor, added to the controller's own. */
+  setJointDamping(joint: string, nms: number): void {
+    const i = this.jointIndex(joint);
+    this.jointDampingNms[i] = nms;
+    this.configureMotor(i);
+  }
+
+  setJointStiffness(joint: string, nmPerRad: number): void {
+    const i = this.jointIndex(joint);
+    this.jointStiffnessNmPerRad[i] = nmPerRad;
+    this.configureMotor(i);
+  }
+
+  setMotorStrength(joint: string, maxTorqueNm: number): void {
+    unit(this.arm.joints[this.jointIndex(joint)]).setMotorMaxForce(maxTorqueNm);
+  }
+
+  /** Move the table top to heightM (the arm base stays where it is). */
+  setTableHeight(heightM: number): void {
+    this.tableHeightM = heightM;
+    const c = this.table.translation();
+    this.table.setTranslation({ x: c.x, y: c.y, z: heightM - TABLE.halfThicknessM });
+  }
+
+  setTimestep(dtS: number): void {
+    this.world.timestep = dtS;
+  }
+
+  /** Joint position target, rad; the motor uses the current stiffness and damping. */
+  setJointTarget(i: number, targetRad: number): void {
+    this.jointTargetsRad[i] = targetRad;
+    this.configureMotor(i);
+  }
+
+  /** Place the puck at rest on the table top at (x, y). */
+  placePuck(x: number, y: number): void {
+    const puck = this.puck!;
+    puck.setTranslation({ x, y, z: this.tableHeightM + PUCK.halfHeightM }, false);
+    puck.setRotation({ x: 0, y: 0, z: 0, w: 1 }, false);
+    puck.setLinvel({ x: 0, y: 0, z: 0 }, false);
+    puck.setAngvel({ x: 0, y: 0, z: 0 }, false);
+  }
+
+  /** True when any body's position is not finite or farther than limitM from the base. */
+  exploded(limitM: number): boolean {
+    for (let i = 0; i < JOINT_COUNT; i++) if (far(this.arm.links[i], limitM)) return true;
+    return this.puck !== undefined && far(this.puck, limitM);
+  }
+
+  private configureMotor(i: number): void {
+    unit(this.arm.joints[i]).configureMotorPosition(
+      this.jointTargetsRad[i],
+      this.jointStiffnessNmPerRad[i],
+      ARM.controllerDampingNms + this.jointDampingNms[i],
+    );
+  }
+
+  private contactCollider(target: string): Collider {
+    if (target === 'table') return this.table;
+    if (target === 'puck' && this.puckShape) return this.puckShape;
+    throw new Error(`no contact body '${target}' in this scene`);
+  }
+
+  private objectBody(target: string): RigidBody {
+    if (target === 'puck' && this.puck) return this.puck;
+    throw new Error(`no object '${target}' in this scene`);
+  }
+
+  private linkIndex(link: string): number {
+    const i = LINK_NAMES.indexOf(link);
+    if (i < 0) throw new Error(`no link '${link}'`);
+    return i;
+  }
+
+  private jointIndex(joint: string): number {
+    const i = JOINT_NAMES.indexOf(joint);
+    if (i < 0) throw new Error(`no joint '${joint}'`);
+    return i;
+  }
+
+  dispose(): void {
+    this.world.free();
+  }
+}
+
+export const LINK_NAMES: readonly string[] = ['link1', 'link2', 'link3'];
+export const JOINT_NAMES: readonly string[] = ['shoulder', 'elbow', 'wrist'];
+
+interface MotorJoint {
+  setMotorMaxForce(maxForce: number): void;
+  configureMotorPosition(targetPos: number, stiffness: number, damping: number): void;
+}
+
+function unit(joint: ImpulseJoint): MotorJoint {
+  return joint as unknown as MotorJoint;
+}
+
+function far(body: RigidBody, limitM: number): boolean {
+  const p = body.translation();
+  // Written so that NaN fails every comparison and counts as exploded.
+  return !(Math.abs(p.x) < limitM && Math.abs(p.y) < limitM && Math.abs(p.z) < limitM);
+}
