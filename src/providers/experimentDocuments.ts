@@ -1,0 +1,48 @@
+/**
+ * One validation per document version, shared by diagnostics, hovers, code actions and the tree, so
+ * a keystroke is parsed once however many features look at it.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { validateText, type Validation } from '../engine/config/validate';
+
+export const EXPERIMENT_LANGUAGE = 's2r-yaml';
+export const EXPERIMENT_SELECTOR: vscode.DocumentSelector = [
+  { language: EXPERIMENT_LANGUAGE },
+  { pattern: '**/*.s2r.{yaml,yml}' },
+];
+
+export function isExperiment(document: vscode.TextDocument): boolean {
+  return document.languageId === EXPERIMENT_LANGUAGE || /\.s2r\.ya?ml$/.test(document.uri.path);
+}
+
+export class ExperimentDocuments implements vscode.Disposable {
+  private readonly cache = new Map<string, { version: number; validation: Validation }>();
+  private readonly closeListener: vscode.Disposable;
+
+  constructor() {
+    this.closeListener = vscode.workspace.onDidCloseTextDocument((document) => this.cache.delete(document.uri.toString()));
+  }
+
+  validation(document: vscode.TextDocument): Validation {
+    const key = document.uri.toString();
+    const cached = this.cache.get(key);
+    if (cached && cached.version === document.version) return cached.validation;
+    const validation = validateText(document.getText(), { fileExists: fileExistsNear(document.uri) });
+    this.cache.set(key, { version: document.version, validation });
+    return validation;
+  }
+
+  dispose(): void {
+    this.closeListener.dispose();
+    this.cache.clear();
+  }
+}
+
+/** Referenced files are checked on local disks only; elsewhere (virtual file systems) the check is skipped. */
+function fileExistsNear(uri: vscode.Uri): ((relativePath: string) => boolean) | undefined {
+  if (uri.scheme !== 'file') return undefined;
+  const base = dirname(uri.fsPath);
+  return (relativePath) => existsSync(isAbsolute(relativePath) ? relativePath : resolve(base, relativePath));
+}
