@@ -96,7 +96,7 @@ class WorkerRunner implements RolloutRunner {
   }
 
   init(message: ToWorker): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       let ready = 0;
       this.onFailure = reject;
       this.onMessage = (_worker, reply) => {
@@ -107,7 +107,7 @@ class WorkerRunner implements RolloutRunner {
     }).finally(() => {
       this.onMessage = undefined;
       this.onFailure = undefined;
-    }) as Promise<void>;
+    });
   }
 
   run(tasks: readonly RolloutTask[], signal?: AbortSignal): Promise<RolloutResult[]> {

@@ -1,0 +1,65 @@
+/**
+ * run_episodes: drive a policy through N episodes of an environment and report success rate (with a
+ * 95% interval), average return and average length. Works with any Policy (JS or ONNX) and any Env
+ * (simulated or, later, the robot behind the same contract).
+ */
+import type { Env } from '../sim/env';
+import type { Policy } from '../learn/policy';
+import { deriveSeed } from '../util/rng';
+import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport, type ReportContext } from './report';
+
+/** Evaluation episodes never run longer than this, whatever the task's own cap. */
+export const EVALUATION_EPISODE_CAP = 500;
+
+/**
+ * Seed of evaluation episode `episode`. Stream -1 is never a training iteration, so evaluation
+ * episodes differ from the ones trained on; the trainer's final evaluation and `sim2real eval` with
+ * the same seed run the very same episodes.
+ */
+export function evaluationEpisodeSeed(seed: number, episode: number): number {
+  return deriveSeed(deriveSeed(seed, -1, 1), 0, episode);
+}
+
+export interface RunEpisodesOptions {
+  readonly episodes: number;
+  readonly seed: number;
+  /** Per-episode step cap [default: 500, and never above it]. */
+  readonly maxSteps?: number;
+  readonly signal?: AbortSignal;
+  /** Called after each episode (progress bars). */
+  readonly onEpisode?: (index: number, record: EpisodeRecord) => void;
+}
+
+export async function runEpisodeRecords(env: Env, policy: Policy, options: RunEpisodesOptions): Promise<EpisodeRecord[]> {
+  if (policy.observationSize !== env.observationSize || policy.actionSize !== env.actionSize) {
+    throw new Error(`policy takes ${policy.observationSize} observations and gives ${policy.actionSize} actions; the task has ${env.observationSize} and ${env.actionSize}`);
+  }
+  const maxSteps = Math.min(options.maxSteps ?? EVALUATION_EPISODE_CAP, EVALUATION_EPISODE_CAP);
+  const action = new Float64Array(env.actionSize);
+  const records: EpisodeRecord[] = [];
+  for (let i = 0; i < options.episodes; i++) {
+    if (options.signal?.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
+    env.reset(evaluationEpisodeSeed(options.seed, i));
+    policy.reset(env.observation);
+    let episodeReturn = 0;
+    let length = 0;
+    let success = false;
+    while (length < maxSteps) {
+      await policy.act(env.observation, action);
+      const result = env.step(action);
+      episodeReturn += result.reward;
+      length += 1;
+      if (result.success) success = true;
+      if (result.done) break;
+    }
+    const record = { episodeReturn, length, success };
+    records.push(record);
+    options.onEpisode?.(i, record);
+  }
+  return records;
+}
+
+export async function runEpisodes(env: Env, policy: Policy, options: RunEpisodesOptions & Omit<ReportContext, 'seed'>): Promise<EvaluationReport> {
+  const records = await runEpisodeRecords(env, policy, options);
+  return summarizeEpisodes(records, { randomized: options.randomized, seed: options.seed, task: options.task, policy: options.policy });
+}

@@ -1,0 +1,72 @@
+/**
+ * The trainer's state at the end of an iteration, serialized exactly: weights and normalization
+ * statistics as the bytes of their Float64Arrays (base64), so a resumed run continues bit for bit
+ * where the checkpoint left off.
+ */
+import type { ObservationStats } from '../learn/runningStats';
+
+export interface TrainerState {
+  /** Iterations completed; the next one to run has this number. */
+  readonly iteration: number;
+  readonly parameters: Float64Array;
+  readonly stats: ObservationStats;
+  readonly envSteps: number;
+  readonly episodes: number;
+  /** Wall time spent training before this checkpoint, across resumes. */
+  readonly elapsedSeconds: number;
+  /** Latest periodic evaluation's success rate, if any. */
+  readonly lastEvalSuccess?: number;
+}
+
+interface CheckpointFile {
+  readonly format: 1;
+  readonly iteration: number;
+  readonly envSteps: number;
+  readonly episodes: number;
+  readonly elapsedSeconds: number;
+  readonly lastEvalSuccess?: number;
+  readonly parameterCount: number;
+  readonly parameters: string;
+  readonly stats: { readonly count: number; readonly mean: string; readonly m2: string };
+}
+
+const toBase64 = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+function fromBase64(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 8 !== 0) throw new Error('checkpoint array is not a whole number of float64 values');
+  // copy into an aligned buffer: Buffer pools are not 8-byte aligned
+  const out = new Float64Array(bytes.length / 8);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+export function serializeCheckpoint(state: TrainerState): CheckpointFile {
+  return {
+    format: 1,
+    iteration: state.iteration,
+    envSteps: state.envSteps,
+    episodes: state.episodes,
+    elapsedSeconds: state.elapsedSeconds,
+    ...(state.lastEvalSuccess !== undefined ? { lastEvalSuccess: state.lastEvalSuccess } : {}),
+    parameterCount: state.parameters.length,
+    parameters: toBase64(state.parameters),
+    stats: { count: state.stats.count, mean: toBase64(state.stats.mean), m2: toBase64(state.stats.m2) },
+  };
+}
+
+export function deserializeCheckpoint(value: unknown): TrainerState {
+  const file = value as CheckpointFile;
+  if (!file || file.format !== 1 || typeof file.iteration !== 'number') throw new Error('not a sim2real checkpoint (format 1)');
+  const parameters = fromBase64(file.parameters);
+  if (parameters.length !== file.parameterCount) throw new Error(`checkpoint holds ${parameters.length} parameters, header says ${file.parameterCount}`);
+  return {
+    iteration: file.iteration,
+    parameters,
+    stats: { count: file.stats.count, mean: fromBase64(file.stats.mean), m2: fromBase64(file.stats.m2) },
+    envSteps: file.envSteps,
+    episodes: file.episodes,
+    elapsedSeconds: file.elapsedSeconds,
+    ...(file.lastEvalSuccess !== undefined ? { lastEvalSuccess: file.lastEvalSuccess } : {}),
+  };
+}
