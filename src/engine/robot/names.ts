@@ -1,6 +1,7 @@
 /**
  * ROS-conventional default topic and service names of the robot link, in the shape of the
- * experiment's `robot.topics` / `robot.services`. The emulator serves these unless a profile or an
+ * experiment's `robot.topics` / `robot.services`; the same defaults as the experiment schema
+ * (config/schema.ts; a unit test keeps them equal). The emulator serves these unless a profile or an
  * experiment renames them; the client uses whatever the experiment resolved.
  */
 import type { RobotConfig } from '../config/experiment';
@@ -18,19 +19,14 @@ export const DEFAULT_ROBOT_NAMES: RobotNames = {
     jointStates: '/joint_states',
     // what ros2_control's forward_command_controller (position interface) listens on
     command: '/forward_position_controller/commands',
-    // one PoseStamped topic per tracked object: /object_poses/<object>
-    objectPose: '/object_poses',
+    // the tracked object (the puck of `push`)
+    objectPose: '/puck/pose',
     camera: '/camera/image_raw',
-    status: '/robot_status',
-    heartbeat: '/heartbeat',
+    status: '/sim2real/status',
+    heartbeat: '/sim2real/heartbeat',
   },
-  services: { reset: '/reset', stop: '/stop', arm: '/arm' },
+  services: { reset: '/sim2real/reset', stop: '/sim2real/stop', arm: '/sim2real/arm' },
 };
-
-/** The topic carrying one tracked object's pose. */
-export function objectPoseTopic(names: RobotNames, object: string): string {
-  return `${names.topics.objectPose.replace(/\/$/, '')}/${object}`;
-}
 
 export function mergeNames(over?: { topics?: Partial<RobotTopics>; services?: Partial<RobotServices> }): RobotNames {
   return {

@@ -33,8 +33,8 @@ export const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldSpec>> = {
     description: 'Seed of every random draw of the emulator (noise, jitter, episode resets): the same profile and commands give the same run.' },
   watchdogMs: { kind: 'number', unit: 'ms', min: 1, max: 10000, default: 100,
     description: 'The robot halts (holds position) when no command or heartbeat arrived for longer than this.' },
-  physicsHz: { kind: 'number', unit: 'Hz', min: 60, max: 2000, default: 240,
-    description: 'Physics steps per second of the emulated robot (real time).' },
+  physicsHz: { kind: 'number', unit: 'Hz', min: 50, max: 2000, default: 100,
+    description: 'Physics steps per second of the emulated robot, run in real time (the simulator\'s default: 100).' },
 };
 
 export const SECTIONS: Readonly<Record<string, SectionSpec>> = {
@@ -82,18 +82,18 @@ export const SECTIONS: Readonly<Record<string, SectionSpec>> = {
     fields: {
       jointStates: { kind: 'string', pattern: '^/', default: '/joint_states', description: 'sensor_msgs/msg/JointState published here.' },
       command: { kind: 'string', pattern: '^/', default: '/forward_position_controller/commands', description: 'std_msgs/msg/Float64MultiArray joint position targets (rad) taken here.' },
-      objectPose: { kind: 'string', pattern: '^/', default: '/object_poses', description: 'Prefix of the per-object geometry_msgs/msg/PoseStamped topics (<prefix>/<object>).' },
+      objectPose: { kind: 'string', pattern: '^/', default: '/puck/pose', description: 'geometry_msgs/msg/PoseStamped of the tracked object (the puck of `push`).' },
       camera: { kind: 'string', pattern: '^/', default: '/camera/image_raw', description: 'sensor_msgs/msg/Image topic (not published by the emulator yet).' },
-      status: { kind: 'string', pattern: '^/', default: '/robot_status', description: 'std_msgs/msg/String with the JSON status (armed, running, halted and why).' },
-      heartbeat: { kind: 'string', pattern: '^/', default: '/heartbeat', description: 'std_msgs/msg/Empty heartbeats that feed the watchdog between commands.' },
+      status: { kind: 'string', pattern: '^/', default: '/sim2real/status', description: 'std_msgs/msg/String with the JSON status (armed, running, halted and why).' },
+      heartbeat: { kind: 'string', pattern: '^/', default: '/sim2real/heartbeat', description: 'std_msgs/msg/Empty heartbeats that feed the watchdog between commands.' },
     },
   },
   services: {
     description: 'Service names served (std_srvs/srv/Trigger); the same keys as the experiment\'s robot.services.',
     fields: {
-      reset: { kind: 'string', pattern: '^/', default: '/reset', description: 'Start a new episode: home the arm, place the objects.' },
-      stop: { kind: 'string', pattern: '^/', default: '/stop', description: 'Protective stop (IEC 60204-1 category 2): hold position, refuse commands until armed.' },
-      arm: { kind: 'string', pattern: '^/', default: '/arm', description: 'Leave a halt and accept commands again.' },
+      reset: { kind: 'string', pattern: '^/', default: '/sim2real/reset', description: 'Start a new episode: home the arm, place the objects.' },
+      stop: { kind: 'string', pattern: '^/', default: '/sim2real/stop', description: 'Protective stop (IEC 60204-1 category 2): hold position, refuse commands until armed.' },
+      arm: { kind: 'string', pattern: '^/', default: '/sim2real/arm', description: 'Leave a halt and accept commands again.' },
     },
   },
 };

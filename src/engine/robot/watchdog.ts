@@ -4,7 +4,10 @@
  * halts the robot (ros2_control's diff-drive stops after 0.5 s; Franka after 20 missed 1 ms cycles).
  *
  * The check runs on a timer of a fraction of the timeout, so a halt comes at most
- * timeoutMs + timeoutMs/checkDivisor after the last feed.
+ * timeoutMs + timeoutMs/checkDivisor after the last feed. The verdict is taken in setImmediate,
+ * after the event loop's I/O phase: when the emulator itself stalled (GC, wasm compilation, a busy
+ * core), frames that arrived meanwhile are read before it judges the link silent, so its own stall
+ * is not blamed on the client.
  */
 import { monotonicMs } from './clock';
 
@@ -39,7 +42,11 @@ export class Watchdog {
     this.lastFeedMs = this.now();
     if (this.timer) return;
     const period = Math.max(1, this.options.timeoutMs / (this.options.checkDivisor ?? 10));
-    this.timer = setInterval(() => this.check(), period);
+    this.timer = setInterval(() => {
+      setImmediate(() => {
+        if (this.timer) this.check();
+      });
+    }, period);
   }
 
   stop(): void {

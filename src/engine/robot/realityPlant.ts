@@ -1,0 +1,217 @@
+/**
+ * The emulator's "real robot": the simulator's own table scene and task (sim/tasks), configured with
+ * the profile's true parameter values through the scene's named setters (the randomizer's
+ * `applyPhysics`), plus the hardware effects the simulator does not model: joint friction, gain error,
+ * torque saturation, backlash, encoder offsets and sensor noise. Latency lives in the emulator, which
+ * owns time.
+ *
+ * No physics of its own: every step is `TableScene.step()`.
+ */
+import { parameterInfo } from '../config/parameters';
+import type { EpisodeSample } from '../sim/env';
+import { initRapier } from '../sim/rapier';
+import { applyPhysics, sampleKey, valueOf } from '../sim/randomizer';
+import { ARM, JOINT_COUNT, placeArm, readArmState, yawOf } from '../sim/tasks/arm';
+import { TASK_DEFINITIONS } from '../sim/tasks';
+import { JOINT_NAMES, TableScene } from '../sim/tasks/tableScene';
+import { newEpisodeStart, type EpisodeStart, type TaskDefinition } from '../sim/tasks/task';
+import type { Rng } from '../util/rng';
+import { motorTorque, trueStiffness, trueTorqueLimit } from './effects/actuator';
+import { Backlash } from './effects/backlash';
+import { frictionTorqueNm } from './effects/jointFriction';
+import { SensorModel } from './effects/sensorModel';
+import type { RealityEffects, RealityProfile } from './realityProfileLoader';
+
+export interface JointReadings {
+  readonly name: string[];
+  position: number[];
+  velocity: number[];
+  effort: number[];
+}
+
+export interface ObjectReading {
+  x: number;
+  y: number;
+  z: number;
+  yawRad: number;
+}
+
+export class RealityPlant {
+  readonly task: TaskDefinition;
+  readonly scene: TableScene;
+  readonly jointNames: readonly string[] = JOINT_NAMES;
+  /** Physics step, s. */
+  readonly dtS: number;
+  /** The parameter values in force, as the simulator's sample (keys `name` or `name.target`). */
+  readonly sample: EpisodeSample;
+  readonly effects: RealityEffects;
+  /** Joint position targets in the reported (encoder) frame, rad: what the robot was told to hold. */
+  readonly commandedRad = new Float64Array(JOINT_COUNT);
+  /** Extra command noise, rad (std), from the profile's action_noise. */
+  readonly commandNoiseRad: number;
+
+  private readonly sensors: SensorModel;
+  private readonly backlash: Backlash;
+  private readonly start: EpisodeStart = newEpisodeStart();
+  private readonly truth: Float64Array;
+  private readonly stiffness = new Float64Array(JOINT_COUNT);
+  private readonly damping = new Float64Array(JOINT_COUNT);
+  private readonly torqueLimit = new Float64Array(JOINT_COUNT);
+  private readonly trueTargets = new Float64Array(JOINT_COUNT);
+
+  static async create(profile: RealityProfile, rng: Rng): Promise<RealityPlant> {
+    await initRapier();
+    return new RealityPlant(profile, rng);
+  }
+
+  private constructor(profile: RealityProfile, private readonly rng: Rng) {
+    this.task = TASK_DEFINITIONS[profile.task];
+    this.dtS = 1 / profile.physicsHz;
+    this.scene = new TableScene({ withPuck: this.task.withPuck, timestepS: this.dtS });
+    this.sample = profileSample(profile);
+    this.effects = withObservationNoise(profile.effects, valueOf(this.sample, 'observation_noise'));
+    this.sensors = new SensorModel(this.effects, rng);
+    this.backlash = new Backlash(this.effects.backlashRad);
+    this.truth = new Float64Array(this.task.info.observationSize);
+    // action_noise is a fraction of the action range; an action of 1 moves a target by maxTargetStepRad
+    this.commandNoiseRad = valueOf(this.sample, 'action_noise') * this.task.maxTargetStepRad;
+    this.configure();
+  }
+
+  /** The profile's values and the actuator effects, applied through the scene's named setters. */
+  private configure(): void {
+    const scene = this.scene;
+    applyPhysics(scene, this.sample, this.task.info);
+    scene.setTimestep(this.dtS);
+    const e = this.effects;
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      const joint = JOINT_NAMES[i]!;
+      this.stiffness[i] = trueStiffness(valueOf(this.sample, 'joint_stiffness', joint), e.gainError[i]);
+      this.damping[i] = valueOf(this.sample, 'joint_damping', joint) + e.frictionViscousNmsPerRad[i];
+      this.torqueLimit[i] = trueTorqueLimit(valueOf(this.sample, 'motor_strength', joint), e.gainError[i], e.torqueLimitNm[i]);
+      scene.setJointStiffness(joint, this.stiffness[i]);
+      scene.setJointDamping(joint, this.damping[i]);
+      scene.setMotorStrength(joint, this.torqueLimit[i]);
+    }
+  }
+
+  /** A new episode: the scene as built, the profile re-applied, arm and puck placed from the robot's own rng. */
+  resetEpisode(): void {
+    const scene = this.scene;
+    scene.restore();
+    this.configure();
+    this.task.sampleStart(this.rng, this.start);
+    const q = this.start.jointAnglesRad;
+    placeArm(scene.arm, q);
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      this.trueTargets[i] = q[i];
+      scene.setJointTarget(i, q[i]);
+      // the robot reports (and is commanded in) the encoder frame
+      this.commandedRad[i] = q[i] + this.effects.encoderOffsetRad[i];
+    }
+    this.backlash.reset(q);
+    if (scene.puck) scene.placePuck(this.start.puckXY[0], this.start.puckXY[1]);
+    this.readTruth();
+  }
+
+  /** Take a joint command (reported frame, rad); noise from action_noise is added here. */
+  command(targetsRad: ArrayLike<number>): void {
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      this.commandedRad[i] = targetsRad[i] + (this.commandNoiseRad > 0 ? this.rng.gaussian(0, this.commandNoiseRad) : 0);
+    }
+  }
+
+  /** Halt: hold the position the joints are at now (IEC 60204-1 category 2: power stays on). */
+  holdPosition(): void {
+    this.readTruth();
+    for (let i = 0; i < JOINT_COUNT; i++) this.commandedRad[i] = this.truth[i] + this.effects.encoderOffsetRad[i];
+    this.backlash.reset(this.truth);
+  }
+
+  /** One physics step with the reality effects. */
+  step(): void {
+    const scene = this.scene;
+    const e = this.effects;
+    this.readTruth();
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      const [low, high] = ARM.jointLimitsRad[i];
+      const target = this.backlash.apply(i, this.sensors.trueTarget(i, this.commandedRad[i]));
+      const clamped = Math.min(high, Math.max(low, target));
+      if (clamped !== this.trueTargets[i]) {
+        this.trueTargets[i] = clamped;
+        scene.setJointTarget(i, clamped);
+      }
+      // Coulomb friction as equal and opposite torque impulses on the two bodies of the joint
+      const tau = frictionTorqueNm(this.truth[3 + i], e.frictionCoulombNm[i], 0);
+      if (tau !== 0) {
+        const impulse = { x: 0, y: 0, z: tau * this.dtS };
+        scene.arm.links[i]!.applyTorqueImpulse(impulse, true);
+        if (i > 0) scene.arm.links[i - 1]!.applyTorqueImpulse({ x: 0, y: 0, z: -impulse.z }, true);
+      }
+    }
+    scene.step();
+  }
+
+  /** Reported joint readings (offsets, noise), written into `out`. */
+  readJoints(out: JointReadings): void {
+    this.readTruth();
+    const effort = [0, 0, 0];
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      effort[i] = motorTorque(this.trueTargets[i], this.truth[i], this.truth[3 + i], this.stiffness[i], ARM.controllerDampingNms + this.damping[i], this.torqueLimit[i]);
+    }
+    this.sensors.joints(this.truth.subarray(0, 3), this.truth.subarray(3, 6), effort, out);
+  }
+
+  /** True joint angles, rad (for tests and the event log, never published). */
+  trueJointAngles(): Float64Array {
+    this.readTruth();
+    return this.truth.slice(0, 3);
+  }
+
+  /** Reported pose of the tracked object, or undefined when the task has none. */
+  readObject(): ObjectReading | undefined {
+    const puck = this.scene.puck;
+    if (!puck) return undefined;
+    const p = puck.translation();
+    return this.sensors.objectPose(p.x, p.y, p.z, yawOf(puck));
+  }
+
+  dispose(): void {
+    this.scene.dispose();
+  }
+
+  private readTruth(): void {
+    readArmState(this.scene.arm, this.truth, 0);
+  }
+}
+
+/** The profile's parameters as a simulator sample: per-target maps and single values for every target. */
+export function profileSample(profile: RealityProfile): EpisodeSample {
+  const sample: EpisodeSample = {};
+  const task = TASK_DEFINITIONS[profile.task].info;
+  for (const [name, value] of Object.entries(profile.parameters)) {
+    const info = parameterInfo(name)!;
+    const targets = info.targetKind === 'none' ? undefined : task[info.targetKind];
+    if (typeof value === 'string') sample[name] = value;
+    else if (Array.isArray(value)) sample[name] = [...value];
+    else if (typeof value === 'number') {
+      if (targets) for (const t of targets) sample[sampleKey(name, t)] = value;
+      else sample[name] = value;
+    } else {
+      for (const [target, v] of Object.entries(value as Record<string, number>)) sample[sampleKey(name, target)] = v;
+    }
+  }
+  return sample;
+}
+
+/** observation_noise (the simulator's noise on every observation) joins the sensor noise in quadrature. */
+function withObservationNoise(effects: RealityEffects, std: number): RealityEffects {
+  if (!(std > 0)) return effects;
+  const add = (v: number): number => Math.hypot(v, std);
+  return {
+    ...effects,
+    jointPositionNoiseRad: effects.jointPositionNoiseRad.map(add),
+    jointVelocityNoiseRadPerS: effects.jointVelocityNoiseRadPerS.map(add),
+    objectPositionNoiseM: add(effects.objectPositionNoiseM),
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * The engine's link to one robot (the emulator or a real robot behind rosbridge_server): the latest
+ * joint state, object pose and robot status; joint commands through the safety layer; heartbeats for
+ * the robot's watchdog; reset, arm and the protective stop.
+ *
+ * The stop latch: after `stop()` (a person's stop or a safety violation) no command leaves the
+ * engine until `rearm()`. The stop is written straight to the socket: commands are never queued in
+ * this process (a command that cannot be written at once is dropped, not queued), so nothing of
+ * ours can be ahead of it, and the robot discards what its own latency queue still holds.
+ */
+import type { SafetyConfig } from '../config/experiment';
+import type { RobotAddressPolicy } from './addressPolicy';
+import { RosbridgeClient, RobotLinkError, type LinkState, type ReconnectPolicy } from './client';
+import { monotonicMs } from './clock';
+import type { EventSink } from './eventLog';
+import {
+  checkJointState,
+  checkPoseStamped,
+  checkStatus,
+  checkTriggerResponse,
+  float64MultiArray,
+  MSG_EMPTY,
+  MSG_FLOAT64_MULTI_ARRAY,
+  MSG_JOINT_STATE,
+  MSG_POSE_STAMPED,
+  MSG_STRING,
+  type JointStateMsg,
+  type PoseStampedMsg,
+  type RobotStatus,
+} from './messages';
+import type { RobotNames } from './names';
+import { checkCommand, type SafetyVerdict, type SafetyViolation } from './safety';
+
+export interface RobotLinkOptions {
+  readonly url: string;
+  /** Only these addresses may be opened (what the user configured). */
+  readonly policy: RobotAddressPolicy;
+  readonly names: RobotNames;
+  readonly jointNames: readonly string[];
+  readonly safety: SafetyConfig;
+  /** Time between commands, s (for the velocity limit). */
+  readonly controlPeriodS: number;
+  /** Subscribe to the tracked object's pose (push). */
+  readonly trackObject: boolean;
+  /** The robot's watchdog timeout, ms; heartbeats go out at a quarter of it. [default: 100] */
+  readonly watchdogMs?: number;
+  /** [default: 3000] */
+  readonly connectTimeoutMs?: number;
+  readonly reconnect?: Partial<ReconnectPolicy>;
+  readonly tipPosition?: (q: ArrayLike<number>) => { x: number; y: number };
+  /** Lines for people: protective stops with the limit and values, dropped frames, link changes. [default: stderr] */
+  readonly log?: (line: string) => void;
+  /** Engine-side event log (e.g. `stop` with its send time, for the stop-latency benchmark). */
+  readonly events?: EventSink;
+}
+
+export interface StopLatch {
+  readonly reason: 'user' | 'safety';
+  readonly message: string;
+  readonly violation?: SafetyViolation;
+  /** Monotonic ms when the stop frame was written. */
+  readonly sentAtMs: number;
+}
+
+export type CommandOutcome =
+  | { readonly sent: true; readonly verdict: SafetyVerdict & { ok: true } }
+  | { readonly sent: false; readonly why: 'stopped' | 'link_down' | 'congested' | 'no_state' | 'violation'; readonly message: string };
+
+/** Commands are refused (not queued) while more than this is waiting in the socket, bytes. */
+const CONGESTION_BYTES = 16 * 1024;
+
+export class RobotLink {
+  readonly client: RosbridgeClient;
+  joints: JointStateMsg | undefined;
+  /** Monotonic ms when `joints` arrived. */
+  jointsReceivedMs = -Infinity;
+  objectPose: PoseStampedMsg | undefined;
+  objectPoseReceivedMs = -Infinity;
+  robotStatus: RobotStatus | undefined;
+  /** Session episode counter (speed limit for the first episodes); counts `beginEpisode` calls. */
+  episodesStarted = 0;
+  private latch: StopLatch | undefined;
+  private previousCommand: Float64Array | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly log: (line: string) => void;
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(readonly options: RobotLinkOptions) {
+    this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
+    this.client = new RosbridgeClient(options.url, options.policy, {
+      connectTimeoutMs: options.connectTimeoutMs ?? 3000,
+      reconnect: options.reconnect,
+      onDropped: (reason, frame) => {
+        this.log(`robot link: dropped frame from robot: ${reason}`);
+        options.events?.record('dropped_frame', { direction: 'in', reason, frame });
+      },
+      onStatusOp: (level, msg) => this.log(`robot says (${level}): ${msg}`),
+      onLinkState: (state, detail) => this.onLinkState(state, detail),
+    });
+  }
+
+  /** Connect, subscribe and advertise; rejects with a clear error within connectTimeoutMs. */
+  static async connect(options: RobotLinkOptions): Promise<RobotLink> {
+    const link = new RobotLink(options);
+    await link.client.connect();
+    link.wire();
+    return link;
+  }
+
+  private wire(): void {
+    const { topics } = this.options.names;
+    const c = this.client;
+    c.subscribe(topics.jointStates, MSG_JOINT_STATE, (msg) => {
+      const checked = checkJointState(msg);
+      if (!checked.ok) return this.dropMessage(topics.jointStates, checked.error);
+      this.joints = checked.value;
+      this.jointsReceivedMs = monotonicMs();
+      this.wake();
+    });
+    if (this.options.trackObject) {
+      c.subscribe(topics.objectPose, MSG_POSE_STAMPED, (msg) => {
+        const checked = checkPoseStamped(msg);
+        if (!checked.ok) return this.dropMessage(topics.objectPose, checked.error);
+        this.objectPose = checked.value;
+        this.objectPoseReceivedMs = monotonicMs();
+        this.wake();
+      });
+    }
+    c.subscribe(topics.status, MSG_STRING, (msg) => {
+      const checked = checkStatus(msg);
+      if (!checked.ok) return this.dropMessage(topics.status, checked.error);
+      this.robotStatus = checked.value;
+      this.wake();
+    });
+    c.advertise(topics.command, MSG_FLOAT64_MULTI_ARRAY);
+    c.advertise(topics.heartbeat, MSG_EMPTY);
+    const period = Math.max(5, (this.options.watchdogMs ?? 100) / 4);
+    this.heartbeat = setInterval(() => this.client.publish(topics.heartbeat, {}), period);
+  }
+
+  private dropMessage(topic: string, error: string): void {
+    this.log(`robot link: dropped message on ${topic}: ${error}`);
+    this.options.events?.record('dropped_frame', { direction: 'in', topic, reason: error });
+  }
+
+  private onLinkState(state: LinkState, detail?: string): void {
+    this.log(`robot link ${this.client?.address ?? this.options.url}: ${state}${detail ? ` (${detail})` : ''}`);
+    this.options.events?.record(state === 'open' ? 'connection' : 'disconnection', { state, detail });
+    if (state !== 'open') {
+      // what we knew about the robot is stale from now on
+      this.joints = undefined;
+      this.objectPose = undefined;
+      this.robotStatus = undefined;
+    }
+    this.wake();
+  }
+
+  get stopLatch(): StopLatch | undefined {
+    return this.latch;
+  }
+
+  get isOpen(): boolean {
+    return this.client.isOpen;
+  }
+
+  /**
+   * Protective stop (IEC 60204-1 category 2), not the robot's hardware emergency stop. Written to
+   * the socket before this returns; the promise settles with the robot's answer.
+   */
+  stop(message = 'stop requested', reason: StopLatch['reason'] = 'user', violation?: SafetyViolation): Promise<boolean> {
+    const sentAtMs = monotonicMs();
+    this.latch ??= { reason, message, violation, sentAtMs };
+    this.previousCommand = undefined;
+    const reply = this.client.callService(this.options.names.services.stop, {}, 1000);
+    this.options.events?.record('stop', { reason, message, sentAtMs, linkOpen: this.client.isOpen });
+    this.log(`protective stop (IEC 60204-1 category 2, not an emergency stop): ${message}`);
+    return reply.then(
+      (values) => checkTriggerResponse(values).ok,
+      (error: Error) => {
+        this.log(`robot did not confirm the stop: ${error.message} (its watchdog halts it within ${this.options.watchdogMs ?? 100} ms without commands)`);
+        return false;
+      },
+    );
+  }
+
+  /** The user's decision to move again: clears the latch and arms the robot. */
+  async rearm(): Promise<void> {
+    this.latch = undefined;
+    this.previousCommand = undefined;
+    await this.arm();
+  }
+
+  private async arm(): Promise<void> {
+    const values = await this.client.callService(this.options.names.services.arm);
+    const checked = checkTriggerResponse(values);
+    if (!checked.ok || !checked.value.success) throw new RobotLinkError(`robot refused to arm: ${checked.ok ? checked.value.message : checked.error}`);
+  }
+
+  /**
+   * Start an episode: reset on the robot, arm it if its halt was not a person's or the safety
+   * layer's decision (those need `rearm`), and wait for a joint state newer than the reset.
+   * Returns the episode's index in this session.
+   */
+  async beginEpisode(timeoutMs = 2000): Promise<number> {
+    if (this.latch) throw new RobotLinkError(`robot stopped (${this.latch.message}); re-arm before the next episode`);
+    const index = this.episodesStarted++;
+    this.previousCommand = undefined;
+    await this.client.callService(this.options.names.services.reset);
+    const afterReset = monotonicMs();
+    await this.waitFor(() => this.robotStatus !== undefined, timeoutMs, 'robot status');
+    if (this.robotStatus!.state === 'halted') await this.arm();
+    await this.waitFor(() => this.jointsReceivedMs > afterReset && (!this.options.trackObject || this.objectPoseReceivedMs > afterReset), timeoutMs, 'joint state after reset');
+    return index;
+  }
+
+  /** Safety-check and send joint position targets (rad). Never queues; never throws. */
+  sendCommand(targetsRad: ArrayLike<number>, episodeIndex: number): CommandOutcome {
+    if (this.latch) return { sent: false, why: 'stopped', message: `stopped: ${this.latch.message}` };
+    if (!this.client.isOpen) return { sent: false, why: 'link_down', message: `link to ${this.client.address} is ${this.client.linkState}` };
+    const joints = this.joints;
+    if (!joints) return { sent: false, why: 'no_state', message: 'no joint state from the robot yet' };
+    const verdict = checkCommand(
+      {
+        command: targetsRad,
+        previousCommand: this.previousCommand,
+        measured: joints,
+        jointNames: this.options.jointNames,
+        episodeIndex,
+        controlPeriodS: this.options.controlPeriodS,
+        tipPosition: this.options.tipPosition,
+      },
+      this.options.safety,
+    );
+    if (!verdict.ok) {
+      void this.stop(verdict.violation.message, 'safety', verdict.violation);
+      return { sent: false, why: 'violation', message: verdict.violation.message };
+    }
+    if (this.client.bufferedBytes > CONGESTION_BYTES) {
+      this.options.events?.record('command_rejected', { reason: 'congested', bufferedBytes: this.client.bufferedBytes });
+      return { sent: false, why: 'congested', message: `link congested (${this.client.bufferedBytes} bytes unsent); command dropped` };
+    }
+    if (!this.client.publish(this.options.names.topics.command, float64MultiArray(verdict.command) as unknown as Record<string, unknown>)) {
+      return { sent: false, why: 'link_down', message: 'link closed while sending' };
+    }
+    this.previousCommand = verdict.command;
+    return { sent: true, verdict };
+  }
+
+  /** Resolves when `ready()` holds; rejects after timeoutMs naming what was awaited. */
+  waitFor(ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (!ready()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new RobotLinkError(`no ${what} from ${this.client.address} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Clean shutdown: heartbeats stop (so the robot's watchdog takes over), then the socket closes. */
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    await this.client.close();
+  }
+}
