@@ -5,6 +5,7 @@
  * finding, before anything downstream walks the tree.
  */
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { parseFast } from './fastYaml';
 import type { Finding } from './findings';
 
 export type ScalarValue = string | number | boolean | null;
@@ -62,6 +63,9 @@ export function parseText(text: string): ParsedText {
   const refusal = refuseHostileText(text);
   if (refusal) return { root: null, findings: [refusal] };
 
+  const fast = parseFast(text);
+  if (fast) return { root: fast, findings };
+
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, lineCounter: new LineCounter(), strict: true });
   for (const error of doc.errors) {
     const [start, end] = error.pos;
@@ -75,7 +79,7 @@ export function parseText(text: string): ParsedText {
     findings.push({ severity: 'error', code, message, start, end: Math.max(end, start + 1) });
   }
   // A document with syntax errors still yields a best-effort tree, so the rest of the file is checked.
-  const builder = new TreeBuilder(findings);
+  const builder = new TreeBuilder(findings, text);
   let root: TreeNode | null = null;
   try {
     root = builder.convert(doc.contents as YamlNode | null, 0);
@@ -126,7 +130,24 @@ class TreeBuilder {
   private expanded = 0;
   private aliasLimitReported = false;
 
-  constructor(private readonly findings: Finding[]) {}
+  constructor(
+    private readonly findings: Finding[],
+    private readonly text: string,
+  ) {}
+
+  /** Trimmed ends by parser end: nested collections often share one, and trailing blanks can be long. */
+  private readonly trimmed = new Map<number, number>();
+
+  /** The parser ends a block collection after its line break; the span stops at its last character. */
+  private collectionEnd(start: number, end: number): number {
+    let at = this.trimmed.get(end);
+    if (at === undefined) {
+      at = end;
+      while (at > 0 && isBlank(this.text.charCodeAt(at - 1))) at--;
+      this.trimmed.set(end, at);
+    }
+    return Math.max(start, at);
+  }
 
   convert(node: YamlNode | null | undefined, depth: number): TreeNode | null {
     if (node === null || node === undefined) return null;
@@ -158,7 +179,7 @@ class TreeBuilder {
         pairs.push({ key, value: isEmptyNull(value) ? null : value });
       }
       const [start, end] = node.range ?? [0, 0];
-      result = { kind: 'map', pairs, flow: Boolean(node.flow), start, end };
+      result = { kind: 'map', pairs, flow: Boolean(node.flow), start, end: this.collectionEnd(start, end) };
     } else if (isSeq(node)) {
       const items: (TreeNode | null)[] = [];
       for (const item of node.items) {
@@ -167,7 +188,7 @@ class TreeBuilder {
         items.push(child);
       }
       const [start, end] = node.range ?? [0, 0];
-      result = { kind: 'seq', items, flow: Boolean(node.flow), start, end };
+      result = { kind: 'seq', items, flow: Boolean(node.flow), start, end: this.collectionEnd(start, end) };
     } else {
       result = null;
     }
@@ -204,6 +225,19 @@ class TreeBuilder {
     }
     return target;
   }
+}
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/** A block collection ends where its last child ends (not after trailing comments and blank lines). */
+function blockEnd(children: readonly (TreeNode | null)[], fallback: number): number {
+  for (let i = children.length - 1; i >= 0; i--) {
+    const child = children[i];
+    if (child) return child.end;
+  }
+  return fallback;
 }
 
 /** `key:` with nothing after it parses as a zero-width null scalar: treat it as no value. */
