@@ -18,12 +18,17 @@ export class ActionDelayLine {
 
   /** Empty the line and set its delay (0 = pass straight through). */
   reset(delaySteps: number): void {
+    this.setDelay(delaySteps);
+    this.buffer.fill(0);
+    this.head = 0;
+  }
+
+  /** Change the delay mid-episode, keeping what is queued (a shorter delay skips some actions). */
+  setDelay(delaySteps: number): void {
     if (!Number.isInteger(delaySteps) || delaySteps < 0 || delaySteps >= this.capacitySteps) {
       throw new Error(`action delay ${delaySteps} is outside 0..${this.capacitySteps - 1} control steps`);
     }
     this.delaySteps = delaySteps;
-    this.buffer.fill(0);
-    this.head = 0;
   }
 
   /** Push this step's action and write the action due now into out. */

@@ -88,21 +88,24 @@ export function resolveValue(info: ParameterInfo, operation: RandomizationEntry[
   return value;
 }
 
-/** Draw the slots into sample (vectors reuse their arrays). */
-export function drawSlots(slots: readonly SampleSlot[], rng: Rng, sample: EpisodeSample): void {
-  for (const slot of slots) {
-    const size = slot.entry.size;
-    if (size > 1) {
-      let vector = sample[slot.key];
-      if (!Array.isArray(vector)) {
-        vector = new Array<number>(size).fill(0);
-        sample[slot.key] = vector;
-      }
-      for (let i = 0; i < size; i++) vector[i] = Number(resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng)));
-    } else {
-      sample[slot.key] = resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng));
+/** Draw one slot into sample (a vector reuses its array). */
+export function drawSlot(slot: SampleSlot, rng: Rng, sample: EpisodeSample): void {
+  const size = slot.entry.size;
+  if (size > 1) {
+    let vector = sample[slot.key];
+    if (!Array.isArray(vector)) {
+      vector = new Array<number>(size).fill(0);
+      sample[slot.key] = vector;
     }
+    for (let i = 0; i < size; i++) vector[i] = Number(resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng)));
+  } else {
+    sample[slot.key] = resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng));
   }
+}
+
+/** Draw the slots into sample, in order. */
+export function drawSlots(slots: readonly SampleSlot[], rng: Rng, sample: EpisodeSample): void {
+  for (const slot of slots) drawSlot(slot, rng, sample);
 }
 
 /** The value of a scalar numeric parameter: drawn if it is in the sample, nominal otherwise. */

@@ -8,6 +8,15 @@ import { CONTACT_DISTANCE_M } from './tasks/push';
 
 /** Finger displacement asked for in one control step at most, m. */
 const MAX_FINGER_STEP_M = 0.03;
+/** Fraction of the remaining finger error asked for per control step: low enough to stay stable
+ * with 3 steps of action delay and the motors' lag. */
+const REACH_GAIN = 0.15;
+const APPROACH_GAIN = 0.1;
+/** Pushing: finger advance per control step, m (fast far from the goal, slow near it). */
+const MAX_PUSH_STEP_M = 0.012;
+const MIN_PUSH_STEP_M = 0.003;
+const PUSH_GAIN = 0.15;
+const LATERAL_GAIN = 0.3;
 /** Damping of the least-squares inverse kinematics, m. */
 const IK_DAMPING_M = 0.05;
 
@@ -46,7 +55,7 @@ export function fingerStepToAction(q: ArrayLike<number>, dx: number, dy: number,
 
 /** reach: move the finger straight at the target (observation: q, dq, finger, target). */
 export function scriptedReachAction(o: ArrayLike<number>, maxTargetStepRad: number, out: Float64Array): void {
-  fingerStepToAction(o, 0.5 * (o[8] - o[6]), 0.5 * (o[9] - o[7]), maxTargetStepRad, out);
+  fingerStepToAction(o, REACH_GAIN * (o[8] - o[6]), REACH_GAIN * (o[9] - o[7]), maxTargetStepRad, out);
 }
 
 /**
@@ -80,12 +89,13 @@ export function scriptedPushAction(o: ArrayLike<number>, maxTargetStepRad: numbe
       tx += side * -uy * (CONTACT_DISTANCE_M + 0.03);
       ty += side * ux * (CONTACT_DISTANCE_M + 0.03);
     }
-    fingerStepToAction(o, tx - fx, ty - fy, maxTargetStepRad, out);
+    fingerStepToAction(o, APPROACH_GAIN * (tx - fx), APPROACH_GAIN * (ty - fy), maxTargetStepRad, out);
     return;
   }
   // Push: along the line, correcting the lateral offset, slower as the puck nears the goal.
-  const speed = Math.min(MAX_FINGER_STEP_M, 0.4 * toGoal + 0.004);
-  fingerStepToAction(o, speed * ux + lateral * uy, speed * uy - lateral * ux, maxTargetStepRad, out);
+  const speed = Math.min(MAX_PUSH_STEP_M, PUSH_GAIN * toGoal + MIN_PUSH_STEP_M);
+  const correction = LATERAL_GAIN * lateral;
+  fingerStepToAction(o, speed * ux + correction * uy, speed * uy - correction * ux, maxTargetStepRad, out);
 }
 
 function clip1(x: number): number {

@@ -14,7 +14,7 @@ import { Rng, deriveSeed } from '../util/rng';
 import { ActionDelayLine } from './actionDelay';
 import type { Env, EpisodeSample, StepResult } from './env';
 import { initRapier } from './rapier';
-import { applyPhysics, drawSlots, sampleSlots, valueOf, type SampleSlot } from './randomizer';
+import { applyPhysics, drawSlot, drawSlots, sampleSlots, valueOf, type SampleSlot } from './randomizer';
 import { ARM, JOINT_COUNT, placeArm } from './tasks/arm';
 import { TASK_DEFINITIONS } from './tasks';
 import { TableScene } from './tasks/tableScene';
@@ -160,11 +160,15 @@ export class SimEnv implements Env {
     this.delayLine.push(noisy, this.appliedAction);
     const scene = this.scene;
     const maxStep = this.task.maxTargetStepRad;
+    const periodS = this.controlPeriodS;
     for (let i = 0; i < JOINT_COUNT; i++) {
       const [low, high] = ARM.jointLimitsRad[i];
-      const target = Math.min(high, Math.max(low, this.jointTargetsRad[i] + this.appliedAction[i] * maxStep));
+      const previous = this.jointTargetsRad[i];
+      const target = Math.min(high, Math.max(low, previous + this.appliedAction[i] * maxStep));
       this.jointTargetsRad[i] = target;
-      scene.setJointTarget(i, target);
+      // Velocity feed-forward: the target moves as a ramp over the control period, and the
+      // motor tracks the ramp instead of lagging behind a staircase.
+      scene.setJointTarget(i, target, (target - previous) / periodS);
     }
     for (let k = 0; k < this.decimation; k++) scene.step();
     this.episodeStep++;
@@ -205,9 +209,7 @@ export class SimEnv implements Env {
   private applyParameters(): void {
     const s = this.sample;
     applyPhysics(this.scene, s, this.task.info);
-    this.scene.setTimestep(valueOf(s, 'action_timestep') / this.decimation);
-    this.actionNoiseStd = valueOf(s, 'action_noise');
-    this.observationNoiseStd = valueOf(s, 'observation_noise');
+    this.applyControlParameters();
     this.delayLine.reset(valueOf(s, 'action_delay'));
   }
 
@@ -217,15 +219,21 @@ export class SimEnv implements Env {
     let changed = false;
     for (let i = 0; i < slots.length; i++) {
       if (this.episodeStep % this.intervalSteps[i] !== 0) continue;
-      drawSlots(slots.slice(i, i + 1), this.intervalRng, this.sample);
+      drawSlot(slots[i], this.intervalRng, this.sample);
       changed = true;
     }
     if (!changed) return;
-    // Physics parameters change in place; the delay line keeps its queue unless the delay changed.
+    // Physics parameters change in place; the delay line keeps the actions already queued.
     applyPhysics(this.scene, this.sample, this.task.info);
-    this.scene.setTimestep(valueOf(this.sample, 'action_timestep') / this.decimation);
-    this.actionNoiseStd = valueOf(this.sample, 'action_noise');
-    this.observationNoiseStd = valueOf(this.sample, 'observation_noise');
+    this.applyControlParameters();
+    this.delayLine.setDelay(valueOf(this.sample, 'action_delay'));
+  }
+
+  private applyControlParameters(): void {
+    const s = this.sample;
+    this.scene.setTimestep(valueOf(s, 'action_timestep') / this.decimation);
+    this.actionNoiseStd = valueOf(s, 'action_noise');
+    this.observationNoiseStd = valueOf(s, 'observation_noise');
   }
 
   private writeNoisyObservation(): void {

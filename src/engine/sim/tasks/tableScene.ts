@@ -66,6 +66,8 @@ export class TableScene {
   private linkShapes: Collider[] = [];
   /** Motor settings per joint, kept because Rapier sets target, stiffness and damping together. */
   readonly jointTargetsRad = new Float64Array(JOINT_COUNT);
+  /** Velocity feed-forward of the position controllers, rad/s. */
+  readonly jointTargetVelocitiesRadPerS = new Float64Array(JOINT_COUNT);
   readonly jointStiffnessNmPerRad = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.jointStiffnessNmPerRad);
   readonly jointDampingNms = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.jointDampingNms);
   tableHeightM: number = SCENE_NOMINAL.tableHeightM;
@@ -138,6 +140,7 @@ export class TableScene {
     // The snapshot holds the nominal scene: mirror it in the kept motor settings.
     this.tableHeightM = SCENE_NOMINAL.tableHeightM;
     this.jointTargetsRad.fill(0);
+    this.jointTargetVelocitiesRadPerS.fill(0);
     this.jointStiffnessNmPerRad.fill(SCENE_NOMINAL.jointStiffnessNmPerRad);
     this.jointDampingNms.fill(SCENE_NOMINAL.jointDampingNms);
   }
@@ -213,9 +216,13 @@ export class TableScene {
     this.world.timestep = dtS;
   }
 
-  /** Joint position target, rad; the motor uses the current stiffness and damping. */
-  setJointTarget(i: number, targetRad: number): void {
+  /**
+   * Joint position target (rad) and the velocity the target moves at (rad/s, feed-forward); the
+   * motor uses the current stiffness and damping.
+   */
+  setJointTarget(i: number, targetRad: number, targetVelocityRadPerS = 0): void {
     this.jointTargetsRad[i] = targetRad;
+    this.jointTargetVelocitiesRadPerS[i] = targetVelocityRadPerS;
     this.configureMotor(i);
   }
 
@@ -234,11 +241,19 @@ export class TableScene {
     return this.puck !== undefined && far(this.puck, limitM);
   }
 
+  /**
+   * Rapier has one motor per axis: torque = k (target - q) + d (targetVel - dq). The controller's
+   * damping tracks the feed-forward velocity; the joint's viscous damping b must oppose the
+   * absolute velocity, so d = dc + b and targetVel is scaled by dc / (dc + b).
+   */
   private configureMotor(i: number): void {
-    unit(this.arm.joints[i]).configureMotorPosition(
+    const controller = ARM.controllerDampingNms;
+    const damping = controller + this.jointDampingNms[i];
+    unit(this.arm.joints[i]).configureMotor(
       this.jointTargetsRad[i],
+      damping > 0 ? (this.jointTargetVelocitiesRadPerS[i] * controller) / damping : 0,
       this.jointStiffnessNmPerRad[i],
-      ARM.controllerDampingNms + this.jointDampingNms[i],
+      damping,
     );
   }
 
@@ -275,7 +290,7 @@ export const JOINT_NAMES: readonly string[] = ['shoulder', 'elbow', 'wrist'];
 
 interface MotorJoint {
   setMotorMaxForce(maxForce: number): void;
-  configureMotorPosition(targetPos: number, stiffness: number, damping: number): void;
+  configureMotor(targetPos: number, targetVel: number, stiffness: number, damping: number): void;
 }
 
 function unit(joint: ImpulseJoint): MotorJoint {
