@@ -5,7 +5,6 @@
  * finding, before anything downstream walks the tree.
  */
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { parseFast } from './fastYaml';
 import type { Finding } from './findings';
 
 export type ScalarValue = string | number | boolean | null;
@@ -62,9 +61,6 @@ export function parseText(text: string): ParsedText {
   const findings: Finding[] = [];
   const refusal = refuseHostileText(text);
   if (refusal) return { root: null, findings: [refusal] };
-
-  const fast = parseFast(text);
-  if (fast) return { root: fast, findings };
 
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, lineCounter: new LineCounter(), strict: true });
   for (const error of doc.errors) {
@@ -229,15 +225,6 @@ class TreeBuilder {
 
 function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
-}
-
-/** A block collection ends where its last child ends (not after trailing comments and blank lines). */
-function blockEnd(children: readonly (TreeNode | null)[], fallback: number): number {
-  for (let i = children.length - 1; i >= 0; i--) {
-    const child = children[i];
-    if (child) return child.end;
-  }
-  return fallback;
 }
 
 /** `key:` with nothing after it parses as a zero-width null scalar: treat it as no value. */
