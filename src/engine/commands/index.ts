@@ -1,5 +1,6 @@
 /** The table of CLI commands. Add a command by adding its module here. */
 import type { CliCommand } from './types';
 import { validateCommand } from './validate';
+import { emulateCommand } from './emulate';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, emulateCommand];

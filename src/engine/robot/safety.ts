@@ -73,6 +73,12 @@ export interface SafetyInput {
 
 /** Measured positions may exceed the limits by this much (encoder noise, overshoot) before it is a violation, rad. */
 export const MEASURED_POSITION_MARGIN_RAD = 0.05;
+/**
+ * Measured joint speed may exceed the commanded-speed limit by this factor before it is a violation:
+ * commands are clipped to the limit, and a tracking controller overshoots a little (speed
+ * monitoring on industrial arms sits above the commanded limit for the same reason).
+ */
+export const MEASURED_VELOCITY_FACTOR = 1.25;
 
 export function speedScaleFor(config: SafetyConfig, episodeIndex: number): number {
   return episodeIndex < config.limitedEpisodes ? config.speedScale : 1;
@@ -106,9 +112,10 @@ export function checkCommand(input: SafetyInput, config: SafetyConfig): SafetyVe
         message: `joint_position_limit: ${name(i)} measured at ${fmt(q)} rad, outside [${fmt(lo)}, ${fmt(hi)}] rad` });
     }
     const v = measured.velocity[i];
-    if (v !== undefined && (!Number.isFinite(v) || Math.abs(v) > config.maxJointVelocity)) {
-      return violation({ limit: 'joint_velocity_limit', joint: name(i), value: v, bound: config.maxJointVelocity,
-        message: `joint_velocity_limit: ${name(i)} moving at ${fmt(v)} rad/s, limit ±${fmt(config.maxJointVelocity)} rad/s` });
+    const vMax = config.maxJointVelocity * MEASURED_VELOCITY_FACTOR;
+    if (v !== undefined && (!Number.isFinite(v) || Math.abs(v) > vMax)) {
+      return violation({ limit: 'joint_velocity_limit', joint: name(i), value: v, bound: vMax,
+        message: `joint_velocity_limit: ${name(i)} moving at ${fmt(v)} rad/s, limit ±${fmt(vMax)} rad/s (max_joint_velocity ${fmt(config.maxJointVelocity)} x${MEASURED_VELOCITY_FACTOR})` });
     }
     const e = measured.effort[i];
     if (e !== undefined && (!Number.isFinite(e) || Math.abs(e) > config.maxEffort)) {

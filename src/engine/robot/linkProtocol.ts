@@ -1,0 +1,40 @@
+/**
+ * Messages between a RobotEnv (the thread running the evaluator) and its link worker. The worker owns
+ * the socket, so heartbeats and stops never wait for the evaluator's thread; the evaluator's thread
+ * blocks in Atomics.wait for each reply, which is how the synchronous Env contract is kept.
+ */
+import type { Experiment } from '../config/experiment';
+import type { StepResult } from '../sim/env';
+
+/** workerData of the link worker. */
+export interface LinkWorkerData {
+  readonly experiment: Experiment;
+  readonly url: string;
+  /** The configured addresses; the worker builds its own RobotAddressPolicy from them. */
+  readonly allowedAddresses: readonly string[];
+  /** Int32Array over it: [0] is bumped and notified after every reply. */
+  readonly signal: SharedArrayBuffer;
+  readonly eventLogPath?: string;
+}
+
+/** Sent by the RobotEnv. */
+export type LinkRequest =
+  | { readonly id: number; readonly kind: 'reset'; readonly seed: number }
+  | { readonly id: number; readonly kind: 'step'; readonly action: number[] }
+  | { readonly id: number; readonly kind: 'rearm' }
+  | { readonly id: number; readonly kind: 'close' };
+
+/** Sent by the link worker. */
+export type LinkReply =
+  | { readonly id: number; readonly kind: 'observation'; readonly observation: Float64Array; readonly result: StepResult; readonly abortReason?: string }
+  | { readonly id: number; readonly kind: 'done' }
+  | { readonly id: number; readonly kind: 'error'; readonly message: string };
+
+/** Sent by the link worker once, on its parent port, when connected (or not). */
+export type LinkStartup = { readonly kind: 'ready'; readonly controlPeriodS: number } | { readonly kind: 'failed'; readonly message: string };
+
+/** Sent on the stop port by anyone (the RobotEnv, an IPC thread): a protective stop, at once. */
+export interface StopRequest {
+  readonly kind: 'stop';
+  readonly message: string;
+}

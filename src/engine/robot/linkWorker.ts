@@ -1,0 +1,73 @@
+/**
+ * The link worker: runs a RobotEpisodeRunner on its own thread for a RobotEnv. Requests come on
+ * `requests` (one at a time: the env blocks for each reply); stops come on `stops` and are handled
+ * the moment they arrive, even in the middle of a step.
+ */
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { RobotAddressPolicy } from './addressPolicy';
+import { EventLog } from './eventLog';
+import type { LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
+import { RobotEpisodeRunner } from './robotEpisodes';
+
+interface Ports {
+  readonly requests: MessagePort;
+  readonly stops: MessagePort;
+}
+
+async function main(): Promise<void> {
+  const data = workerData as LinkWorkerData;
+  const signal = new Int32Array(data.signal);
+  const events = data.eventLogPath ? new EventLog(data.eventLogPath) : undefined;
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const ports = await new Promise<Ports>((resolve) => parentPort!.once('message', (m: Ports) => resolve(m)));
+  let runner: RobotEpisodeRunner;
+  try {
+    runner = await RobotEpisodeRunner.connect(data.experiment, data.url, { policy: RobotAddressPolicy.fromConfigured(data.allowedAddresses), log, events });
+  } catch (error) {
+    parentPort!.postMessage({ kind: 'failed', message: (error as Error).message } satisfies LinkStartup);
+    return;
+  }
+  parentPort!.postMessage({ kind: 'ready', controlPeriodS: runner.task.controlPeriodS } satisfies LinkStartup);
+
+  const reply = (message: LinkReply): void => {
+    ports.requests.postMessage(message);
+    // post first, then wake the env: receiveMessageOnPort finds the reply when it wakes
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  };
+  const observation = (id: number): LinkReply => ({ id, kind: 'observation', observation: runner.observation, result: { ...runner.result }, abortReason: runner.abortReason });
+
+  ports.stops.on('message', (m: StopRequest) => {
+    if (m?.kind === 'stop') void runner.link.stop(m.message, 'user');
+  });
+  ports.requests.on('message', async (req: LinkRequest) => {
+    try {
+      switch (req.kind) {
+        case 'reset':
+          await runner.reset(req.seed);
+          return reply(observation(req.id));
+        case 'step':
+          await runner.step(req.action);
+          return reply(observation(req.id));
+        case 'rearm':
+          await runner.link.rearm();
+          return reply({ id: req.id, kind: 'done' });
+        case 'close':
+          await runner.close();
+          events?.close();
+          reply({ id: req.id, kind: 'done' });
+          ports.requests.close();
+          ports.stops.close();
+          return;
+      }
+    } catch (error) {
+      reply({ id: req.id, kind: 'error', message: (error as Error).message });
+    }
+  });
+}
+
+if (!isMainThread && parentPort) {
+  main().catch((error: unknown) => {
+    parentPort!.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies LinkStartup);
+  });
+}

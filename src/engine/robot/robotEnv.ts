@@ -1,0 +1,181 @@
+/**
+ * RobotEnv: the Env contract over a robot link, so the evaluator runs on a robot exactly as in sim.
+ *
+ * The contract is synchronous (`step()` returns its result), a robot is not: the link runs in a
+ * worker thread (linkWorker.ts) and this thread blocks in Atomics.wait for each reply, one control
+ * period at a time. Heartbeats, incoming states and stops are handled by the worker meanwhile, so a
+ * busy evaluator thread never starves the robot's watchdog or delays a stop.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { Experiment } from '../config/experiment';
+import type { Env, EpisodeSample, StepResult } from '../sim/env';
+import { TASK_DEFINITIONS } from '../sim/tasks';
+import { RobotAddressPolicy } from './addressPolicy';
+import { RobotLinkError } from './client';
+import type { LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
+
+export interface ConnectRobotEnvOptions {
+  /**
+   * The robot addresses the user configured (the experiment's robot.address, an explicit --robot
+   * flag); `url` must be one of them. Use `configuredRobotAddresses`.
+   */
+  readonly allowedAddresses: readonly string[];
+  /** Engine-side JSONL event log (stops with their send time, dropped frames, aborted episodes). */
+  readonly eventLogPath?: string;
+  /** How long a reset may take before the episode is aborted, ms. [default: 10000] */
+  readonly resetTimeoutMs?: number;
+}
+
+/** The addresses a user configured: the experiment's robot.address and/or the --robot flag. */
+export function configuredRobotAddresses(experiment: Experiment, robotFlag?: string): string[] {
+  return [experiment.robot?.address, robotFlag].filter((a): a is string => typeof a === 'string' && a.length > 0);
+}
+
+/**
+ * Connect to the robot at `url` and return an Env over it. Rejects with a clear error within the
+ * experiment's connect timeout (3 s by default) when nothing answers, and at once when `url` is not
+ * among `options.allowedAddresses`.
+ */
+export async function connectRobotEnv(experiment: Experiment, url: string, options: ConnectRobotEnvOptions): Promise<RobotEnv> {
+  // checked here too, so a refused address fails before a thread is started
+  const normalized = RobotAddressPolicy.fromConfigured(options.allowedAddresses).check(url);
+  const signal = new SharedArrayBuffer(4);
+  const entry = workerEntry();
+  const data: LinkWorkerData = { experiment, url: normalized, allowedAddresses: [...options.allowedAddresses], signal, eventLogPath: options.eventLogPath };
+  const worker = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv, stderr: false });
+  const requests = new MessageChannel();
+  const stops = new MessageChannel();
+  worker.postMessage({ requests: requests.port2, stops: stops.port2 }, [requests.port2, stops.port2]);
+  const startup = await new Promise<LinkStartup>((resolve) => {
+    worker.once('message', (m: LinkStartup) => resolve(m));
+    worker.once('error', (error) => resolve({ kind: 'failed', message: error.message }));
+    worker.once('exit', (code) => resolve({ kind: 'failed', message: `robot link worker exited with code ${code}` }));
+  });
+  if (startup.kind === 'failed') {
+    await worker.terminate();
+    throw new RobotLinkError(startup.message);
+  }
+  return new RobotEnv(experiment, worker, requests.port1, stops.port1, new Int32Array(signal), startup.controlPeriodS, options.resetTimeoutMs ?? 10000);
+}
+
+export class RobotEnv implements Env {
+  readonly observationSize: number;
+  readonly actionSize: number;
+  readonly maxEpisodeSteps: number;
+  readonly observation: Float64Array;
+  /** A robot's parameters are not drawn: nothing is sampled. */
+  readonly sample: EpisodeSample = {};
+  /** Why the last episode was aborted (robot halted, link lost, safety stop), if it was. */
+  lastAbortReason: string | undefined;
+  private readonly result: StepResult = { reward: 0, done: true, success: false, termination: 'none' };
+  private nextId = 1;
+  private disposed = false;
+  private readonly actionBuffer: number[];
+
+  constructor(
+    experiment: Experiment,
+    private readonly worker: Worker,
+    private readonly requests: MessagePort,
+    private readonly stops: MessagePort,
+    private readonly signal: Int32Array,
+    readonly controlPeriodS: number,
+    private readonly resetTimeoutMs: number,
+  ) {
+    const task = TASK_DEFINITIONS[experiment.task];
+    this.observationSize = task.info.observationSize;
+    this.actionSize = task.info.actionSize;
+    this.maxEpisodeSteps = task.info.maxEpisodeSteps;
+    this.observation = new Float64Array(this.observationSize);
+    this.actionBuffer = new Array<number>(this.actionSize).fill(0);
+  }
+
+  reset(episodeSeed: number): void {
+    this.apply(this.call({ id: this.nextId++, kind: 'reset', seed: episodeSeed }, this.resetTimeoutMs));
+  }
+
+  step(action: ArrayLike<number>): StepResult {
+    for (let i = 0; i < this.actionSize; i++) this.actionBuffer[i] = action[i];
+    // a step takes one control period; anything far beyond that means the worker is stuck
+    this.apply(this.call({ id: this.nextId++, kind: 'step', action: this.actionBuffer }, 5000 + this.controlPeriodS * 1000));
+    return this.result;
+  }
+
+  /** Protective stop, from this thread; the worker sends it at once, even mid-step. No command follows until `rearm()`. */
+  stop(message = 'stop requested'): void {
+    if (!this.disposed) this.stops.postMessage({ kind: 'stop', message } satisfies StopRequest);
+  }
+
+  /** The user's decision to move again after a stop. */
+  rearm(): void {
+    const reply = this.call({ id: this.nextId++, kind: 'rearm' }, this.resetTimeoutMs);
+    if (reply.kind === 'error') throw new RobotLinkError(reply.message);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    try {
+      this.call({ id: this.nextId++, kind: 'close' }, 2000);
+    } catch {
+      // the worker is gone or stuck: terminating it closes the socket, and the robot's watchdog halts it
+    }
+    this.disposed = true;
+    void this.worker.terminate();
+  }
+
+  private apply(reply: LinkReply): void {
+    const r = this.result;
+    if (reply.kind === 'observation') {
+      this.observation.set(reply.observation);
+      Object.assign(r, reply.result);
+      this.lastAbortReason = reply.abortReason;
+      return;
+    }
+    // the worker failed this request: the episode cannot go on
+    this.lastAbortReason = reply.kind === 'error' ? reply.message : 'unexpected reply from the robot link';
+    r.reward = 0;
+    r.success = false;
+    r.done = true;
+    r.termination = 'aborted';
+  }
+
+  /** Send a request and block until its reply. */
+  private call(request: LinkRequest, timeoutMs: number): LinkReply {
+    if (this.disposed) throw new RobotLinkError('robot env used after dispose()');
+    const deadline = performance.now() + timeoutMs;
+    let seen = Atomics.load(this.signal, 0);
+    this.requests.postMessage(request);
+    for (;;) {
+      const received = receiveMessageOnPort(this.requests);
+      if (received) {
+        const reply = received.message as LinkReply;
+        if (reply.id === request.id) return reply;
+        continue; // a late reply to an earlier, timed-out request
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return { id: request.id, kind: 'error', message: `robot link did not answer ${request.kind} within ${timeoutMs} ms` };
+      Atomics.wait(this.signal, 0, seen, left);
+      seen = Atomics.load(this.signal, 0);
+    }
+  }
+}
+
+/** The worker's file: the bundle's entry next to this code, or the TypeScript source under tsx. */
+function workerEntry(): { file: string; execArgv?: string[] } {
+  const bundled = join(__dirname, 'robot-link-worker.js');
+  if (existsSync(bundled)) return { file: bundled };
+  const source = join(__dirname, 'linkWorker.ts');
+  if (existsSync(source)) {
+    // keep only the loader flags (tsx) of this process: --test and friends would change what the worker runs
+    const argv = process.execArgv;
+    const keep: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if ((a === '--import' || a === '--require' || a === '-r' || a === '--loader' || a === '--experimental-loader') && i + 1 < argv.length) keep.push(a, argv[++i]!);
+      else if (/^--(import|require|loader|experimental-loader)=/.test(a)) keep.push(a);
+    }
+    return { file: source, execArgv: keep };
+  }
+  throw new RobotLinkError(`robot link worker not found next to ${__dirname} (the build needs an entry 'robot-link-worker': 'src/engine/robot/linkWorker.ts')`);
+}

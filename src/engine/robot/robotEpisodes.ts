@@ -1,0 +1,235 @@
+/**
+ * Episodes on a robot, with the simulator's task semantics: an action in [-1, 1] moves each joint
+ * target by up to the task's maxTargetStepRad (as SimEnv does), every command goes through the safety
+ * layer, steps are paced at the task's control period in real time, and the observation, reward and
+ * success come from the task's own functions applied to what the robot reports.
+ *
+ * The goal (push) or target (reach) is the engine's to choose, from the episode seed with the task's
+ * own start distribution; for push it is placed relative to where the robot reports the puck.
+ *
+ * An episode is aborted (termination 'aborted') when the robot halts (stop, watchdog, link lost), the
+ * link drops, or the safety layer stops it; the runner stays usable for the next episode.
+ */
+import type { Experiment, SafetyConfig } from '../config/experiment';
+import type { StepResult, Termination } from '../sim/env';
+import { ARM, JOINT_COUNT, fingerPosition } from '../sim/tasks/arm';
+import { TASK_DEFINITIONS } from '../sim/tasks';
+import { JOINT_NAMES } from '../sim/tasks/tableScene';
+import { newEpisodeStart, type TaskDefinition } from '../sim/tasks/task';
+import { Rng, deriveSeed } from '../util/rng';
+import type { RobotAddressPolicy } from './addressPolicy';
+import type { ReconnectPolicy } from './client';
+import type { EventSink } from './eventLog';
+import { mergeNames } from './names';
+import { RobotLink } from './robotLink';
+
+/** The simulator's stream for episode starts (SimEnv's STREAM_START): the same seed, the same goal. */
+const STREAM_START = 3;
+
+export interface RobotEpisodeOptions {
+  readonly policy: RobotAddressPolicy;
+  readonly reconnect?: Partial<ReconnectPolicy>;
+  readonly log?: (line: string) => void;
+  readonly events?: EventSink;
+  /** Waiting for the robot after a reset, ms. [default: 2000] */
+  readonly resetTimeoutMs?: number;
+}
+
+/** The safety config of the experiment, or the experiment schema's defaults with the arm's joint limits. */
+export function safetyFor(experiment: Experiment): SafetyConfig {
+  return experiment.robot?.safety ?? {
+    speedScale: 0.5,
+    limitedEpisodes: 3,
+    jointPositionLimits: ARM.jointLimitsRad.map(([lo, hi]) => [lo, hi] as const),
+    maxJointVelocity: 2.0,
+    maxEffort: 8,
+    maxCommandDelta: 0.25,
+    clipActions: true,
+  };
+}
+
+export class RobotEpisodeRunner {
+  readonly task: TaskDefinition;
+  readonly observation: Float64Array;
+  readonly result: StepResult = { reward: 0, done: true, success: false, termination: 'none' };
+  /** Why the current episode was aborted, if it was. */
+  abortReason: string | undefined;
+  episodeIndex = -1;
+  episodeStep = 0;
+
+  private readonly targets = new Float64Array(JOINT_COUNT);
+  private readonly start = newEpisodeStart();
+  private readonly goal = new Float64Array(2);
+  private readonly tip = new Float64Array(2);
+  private deadlineMs = 0;
+  private lastPose: { x: number; y: number; t: number } | undefined;
+  private readonly puckVelocity = new Float64Array(2);
+  private readonly log: (line: string) => void;
+
+  private constructor(
+    readonly link: RobotLink,
+    experiment: Experiment,
+    private readonly options: RobotEpisodeOptions,
+  ) {
+    this.task = TASK_DEFINITIONS[experiment.task];
+    this.observation = new Float64Array(this.task.info.observationSize);
+    this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
+  }
+
+  static async connect(experiment: Experiment, url: string, options: RobotEpisodeOptions): Promise<RobotEpisodeRunner> {
+    const task = TASK_DEFINITIONS[experiment.task];
+    if (!task) throw new Error(`unknown task '${experiment.task}'`);
+    const robot = experiment.robot;
+    const link = await RobotLink.connect({
+      url,
+      policy: options.policy,
+      names: robot ? { topics: robot.topics, services: robot.services } : mergeNames(),
+      jointNames: JOINT_NAMES,
+      safety: safetyFor(experiment),
+      controlPeriodS: task.controlPeriodS,
+      trackObject: task.withPuck,
+      watchdogMs: robot?.watchdogMs ?? 100,
+      connectTimeoutMs: robot?.connectTimeoutMs ?? 3000,
+      reconnect: options.reconnect,
+      tipPosition: (q) => {
+        const out = new Float64Array(2);
+        fingerPosition(q, out);
+        return { x: out[0], y: out[1] };
+      },
+      log: options.log,
+      events: options.events,
+    });
+    return new RobotEpisodeRunner(link, experiment, options);
+  }
+
+  get controlPeriodMs(): number {
+    return this.task.controlPeriodS * 1000;
+  }
+
+  /** Start an episode. Never throws for robot-side trouble: the episode is marked aborted instead. */
+  async reset(episodeSeed: number): Promise<void> {
+    const r = this.result;
+    r.reward = 0;
+    r.success = false;
+    r.done = false;
+    r.termination = 'none';
+    this.episodeStep = 0;
+    this.abortReason = undefined;
+    this.lastPose = undefined;
+    this.puckVelocity.fill(0);
+    this.task.sampleStart(new Rng(deriveSeed(episodeSeed, STREAM_START, 0)), this.start);
+    try {
+      this.episodeIndex = await this.link.beginEpisode(this.options.resetTimeoutMs ?? 2000);
+    } catch (error) {
+      this.abort(`episode could not start: ${(error as Error).message}`);
+      return;
+    }
+    const q = this.link.joints!.position;
+    for (let i = 0; i < JOINT_COUNT; i++) this.targets[i] = q[i];
+    if (this.task.withPuck) {
+      // the goal keeps the task's offset from the puck, measured from where the puck really is
+      const p = this.link.objectPose!.pose.position;
+      this.goal[0] = p.x + (this.start.goalXY[0] - this.start.puckXY[0]);
+      this.goal[1] = p.y + (this.start.goalXY[1] - this.start.puckXY[1]);
+    } else {
+      this.goal[0] = this.start.goalXY[0];
+      this.goal[1] = this.start.goalXY[1];
+    }
+    this.buildObservation();
+    this.deadlineMs = performance.now() + this.controlPeriodMs;
+  }
+
+  /** One control step in real time. */
+  async step(action: ArrayLike<number>): Promise<StepResult> {
+    const r = this.result;
+    if (r.done) return r;
+    const maxStep = this.task.maxTargetStepRad;
+    const next = new Float64Array(JOINT_COUNT);
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      // no clipping of the action here: a NaN must reach the safety layer and stop the robot
+      const a = action[i] > 1 ? 1 : action[i] < -1 ? -1 : action[i];
+      const [low, high] = ARM.jointLimitsRad[i];
+      next[i] = Math.min(high, Math.max(low, this.targets[i] + a * maxStep));
+      if (Number.isNaN(a)) next[i] = NaN;
+    }
+    const outcome = this.link.sendCommand(next, this.episodeIndex);
+    if (outcome.sent) this.targets.set(outcome.verdict.command);
+    else if (outcome.why === 'stopped' || outcome.why === 'violation' || outcome.why === 'link_down') return this.abort(outcome.message);
+    // 'congested' / 'no_state': the robot keeps its last target for this step
+
+    const wait = this.deadlineMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.deadlineMs = Math.max(this.deadlineMs + this.controlPeriodMs, performance.now());
+    this.episodeStep++;
+
+    const status = this.link.robotStatus;
+    if (!this.link.isOpen || !this.link.joints) return this.abort(`link to ${this.link.client.address} lost mid-episode`);
+    if (status?.state === 'halted') return this.abort(`robot halted: ${status.reason ?? 'unknown'}${status.detail ? ` (${status.detail})` : ''}`);
+    if (this.link.stopLatch) return this.abort(`stopped: ${this.link.stopLatch.message}`);
+
+    this.buildObservation();
+    r.reward = this.task.reward(this.observation);
+    r.success = this.task.success(this.observation);
+    if (r.success) {
+      r.done = true;
+      r.termination = 'success';
+    } else if (this.episodeStep >= this.task.info.maxEpisodeSteps) {
+      r.done = true;
+      r.termination = 'timeout';
+    }
+    return r;
+  }
+
+  private abort(reason: string): StepResult {
+    const r = this.result;
+    this.abortReason = reason;
+    r.reward = 0;
+    r.success = false;
+    r.done = true;
+    r.termination = 'aborted' satisfies Termination;
+    this.log(`episode ${this.episodeIndex} aborted: ${reason}`);
+    this.options.events?.record('warning', { message: `episode aborted: ${reason}` });
+    return r;
+  }
+
+  /** The task's observation from the robot's reports: [q, dq, tip xy, (puck xy, puck v xy,) goal xy]. */
+  private buildObservation(): void {
+    const o = this.observation;
+    const joints = this.link.joints;
+    if (!joints) return;
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      o[i] = joints.position[i];
+      o[3 + i] = joints.velocity[i] ?? 0;
+    }
+    // the tip from the encoders, as a real robot's forward kinematics would compute it
+    fingerPosition(joints.position, this.tip);
+    o[6] = this.tip[0];
+    o[7] = this.tip[1];
+    if (this.task.withPuck) {
+      const pose = this.link.objectPose;
+      if (pose) {
+        const p = pose.pose.position;
+        const t = pose.header.stamp.sec + pose.header.stamp.nanosec * 1e-9;
+        // the tracker reports poses only: velocity by differencing consecutive stamps
+        if (this.lastPose && t > this.lastPose.t) {
+          this.puckVelocity[0] = (p.x - this.lastPose.x) / (t - this.lastPose.t);
+          this.puckVelocity[1] = (p.y - this.lastPose.y) / (t - this.lastPose.t);
+        }
+        if (!this.lastPose || t > this.lastPose.t) this.lastPose = { x: p.x, y: p.y, t };
+        o[8] = p.x;
+        o[9] = p.y;
+      }
+      o[10] = this.puckVelocity[0];
+      o[11] = this.puckVelocity[1];
+      o[12] = this.goal[0];
+      o[13] = this.goal[1];
+    } else {
+      o[8] = this.goal[0];
+      o[9] = this.goal[1];
+    }
+  }
+
+  close(): Promise<void> {
+    return this.link.close();
+  }
+}
