@@ -1,6 +1,8 @@
 /** The table of CLI commands. Add a command by adding its module here. */
 import type { CliCommand } from './types';
 import { validateCommand } from './validate';
+import { trainCommand } from './train';
+import { evalCommand } from './eval';
 import { emulateCommand } from './emulate';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, emulateCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand];

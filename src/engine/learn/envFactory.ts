@@ -5,6 +5,7 @@
  */
 import type { Experiment } from '../config/experiment';
 import type { Env } from '../sim/env';
+import { createEnv as createSimEnv } from '../sim/simEnv';
 
 export type EnvFactory = (experiment: Experiment, options: { randomize: boolean }) => Env | Promise<Env>;
 
@@ -15,6 +16,5 @@ export async function loadEnvFactory(envModule?: string): Promise<EnvFactory> {
     if (typeof mod.createEnv !== 'function') throw new Error(`${envModule} does not export createEnv(experiment, { randomize })`);
     return mod.createEnv;
   }
-  const sim = await import('../sim/createEnv');
-  return sim.createEnv;
+  return createSimEnv;
 }

@@ -73,7 +73,8 @@ function spawnWorker(): Worker {
   const entry = workerEntry();
   if (!entry.typescript) return new Worker(entry.file);
   // Node 20 refuses a .ts worker entry even with tsx loaded; register tsx inside the worker first.
-  const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(entry.file)});`;
+  const tsxApi = 'tsx/cjs/api'; // a variable, so the bundler does not try to resolve a dev-only path
+  const bootstrap = `require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(entry.file)});`;
   return new Worker(bootstrap, { eval: true });
 }
 
