@@ -208,8 +208,8 @@ export class TableScene {
   /** Move the table top to heightM (the arm base stays where it is). */
   setTableHeight(heightM: number): void {
     this.tableHeightM = heightM;
-    const c = this.table.translation();
-    this.table.setTranslation({ x: c.x, y: c.y, z: heightM - TABLE.halfThicknessM });
+    // The table collider hangs off a fixed body: move it relative to that body (at the origin).
+    this.table.setTranslationWrtParent({ x: (TABLE.maxX + TABLE.minX) / 2, y: 0, z: heightM - TABLE.halfThicknessM });
   }
 
   setTimestep(dtS: number): void {
