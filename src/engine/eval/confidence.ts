@@ -14,6 +14,8 @@ export function wilsonInterval(successes: number, trials: number, z = Z_95): [nu
   const denominator = 1 + z2 / trials;
   const center = (p + z2 / (2 * trials)) / denominator;
   const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
-  // clamp float round-off at the ends (0 successes gives a lower bound of -1e-17)
-  return [Math.max(0, center - half), Math.min(1, center + half)];
+  // exact ends: round-off would give 0.9999999999999999 for n of n successes
+  const low = successes === 0 ? 0 : Math.max(0, center - half);
+  const high = successes === trials ? 1 : Math.min(1, center + half);
+  return [low, high];
 }
