@@ -5,6 +5,10 @@
  * finding, before anything downstream walks the tree.
  */
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { parseFast } from './fastYaml';
+import { TEXT_LIMITS } from './limits';
+
+export { TEXT_LIMITS };
 import type { Finding } from './findings';
 
 export type ScalarValue = string | number | boolean | null;
@@ -48,20 +52,20 @@ export interface ParsedText {
   readonly findings: Finding[];
 }
 
-/** Limits that keep a hostile file from freezing the editor. */
-export const TEXT_LIMITS = {
-  /** An experiment is a few KB; 2 MiB is far beyond any real one. */
-  maxBytes: 2 * 1024 * 1024,
-  maxDepth: 64,
-  /** Nodes reachable after alias expansion. */
-  maxExpandedNodes: 200_000,
-} as const;
 
 export function parseText(text: string): ParsedText {
   const findings: Finding[] = [];
   const refusal = refuseHostileText(text);
   if (refusal) return { root: null, findings: [refusal] };
 
+  const fast = parseFast(text);
+  if (fast) return { root: fast, findings };
+  return parseGeneral(text);
+}
+
+/** The general path: any YAML, through the `yaml` package, with its errors as findings. */
+export function parseGeneral(text: string): ParsedText {
+  const findings: Finding[] = [];
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, lineCounter: new LineCounter(), strict: true });
   for (const error of doc.errors) {
     const [start, end] = error.pos;
@@ -75,7 +79,7 @@ export function parseText(text: string): ParsedText {
     findings.push({ severity: 'error', code, message, start, end: Math.max(end, start + 1) });
   }
   // A document with syntax errors still yields a best-effort tree, so the rest of the file is checked.
-  const builder = new TreeBuilder(findings, text);
+  const builder = new TreeBuilder(findings);
   let root: TreeNode | null = null;
   try {
     root = builder.convert(doc.contents as YamlNode | null, 0);
@@ -126,24 +130,7 @@ class TreeBuilder {
   private expanded = 0;
   private aliasLimitReported = false;
 
-  constructor(
-    private readonly findings: Finding[],
-    private readonly text: string,
-  ) {}
-
-  /** Trimmed ends by parser end: nested collections often share one, and trailing blanks can be long. */
-  private readonly trimmed = new Map<number, number>();
-
-  /** The parser ends a block collection after its line break; the span stops at its last character. */
-  private collectionEnd(start: number, end: number): number {
-    let at = this.trimmed.get(end);
-    if (at === undefined) {
-      at = end;
-      while (at > 0 && isBlank(this.text.charCodeAt(at - 1))) at--;
-      this.trimmed.set(end, at);
-    }
-    return Math.max(start, at);
-  }
+  constructor(private readonly findings: Finding[]) {}
 
   convert(node: YamlNode | null | undefined, depth: number): TreeNode | null {
     if (node === null || node === undefined) return null;
@@ -175,7 +162,7 @@ class TreeBuilder {
         pairs.push({ key, value: isEmptyNull(value) ? null : value });
       }
       const [start, end] = node.range ?? [0, 0];
-      result = { kind: 'map', pairs, flow: Boolean(node.flow), start, end: this.collectionEnd(start, end) };
+      result = { kind: 'map', pairs, flow: Boolean(node.flow), start, end: node.flow ? end : blockEnd(pairs.map((p) => p.value ?? p.key), end) };
     } else if (isSeq(node)) {
       const items: (TreeNode | null)[] = [];
       for (const item of node.items) {
@@ -184,7 +171,7 @@ class TreeBuilder {
         items.push(child);
       }
       const [start, end] = node.range ?? [0, 0];
-      result = { kind: 'seq', items, flow: Boolean(node.flow), start, end: this.collectionEnd(start, end) };
+      result = { kind: 'seq', items, flow: Boolean(node.flow), start, end: node.flow ? end : blockEnd(items, end) };
     } else {
       result = null;
     }
@@ -223,8 +210,13 @@ class TreeBuilder {
   }
 }
 
-function isBlank(code: number): boolean {
-  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+/** A block collection ends where its last child ends (not after trailing comments and blank lines). */
+function blockEnd(children: readonly (TreeNode | null)[], fallback: number): number {
+  for (let i = children.length - 1; i >= 0; i--) {
+    const child = children[i];
+    if (child) return child.end;
+  }
+  return fallback;
 }
 
 /** `key:` with nothing after it parses as a zero-width null scalar: treat it as no value. */
