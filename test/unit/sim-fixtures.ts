@@ -1,6 +1,8 @@
 /** Experiments for the sim tests: the example's full randomization, or none. */
 import type { Experiment, RandomizationEntry } from '../../src/engine/config/experiment';
 import type { TaskName } from '../../src/engine/config/taskCatalog';
+import { createEnv } from '../../src/engine/sim/simEnv';
+import { Rng } from '../../src/engine/util/rng';
 
 function entry(partial: Partial<RandomizationEntry> & Pick<RandomizationEntry, 'name' | 'group' | 'distribution' | 'operation'>): RandomizationEntry {
   return { size: 1, resample: 'episode', ...partial };
@@ -45,4 +47,28 @@ export function experimentFor(task: TaskName, randomization: readonly Randomizat
     stages: [],
     evaluation: { episodes: 1, maxSteps: 150, randomized: true, realEpisodes: 0 },
   };
+}
+
+/**
+ * Run episodes with a fixed pseudo-random action sequence and return every observation, reward
+ * and termination as one Float64Array (bitwise comparison of whole runs).
+ */
+export async function traceRun(task: TaskName, seed: number, episodeSeeds: readonly number[], steps: number): Promise<Float64Array> {
+  const env = await createEnv(experimentFor(task, FULL_RANDOMIZATION, seed), { randomize: true });
+  const out: number[] = [];
+  const action = new Float64Array(env.actionSize);
+  for (const episodeSeed of episodeSeeds) {
+    // actions depend on the episode alone, so an episode's trace can be compared across runs
+    const actions = new Rng(episodeSeed ^ 0x5eed);
+    env.reset(episodeSeed);
+    out.push(...env.observation);
+    for (let t = 0; t < steps; t++) {
+      for (let i = 0; i < action.length; i++) action[i] = actions.uniform(-1, 1);
+      const r = env.step(action);
+      out.push(...env.observation, r.reward, r.done ? 1 : 0);
+      if (r.done) break;
+    }
+  }
+  env.dispose();
+  return Float64Array.from(out);
 }
