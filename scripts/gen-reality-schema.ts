@@ -1,12 +1,19 @@
-// Writes schemas/reality-profile.schema.json from src/engine/robot/realityProfileSpec.ts (the one
-// source of truth). Run: npx tsx scripts/gen-reality-schema.ts   (test/unit/robot-profile.test.ts
-// fails when the committed file differs from what this writes).
-import { writeFileSync, mkdirSync } from 'node:fs';
+// Writes schemas/reality-profile.schema.json and the key reference in docs/reality-profiles.md from
+// src/engine/robot/realityProfileSpec.ts (the one source of truth). Run:
+//   npx tsx scripts/gen-reality-schema.ts
+// test/unit/robot-profile.test.ts fails when either committed file differs from what this writes.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { withGeneratedKeys } from '../src/engine/robot/realityDocs';
 import { realitySchemaText } from '../src/engine/robot/realitySchema';
 
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas', 'reality-profile.schema.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, realitySchemaText());
-process.stdout.write(`wrote ${out}\n`);
+const root = join(__dirname, '..');
+const schemaPath = join(root, 'schemas', 'reality-profile.schema.json');
+mkdirSync(dirname(schemaPath), { recursive: true });
+writeFileSync(schemaPath, realitySchemaText());
+process.stdout.write(`wrote ${schemaPath}\n`);
+
+const docPath = join(root, 'docs', 'reality-profiles.md');
+const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Reality profiles\n';
+writeFileSync(docPath, withGeneratedKeys(doc));
+process.stdout.write(`wrote ${docPath}\n`);

@@ -23,7 +23,7 @@ import { Watchdog } from './watchdog';
 /** Physics steps run in one timer tick at most: after a stall the robot does not fast-forward for long. */
 const MAX_CATCH_UP_STEPS = 20;
 
-const WARM_UP_STEPS = 2000;
+const WARM_UP_STEPS = 300;
 const STREAM_PLANT = 1;
 const STREAM_LATENCY = 2;
 
@@ -49,7 +49,8 @@ export class EmulatedRobot {
 
   static async create(profile: RealityProfile, log: EventSink): Promise<EmulatedRobot> {
     const plant = await RealityPlant.create(profile, new Rng(deriveSeed(profile.seed, STREAM_PLANT, 0)));
-    // wasm warm-up (facts.md: the first ~2,000 steps run 1.5-2x slower) before anyone connects
+    // wasm/JIT warm-up (facts.md: the first ~2,000 steps run slower) before anyone connects; a few
+    // hundred steps take the worst of it without delaying start-up on a busy machine
     for (let k = 0; k < WARM_UP_STEPS; k++) plant.step();
     return new EmulatedRobot(profile, plant, log);
   }

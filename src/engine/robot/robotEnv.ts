@@ -44,7 +44,9 @@ export async function connectRobotEnv(experiment: Experiment, url: string, optio
   const signal = new SharedArrayBuffer(4);
   const entry = workerEntry();
   const data: LinkWorkerData = { experiment, url: normalized, allowedAddresses: [...options.allowedAddresses], signal, eventLogPath: options.eventLogPath };
-  const worker = new Worker(entry.file, { workerData: data, execArgv: entry.execArgv, stderr: false });
+  const worker = entry.source
+    ? new Worker(entry.source, { eval: true, workerData: data, stderr: false })
+    : new Worker(entry.file!, { workerData: data, stderr: false });
   const requests = new MessageChannel();
   const stops = new MessageChannel();
   worker.postMessage({ requests: requests.port2, stops: stops.port2 }, [requests.port2, stops.port2]);
@@ -161,21 +163,15 @@ export class RobotEnv implements Env {
   }
 }
 
-/** The worker's file: the bundle's entry next to this code, or the TypeScript source under tsx. */
-function workerEntry(): { file: string; execArgv?: string[] } {
+/** The worker: the bundle's entry next to this code, or (running from source under tsx) the TypeScript file through tsx's require hook. */
+function workerEntry(): { file?: string; source?: string } {
   const bundled = join(__dirname, 'robot-link-worker.js');
   if (existsSync(bundled)) return { file: bundled };
   const source = join(__dirname, 'linkWorker.ts');
   if (existsSync(source)) {
-    // keep only the loader flags (tsx) of this process: --test and friends would change what the worker runs
-    const argv = process.execArgv;
-    const keep: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      if ((a === '--import' || a === '--require' || a === '-r' || a === '--loader' || a === '--experimental-loader') && i + 1 < argv.length) keep.push(a, argv[++i]!);
-      else if (/^--(import|require|loader|experimental-loader)=/.test(a)) keep.push(a);
-    }
-    return { file: source, execArgv: keep };
+    // Node 20 workers ignore the parent's --import hooks for a .ts entry; tsx's CJS hook does the job
+    const tsx = require.resolve('tsx/cjs');
+    return { source: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});` };
   }
   throw new RobotLinkError(`robot link worker not found next to ${__dirname} (the build needs an entry 'robot-link-worker': 'src/engine/robot/linkWorker.ts')`);
 }
