@@ -7,6 +7,7 @@
 import { Alias, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseFast } from './fastYaml';
 import { TEXT_LIMITS } from './limits';
+import { nestingTooDeep } from './nestingScan';
 
 export { TEXT_LIMITS };
 import type { Finding } from './findings';
@@ -65,6 +66,9 @@ export function parseText(text: string): ParsedText {
 
 /** The general path: any YAML, through the `yaml` package, with its errors as findings. */
 export function parseGeneral(text: string): ParsedText {
+  // refused before parsing: the parser's cost per nesting level turns deep junk into a frozen editor
+  const deep = nestingTooDeep(text);
+  if (deep) return { root: null, findings: [deep] };
   const findings: Finding[] = [];
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, lineCounter: new LineCounter(), strict: true });
   for (const error of doc.errors) {
