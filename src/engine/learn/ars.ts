@@ -1,7 +1,7 @@
 /**
  * Augmented Random Search (Mania, Guy & Recht 2018, variant V2-t): perturb the weights along random
  * directions in both signs, run one episode each, and step along the directions whose better side
- * did best, scaled by the spread of the rewards used. Pure functions over Float64Arrays; the trainer
+ * did best, scaled by the spread of the reward differences. Pure functions over Float64Arrays; the trainer
  * owns the loop.
  */
 import { deriveSeed, Rng } from '../util/rng';
@@ -43,16 +43,22 @@ export function perturb(parameters: Float64Array, delta: Float64Array, noise: nu
 
 export interface ArsStep {
   readonly parameters: Float64Array;
-  /** Standard deviation of the 2b rewards used (sigma_R). */
+  /** The reward scale the step was divided by (sigma_R, from the pairs' differences). */
   readonly rewardStd: number;
-  /** Directions used, best first. */
+  /** Directions used, most informative first. */
   readonly selected: readonly number[];
 }
 
 /**
- * theta' = theta + alpha / (b * sigma_R) * sum over the top-b directions of (r+ - r-) * delta,
- * ranking directions by max(r+, r-). Ties keep index order (the sort is stable), so the step is
- * deterministic.
+ * theta' = theta + alpha / (b * sigma_R) * sum over the top-b directions of (r+ - r-) * delta.
+ *
+ * Both signs of a direction run the same episode (same start, same randomized physics), so the
+ * difference d = r+ - r- measures the direction and the episode's difficulty cancels out. Ranking
+ * and scaling therefore use d: directions are ranked by |d| (= max(r+, r-) minus the pair's mean),
+ * and sigma_R is the RMS of d/2 over the kept directions. On a fixed start this is what ARS's std
+ * of the 2b rewards measures (about nu * |grad|); under domain randomization the plain std of the
+ * rewards is dominated by how much episodes differ, which shrank the steps several-fold and made
+ * max(r+, r-) favour easy episodes over good directions. Ties keep index order (stable sort).
  */
 export function arsUpdate(
   parameters: Float64Array,
@@ -63,23 +69,21 @@ export function arsUpdate(
 ): ArsStep {
   const n = deltas.length;
   const b = Math.max(1, Math.min(hyper.topDirections, n));
+  const difference = (k: number): number => rewardsPlus[k]! - rewardsMinus[k]!;
   const order = Array.from({ length: n }, (_, k) => k);
-  order.sort((i, j) => Math.max(rewardsPlus[j]!, rewardsMinus[j]!) - Math.max(rewardsPlus[i]!, rewardsMinus[i]!));
+  order.sort((i, j) => Math.abs(difference(j)) - Math.abs(difference(i)));
   const selected = order.slice(0, b);
 
-  let mean = 0;
-  for (const k of selected) mean += rewardsPlus[k]! + rewardsMinus[k]!;
-  mean /= 2 * b;
-  let variance = 0;
-  for (const k of selected) variance += (rewardsPlus[k]! - mean) ** 2 + (rewardsMinus[k]! - mean) ** 2;
-  const rewardStd = Math.sqrt(variance / (2 * b));
+  let squares = 0;
+  for (const k of selected) squares += (difference(k) / 2) ** 2;
+  const rewardStd = Math.sqrt(squares / b);
 
   const next = new Float64Array(parameters);
-  // all rewards equal: no information, and dividing by zero would blow the weights up
+  // no pair told its signs apart: no information, and dividing by zero would blow the weights up
   if (rewardStd < 1e-12) return { parameters: next, rewardStd, selected };
   const scale = hyper.stepSize / (b * rewardStd);
   for (const k of selected) {
-    const weight = scale * (rewardsPlus[k]! - rewardsMinus[k]!);
+    const weight = scale * difference(k);
     const delta = deltas[k]!;
     for (let i = 0; i < next.length; i++) next[i] = next[i]! + weight * delta[i]!;
   }
