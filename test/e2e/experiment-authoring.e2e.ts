@@ -9,10 +9,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { formatProblems, Workbench, type Problem } from './harness';
+import { formatProblems, waitFor, Workbench, type Problem } from './harness';
 
+const BROKEN = 'broken.s2r.yaml';
+const DRAFT = 'draft.s2r.yaml';
+
+/** The extension's problem with this code on this line of broken.s2r.yaml. */
 const at = (problems: Problem[], code: string, line: number) =>
-  problems.find((p) => p.source === 'sim2real' && p.code === code && p.line === line);
+  problems.find((p) => p.file === BROKEN && p.source === 'sim2real' && p.code === code && p.line === line);
+const errorsIn = (problems: Problem[], file: string) =>
+  problems.filter((p) => p.file === file && p.source === 'sim2real' && p.severity === 'error');
 
 describe('issue 2: authoring an experiment in VS Code', { timeout: 600_000 }, () => {
   let wb: Workbench;
@@ -27,7 +33,7 @@ describe('issue 2: authoring an experiment in VS Code', { timeout: 600_000 }, ()
 
   test('each problem of broken.s2r.yaml is in the Problems panel at its line', () =>
     wb.guard('problems', async () => {
-      await wb.openFile('broken.s2r.yaml');
+      await wb.openFile(BROKEN);
       const problems = await wb.waitForProblems(
         (p) => at(p, 'range-reversed', 6) !== undefined && at(p, 'unknown-parameter', 7) !== undefined,
         'sim2real range-reversed on line 6 and unknown-parameter on line 7',
@@ -41,7 +47,7 @@ describe('issue 2: authoring an experiment in VS Code', { timeout: 600_000 }, ()
       assert.match(unknown.message, /fricton/);
       assert.match(unknown.message, /did you mean 'friction'/);
       // Nothing is reported on the lines that are fine.
-      const misplaced = problems.filter((p) => p.source === 'sim2real' && p.severity === 'error' && p.line !== 6 && p.line !== 7);
+      const misplaced = errorsIn(problems, BROKEN).filter((p) => p.line !== 6 && p.line !== 7);
       assert.deepEqual(misplaced, [], `errors on valid lines:\n${formatProblems(misplaced)}`);
     }));
 
@@ -73,17 +79,22 @@ describe('issue 2: authoring an experiment in VS Code', { timeout: 600_000 }, ()
     wb.guard('live-unknown-task', async () => {
       await wb.goTo(2, 11); // end of "task: push"
       await wb.typeText('x');
-      await wb.waitForEditorLine(2, 'task: pushx');
-      const problems = await wb.waitForProblems((p) => at(p, 'unknown-task', 2) !== undefined, 'sim2real unknown-task on line 2');
-      assert.match(at(problems, 'unknown-task', 2)!.message, /pushx/);
-      await wb.page.keyboard.press('Backspace');
+      try {
+        await wb.waitForEditorLine(2, 'task: pushx');
+        const problems = await wb.waitForProblems((p) => at(p, 'unknown-task', 2) !== undefined, 'sim2real unknown-task on line 2');
+        assert.match(at(problems, 'unknown-task', 2)!.message, /pushx/);
+      } finally {
+        await wb.page.keyboard.press('Backspace'); // leave the file as the next steps expect it
+      }
       await wb.waitForEditorLine(2, 'task: push');
       await wb.waitForProblems((p) => at(p, 'unknown-task', 2) === undefined, 'unknown-task gone after the edit is undone');
     }));
 
   test('completion under randomization.physics offers the physics parameter names', () =>
     wb.guard('completion', async () => {
-      await wb.openFile('draft.s2r.yaml');
+      await wb.openFile(DRAFT);
+      // `physics:` without entries is itself an error until a parameter is added.
+      await wb.waitForProblems((p) => errorsIn(p, DRAFT).length > 0, `a sim2real error in ${DRAFT} before completing`);
       await wb.goTo(6, 5); // the indented empty line under `physics:`
       const labels = await wb.triggerCompletion();
       for (const name of ['friction', 'restitution', 'object_mass']) {
@@ -94,7 +105,12 @@ describe('issue 2: authoring an experiment in VS Code', { timeout: 600_000 }, ()
         assert.ok(!labels.includes(name), `'${name}' should not be suggested under physics: ${JSON.stringify(labels)}`);
       }
       await wb.acceptCompletion('friction');
-      const lines = await wb.readEditorText();
-      assert.match(lines[5] ?? '', /^ {4}friction: /, `line 6 after accepting 'friction': ${JSON.stringify(lines[5])}`);
+      const lines = await waitFor(async () => {
+        const text = await wb.readEditorText();
+        return /^ {4}friction: \S/.test(text[5] ?? '') ? text : undefined;
+      }, "line 6 to start with 'friction: ' after accepting the suggestion");
+      await wb.page.keyboard.press('Escape'); // closes the snippet's choice list, if any
+      // The inserted entry is complete and valid: the draft has no errors left.
+      await wb.waitForProblems((p) => errorsIn(p, DRAFT).length === 0, `no sim2real errors in ${DRAFT} after inserting:\n${lines.join('\n')}`);
     }));
 });

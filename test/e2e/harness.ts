@@ -29,6 +29,8 @@ export interface StartOptions {
 }
 
 export interface Problem {
+  /** File name as the Problems panel groups it, e.g. `broken.s2r.yaml`. */
+  file: string;
   severity: 'error' | 'warning' | 'info';
   message: string;
   /** 1-based, as shown in the Problems panel. */
@@ -292,7 +294,9 @@ export class Workbench {
     const rows = await panel.locator('.monaco-list-row').evaluateAll((elements) =>
       // Runs in the page: no helper functions here (tsx's name helpers do not exist there).
       elements.map((row) => ({
+        index: Number(row.getAttribute('data-index')),
         isMarker: row.querySelector('.marker-message') !== null, // file rows have none
+        label: row.querySelector('.label-name')?.textContent?.trim() ?? '', // a file row's name
         icon: row.querySelector('.marker-icon')?.className ?? '',
         message: row.querySelector('.marker-message')?.textContent?.trim() ?? '',
         source: row.querySelector('.marker-source')?.textContent?.trim() ?? '',
@@ -300,19 +304,27 @@ export class Workbench {
         position: row.querySelector('.marker-line')?.textContent ?? '', // "[Ln 6, Col 46]"
       })),
     );
-    return rows
-      .filter((row) => row.isMarker)
-      .map((row) => {
-        const position = /Ln (\d+), Col (\d+)/.exec(row.position);
-        return {
-          severity: /\berror\b/.test(row.icon) ? 'error' : /\bwarning\b/.test(row.icon) ? 'warning' : 'info',
-          message: row.message,
-          line: position ? Number(position[1]) : NaN,
-          column: position ? Number(position[2]) : NaN,
-          source: row.source,
-          code: row.code,
-        };
+    // The list is a tree (file row, then its markers); DOM order need not be list order.
+    rows.sort((a, b) => a.index - b.index);
+    const problems: Problem[] = [];
+    let file = '';
+    for (const row of rows) {
+      if (!row.isMarker) {
+        file = row.label;
+        continue;
+      }
+      const position = /Ln (\d+), Col (\d+)/.exec(row.position);
+      problems.push({
+        file,
+        severity: /\berror\b/.test(row.icon) ? 'error' : /\bwarning\b/.test(row.icon) ? 'warning' : 'info',
+        message: row.message,
+        line: position ? Number(position[1]) : NaN,
+        column: position ? Number(position[2]) : NaN,
+        source: row.source,
+        code: row.code,
       });
+    }
+    return problems;
   }
 
   /** Polls the Problems panel until `accept` holds; returns the last rows read. */
@@ -330,12 +342,10 @@ export class Workbench {
 
   /** Opens the quick fix menu at the cursor and returns the titles it offers. */
   async triggerQuickFix(): Promise<string[]> {
-    await this.focusEditor();
-    await this.page.keyboard.press('Control+.');
     const rows = this.page.locator('.action-widget .monaco-list-row.action');
     // Either the menu opens or the editor says "No code actions available".
     const none = this.page.locator('.monaco-editor-overlaymessage', { hasText: 'No code actions' });
-    await rows.first().or(none).first().waitFor({ state: 'visible' });
+    await this.pressUntilVisible('Control+.', rows.first().or(none), 'the quick fix menu');
     if (await none.isVisible()) return [];
     return (await rows.allInnerTexts()).map((text) => text.trim());
   }
@@ -360,23 +370,27 @@ export class Workbench {
    * virtualised: type a prefix first to find an item below the first dozen.
    */
   async triggerCompletion(): Promise<string[]> {
-    await this.page.keyboard.press('Control+Space');
     const widget = this.page.locator('.editor-widget.suggest-widget');
-    await widget.waitFor({ state: 'visible' });
+    await this.pressUntilVisible('Control+Space', widget, 'the suggest widget');
+    // The widget says "Loading..." until the providers answer, then lists or says "No suggestions."
     return waitFor(async () => {
-      if (await widget.locator('.message').isVisible()) return []; // "No suggestions."
+      const message = widget.locator('.message');
+      if ((await message.isVisible()) && /no suggestions/i.test(await message.innerText())) return [];
       const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
       return labels.length > 0 ? labels.map((label) => label.trim()) : undefined;
     }, 'the suggest widget to list suggestions or say there are none');
   }
 
-  /** Accepts the suggestion with exactly this label (it must be visible). */
+  /**
+   * Accepts the suggestion with exactly this label (it must be visible). A snippet with a choice
+   * placeholder reopens the widget with the choices: press Escape to leave it.
+   */
   async acceptCompletion(label: string): Promise<void> {
     const row = this.page.locator('.editor-widget.suggest-widget .monaco-list-row').filter({
       has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
     });
     await row.first().click();
-    await this.page.locator('.editor-widget.suggest-widget').waitFor({ state: 'hidden' });
+    await row.first().waitFor({ state: 'hidden' });
   }
 
   /** Everything the extension host has logged so far (activation records and failures). */
@@ -418,9 +432,36 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor').first();
   }
 
-  /** Focuses the active editor's input element without moving its cursor (a click would). */
+  /**
+   * Focuses the active editor without moving its cursor (a click in the text would), and waits
+   * until Monaco reports the focus: a key pressed before that goes to the previous owner.
+   */
   private async focusEditor(): Promise<void> {
-    await this.activeEditor().locator('.native-edit-context, textarea.inputarea').first().focus();
+    const editor = this.activeEditor();
+    await editor.locator('.native-edit-context, textarea.inputarea').first().focus();
+    const focused = this.page.locator('.editor-group-container.active .monaco-editor.focused');
+    try {
+      await focused.first().waitFor({ state: 'visible', timeout: 2_000 });
+    } catch {
+      // Clicking the active tab also focuses its editor and keeps the cursor where it is.
+      await this.page.locator('.editor-group-container.active .tabs-container .tab.active').click();
+      await focused.first().waitFor({ state: 'visible' });
+    }
+  }
+
+  /** Presses `key` in the editor until `opened` is visible: a key can be lost while the workbench is busy. */
+  private async pressUntilVisible(key: string, opened: Locator, what: string, attempts = 3): Promise<void> {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      await this.focusEditor();
+      await this.page.keyboard.press(key);
+      try {
+        await opened.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT / attempts });
+        return;
+      } catch {
+        if (attempt === attempts) throw new Error(`${what} did not open after pressing ${key} ${attempts} times`);
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /** F1, replace the text, wait for a matching row (if `rowText`), Enter, wait for the widget to close. */
@@ -471,7 +512,7 @@ function saveArtifacts(name: string, folders: ReturnType<typeof runFolders>, ser
 
 export function formatProblems(problems: Problem[]): string {
   if (problems.length === 0) return '  (none)';
-  return problems.map((p) => `  ${p.severity} Ln ${p.line}, Col ${p.column} ${p.source}(${p.code}): ${p.message}`).join('\n');
+  return problems.map((p) => `  ${p.file} Ln ${p.line}, Col ${p.column} ${p.severity} ${p.source}(${p.code}): ${p.message}`).join('\n');
 }
 
 function escapeRegExp(text: string): string {
