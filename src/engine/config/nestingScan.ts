@@ -24,7 +24,7 @@ export function nestingTooDeep(text: string, limit: number = TEXT_LIMITS.maxDept
     else if (type === 'flow-error-end' || type === 'doc-start') flow = 0;
     else if (type === 'newline') lineIndicators = 0;
     // block indicators only nest outside flow collections (`{a: 1, b: 2}` is one level)
-    else if (flow === 0 && type !== undefined && BLOCK_INDICATORS.has(type)) lineIndicators++;
+    else if (flow === 0 && type !== null && BLOCK_INDICATORS.has(type)) lineIndicators++;
     if (flow + lineIndicators > limit) {
       return {
         severity: 'error',
@@ -34,7 +34,7 @@ export function nestingTooDeep(text: string, limit: number = TEXT_LIMITS.maxDept
         end: Math.min(text.length, offset + 1),
       };
     }
-    if (type === undefined || !SOURCELESS.has(type)) offset += token.length;
+    if (type === null || !SOURCELESS.has(type)) offset += token.length;
   }
   return undefined;
 }
