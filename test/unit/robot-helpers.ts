@@ -72,3 +72,60 @@ export async function spawnEmulator(profilePath: string, logPath: string): Promi
       }),
   };
 }
+
+import { RealityEmulator } from '../../src/engine/robot/emulatorServer';
+import { EventLog } from '../../src/engine/robot/eventLog';
+import { parseRealityProfile, type RealityProfile } from '../../src/engine/robot/realityProfileLoader';
+import type { SafetyConfig } from '../../src/engine/config/experiment';
+
+/** A profile from YAML text (reach unless the text says otherwise). */
+export function profileFrom(text: string): RealityProfile {
+  const result = parseRealityProfile(text.includes('task:') ? text : `task: reach\n${text}`);
+  if (!result.ok) throw new Error(JSON.stringify(result.findings));
+  return result.profile;
+}
+
+export interface InProcessEmulator {
+  readonly emulator: RealityEmulator;
+  readonly url: string;
+  readonly logPath: string;
+  events(): RobotEvent[];
+  close(): Promise<void>;
+}
+
+/** The emulator in this process on 127.0.0.1 and an ephemeral port, logging to a temp file. */
+export async function startEmulator(profile: RealityProfile): Promise<InProcessEmulator> {
+  const logPath = join(tempDir('emu'), 'events.jsonl');
+  const log = new EventLog(logPath);
+  const emulator = await RealityEmulator.start(profile, { host: '127.0.0.1', port: 0, log });
+  return {
+    emulator,
+    url: emulator.url,
+    logPath,
+    events: () => readEvents(logPath),
+    close: async () => {
+      await emulator.close();
+      log.close();
+    },
+  };
+}
+
+export const TEST_SAFETY: SafetyConfig = {
+  speedScale: 0.5,
+  limitedEpisodes: 3,
+  jointPositionLimits: [[-1.7, 1.7], [-2.6, 2.6], [-2.6, 2.6]],
+  maxJointVelocity: 2,
+  maxEffort: 8,
+  maxCommandDelta: 0.25,
+  clipActions: true,
+};
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+}
+
+export function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
+}

@@ -19,6 +19,7 @@ import type { RealityProfile } from './realityProfileLoader';
 import { RealityPlant } from './realityPlant';
 import { valueOf } from '../sim/randomizer';
 import { Watchdog } from './watchdog';
+import { preferPredictableWasm } from './predictableWasm';
 
 /** Physics steps run in one timer tick at most: after a stall the robot does not fast-forward for long. */
 const MAX_CATCH_UP_STEPS = 20;
@@ -46,8 +47,11 @@ export class EmulatedRobot {
   private readonly controllerCycleMs: number;
   private pendingCycleTargets: Float64Array | undefined;
   private readonly statusListeners = new Set<(s: RobotStatus) => void>();
+  /** After dispose the plant's world is freed: late socket events must not touch it. */
+  private disposed = false;
 
   static async create(profile: RealityProfile, log: EventSink): Promise<EmulatedRobot> {
+    preferPredictableWasm();
     const plant = await RealityPlant.create(profile, new Rng(deriveSeed(profile.seed, STREAM_PLANT, 0)));
     // wasm/JIT warm-up (facts.md: the first ~2,000 steps run slower) before anyone connects; a few
     // hundred steps take the worst of it without delaying start-up on a busy machine
@@ -107,6 +111,7 @@ export class EmulatedRobot {
 
   /** A joint command (reported frame, rad) from `client`. Returns why it was refused, if it was. */
   command(targetsRad: readonly number[], client: string): string | undefined {
+    if (this.disposed) return 'emulator shutting down';
     const seq = ++this.commandSeq;
     if (this.stateValue === 'halted') {
       const why = `robot halted (${this.reason})`;
@@ -130,6 +135,7 @@ export class EmulatedRobot {
 
   /** Protective stop: hold position, discard queued commands, refuse commands until armed. */
   stop(client: string, reason: HaltReason = 'stop', detail = `stop requested by ${client}`): void {
+    if (this.disposed) return;
     const discarded = this.latency.clear();
     this.log.record('stop', { client, reason, discarded: discarded.length, state: this.stateValue });
     for (const c of discarded) this.log.record('command_discarded', { seq: c.seq, reason });
@@ -137,6 +143,7 @@ export class EmulatedRobot {
   }
 
   arm(client: string): { success: boolean; message: string } {
+    if (this.disposed) return { success: false, message: 'emulator shutting down' };
     this.log.record('arm', { client, from: this.stateValue, reason: this.reason });
     if (this.stateValue !== 'halted') return { success: true, message: `already ${this.stateValue}` };
     this.plant.holdPosition();
@@ -146,6 +153,7 @@ export class EmulatedRobot {
 
   /** New episode: the scene as built, arm at its start pose, puck placed. Keeps a halt. */
   reset(client: string): { success: boolean; message: string } {
+    if (this.disposed) return { success: false, message: 'emulator shutting down' };
     const dropped = this.latency.clear();
     for (const c of dropped) this.log.record('command_discarded', { seq: c.seq, reason: 'reset' });
     this.pendingCycleTargets = undefined;
@@ -159,6 +167,7 @@ export class EmulatedRobot {
 
   /** A client went away. If it was driving the robot, halt now rather than wait for the watchdog. */
   clientGone(client: string): void {
+    if (this.disposed) return;
     if (client === this.commander && this.stateValue === 'running') this.stop(client, 'link_lost', `${client} disconnected mid-motion`);
     if (client === this.commander) this.commander = undefined;
   }
@@ -234,6 +243,9 @@ export class EmulatedRobot {
   }
 
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.statusListeners.clear();
     if (this.physicsTimer) clearInterval(this.physicsTimer);
     if (this.latencyTimer) clearTimeout(this.latencyTimer);
     this.physicsTimer = undefined;

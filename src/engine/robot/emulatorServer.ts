@@ -50,6 +50,7 @@ export class RealityEmulator {
   private readonly sessions = new Map<WebSocket, Session>();
   private readonly timers: NodeJS.Timeout[] = [];
   private nextSession = 1;
+  private closing = false;
   private readonly joints: JointReadings;
   private readonly started = Date.now();
   private readonly startedMono = performance.now();
@@ -117,6 +118,7 @@ export class RealityEmulator {
   }
 
   private onFrame(session: Session, text: string | null): void {
+    if (this.closing) return;
     if (text === null) {
       this.drop(session, 'binary frame (rosbridge v2 JSON only)', '<binary>');
       return;
@@ -238,6 +240,7 @@ export class RealityEmulator {
   }
 
   private publishJointStates(): void {
+    if (this.closing) return;
     const topic = this.robot.profile.names.topics.jointStates;
     if (!this.anySubscriber(topic)) return;
     this.robot.plant.readJoints(this.joints);
@@ -245,6 +248,7 @@ export class RealityEmulator {
   }
 
   private publishObjectPose(): void {
+    if (this.closing) return;
     const topic = this.robot.profile.names.topics.objectPose;
     if (!this.anySubscriber(topic)) return;
     const pose = this.robot.plant.readObject();
@@ -266,6 +270,8 @@ export class RealityEmulator {
 
   /** Stop serving: close every client (code 1001), stop the robot's loops, close the log's file last. */
   async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
     for (const session of this.sessions.values()) session.socket.close(1001, 'emulator shutting down');
     await new Promise<void>((resolve) => {
