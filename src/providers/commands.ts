@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
 import { ExperimentItem } from './experimentTree';
+import { evaluateInSim, trainExperiment } from './runCommands';
 
 const PREFIX = 'sim2real.';
 
@@ -15,6 +16,17 @@ const COMMANDS: Record<string, CommandHandler> = {
   validateExperiment: validateExperiment,
   newExperiment: newExperiment,
   refreshExperiments: (ctx) => ctx.tree.refresh(),
+  trainExperiment: trainExperiment,
+  evaluateInSim: evaluateInSim,
+  showEngineLog: (ctx) => ctx.output.show(true),
+  restartEngine: async (ctx) => {
+    if (ctx.engine.busy) {
+      const restart = 'Restart and Cancel Jobs';
+      if ((await vscode.window.showWarningMessage('Sim2Real: the engine is running a job; restarting cancels it (the run stays resumable).', { modal: true }, restart)) !== restart) return;
+    }
+    await ctx.engine.restart();
+    void vscode.window.showInformationMessage('Sim2Real: engine restarted.');
+  },
   openSchema: async (ctx) => {
     const schema = vscode.Uri.joinPath(ctx.extension.extensionUri, 'schemas', 'experiment.schema.json');
     await vscode.window.showTextDocument(schema, { preview: true });

@@ -5,7 +5,9 @@
 import * as vscode from 'vscode';
 import { ExperimentDiagnostics } from './diagnostics';
 import { ExperimentDocuments } from './experimentDocuments';
+import { EngineClient } from './engineClient';
 import { ExperimentTree } from './experimentTree';
+import { EngineStatus } from './statusBar';
 
 export class Sim2RealContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -13,9 +15,27 @@ export class Sim2RealContext implements vscode.Disposable {
   readonly documents = new ExperimentDocuments();
   readonly diagnostics = new ExperimentDiagnostics(this.documents);
   readonly tree = new ExperimentTree();
+  readonly status = new EngineStatus();
+  /** Started on first use, not at activation. */
+  readonly engine: EngineClient;
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.subscriptions.push(this.output, this.documents, this.diagnostics, this.tree);
+    this.engine = new EngineClient(extension.asAbsolutePath('dist/engine.js'), this.output);
+    this.subscriptions.push(
+      this.output,
+      this.documents,
+      this.diagnostics,
+      this.tree,
+      this.status,
+      this.engine,
+      this.engine.onDidChangeState((state) => {
+        if (state === 'crashed') {
+          void vscode.window.showErrorMessage('Sim2Real: the engine crashed; it restarts with the next job. Runs keep what was written.', 'Show Engine Log').then((choice) => {
+            if (choice) this.output.show(true);
+          });
+        }
+      }),
+    );
   }
 
   dispose(): void {
