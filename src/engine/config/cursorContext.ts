@@ -46,8 +46,8 @@ export function cursorContext(lines: LineIndex, offset: number): CursorContext |
   if (keyMatch) {
     const indent = keyMatch[1]!.length + (keyMatch[2]?.length ?? 0);
     const prefix = keyMatch[3] ?? '';
-    const path = parentPath(lines, line, indent);
-    if (keyMatch[2] && path.length > 0) path.push('*');
+    // a line that starts a list item: its parents are those of the dash, plus the item itself
+    const path = keyMatch[2] ? [...parentPath(lines, line, keyMatch[1]!.length), '*'] : parentPath(lines, line, indent);
     return { kind: 'key', path, prefix, siblings: siblingKeys(lines, line, indent, Boolean(keyMatch[2])), replaceStart: offset - prefix.length };
   }
   return undefined;
