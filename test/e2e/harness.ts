@@ -116,7 +116,6 @@ function runFolders(root: string) {
     tmp: join(root, 'tmp'),
     browserProfile: join(root, 'browser'),
     workspace: join(root, 'workspace'),
-    serverLog: join(root, 'code-server.log'),
   };
 }
 
@@ -181,8 +180,14 @@ export class Workbench {
     );
     server.stdout?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
     server.stderr?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
-    const killServer = () => killGroup(server);
-    process.once('exit', killServer);
+    // If the test process dies (timeout, Ctrl+C), take code-server with it. Playwright does the
+    // same for Chromium from its own exit handler.
+    const killOnExit = () => signalGroup(server, 'SIGKILL');
+    process.once('exit', killOnExit);
+    server.once('exit', () => process.off('exit', killOnExit));
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15)));
+    }
 
     let context: BrowserContext | undefined;
     try {
@@ -210,9 +215,10 @@ export class Workbench {
       await workbench.waitForWorkbench();
       return workbench;
     } catch (error) {
+      const dir = saveArtifacts('startup', folders, serverOutput);
+      await context?.pages()[0]?.screenshot({ path: join(dir, 'screenshot.png') }).catch(() => undefined);
       await context?.close().catch(() => undefined);
-      killServer();
-      saveArtifacts('startup', folders, serverOutput);
+      await stopServer(server);
       rmSync(folders.root, { recursive: true, force: true });
       throw error;
     }
@@ -241,17 +247,26 @@ export class Workbench {
    * before the extension's commands are registered ("No matching commands" until reopened).
    */
   async runCommand(title: string, attempts = 5): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    const widget = this.page.locator('.quick-input-widget');
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      const input = widget.locator('input.input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`>${title}`);
+      // The row's aria-label starts with the title (the label itself highlights matches in spans).
+      const row = widget.locator(`.quick-input-list .monaco-list-row[aria-label^="${title.replace(/"/g, '\\"')}"]`);
       try {
-        await this.quickInput(`>${title}`, title, 3_000);
-        return;
-      } catch (error) {
-        lastError = error;
+        await row.first().waitFor({ state: 'visible', timeout: 5_000 });
+      } catch {
         await this.page.keyboard.press('Escape');
+        if (attempt === attempts) throw new Error(`Command "${title}" not found in the palette after ${attempts} attempts`);
+        continue;
       }
+      // Past this point no retry: the command must not run twice.
+      await row.first().click();
+      await widget.waitFor({ state: 'hidden' });
+      return;
     }
-    throw new Error(`Command "${title}" not found in the palette after ${attempts} attempts: ${String(lastError)}`);
   }
 
   /** Moves the cursor with "Go to Line" (1-based line and column). */
@@ -418,13 +433,10 @@ export class Workbench {
     }
   }
 
-  /** Closes Chromium, kills code-server and its extension host, removes the run folder. Safe to call twice. */
+  /** Closes Chromium, stops code-server and its extension host, removes the run folder. Safe to call twice. */
   async close(): Promise<void> {
     await this.context.close().catch(() => undefined);
-    killGroup(this.server);
-    if (this.server.exitCode === null && this.server.signalCode === null) {
-      await new Promise((r) => this.server.once('exit', r));
-    }
+    await stopServer(this.server);
     rmSync(this.folders.root, { recursive: true, force: true });
   }
 
@@ -479,24 +491,28 @@ export class Workbench {
   }
 }
 
-/** SIGTERM to code-server's process group, SIGKILL if it is still there after 2 s. */
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const pid = child.pid;
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGTERM');
+    process.kill(-child.pid, signal);
   } catch {
-    return; // already gone
+    // the group is already gone
   }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 2_000);
-  timer.unref();
-  child.once('exit', () => clearTimeout(timer));
+}
+
+/**
+ * SIGTERM to code-server's process group (it and its extension host), SIGKILL after 5 s if it has
+ * not exited, and SIGKILL to the group in any case for children that outlive it.
+ */
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    signalGroup(server, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(server, 'SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  signalGroup(server, 'SIGKILL');
 }
 
 /** Copies the server output and VS Code's logs (extension host included) into .e2e/artifacts/<name>-<time>. */
