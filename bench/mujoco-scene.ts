@@ -7,9 +7,10 @@
  * Used by bench/sim.bench.ts only.
  */
 
-export const MUJOCO_PUSH_MJCF = `
+/** The MJCF text; `timestepS` is MuJoCo's physics step. */
+export const mujocoPushMjcf = (timestepS: number): string => `
 <mujoco model="push">
-  <option timestep="0.01" gravity="0 0 -9.81" integrator="implicitfast">
+  <option timestep="${timestepS}" gravity="0 0 -9.81" integrator="implicitfast">
     <!-- cylinder-box contacts need several contact points to rest flat -->
     <flag multiccd="enable"/>
   </option>
@@ -56,13 +57,16 @@ export interface MujocoPushScene {
   dispose(): void;
 }
 
-export async function loadMujocoPushScene(): Promise<MujocoPushScene> {
+let module: Promise<any> | undefined;
+let loaded = 0;
+
+export async function loadMujocoPushScene(timestepS: number): Promise<MujocoPushScene> {
   // mujoco-js is an ES module: load it with a dynamic import from this CommonJS build.
-  const loadMujoco = (await import('mujoco-js')).default as unknown as () => Promise<any>;
-  const mujoco = await loadMujoco();
-  mujoco.FS.mkdir('/bench');
-  mujoco.FS.writeFile('/bench/push.xml', MUJOCO_PUSH_MJCF);
-  const model = mujoco.MjModel.loadFromXML('/bench/push.xml');
+  module ??= import('mujoco-js').then((m) => (m.default as unknown as () => Promise<any>)());
+  const mujoco = await module;
+  const path = `/push-${loaded++}.xml`;
+  mujoco.FS.writeFile(path, mujocoPushMjcf(timestepS));
+  const model = mujoco.MjModel.loadFromXML(path);
   const data = new mujoco.MjData(model);
   const ctrl = data.ctrl as Float64Array;
   const qpos = data.qpos as Float64Array;

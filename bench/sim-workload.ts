@@ -78,8 +78,9 @@ export class EnvLoop {
 
 export class RawLoop {
   readonly scene: TableScene;
-  constructor(solverIterations?: number) {
-    this.scene = new TableScene({ withPuck: true, timestepS: 0.01, solverIterations });
+  /** The env's scene at the given physics step (s) and solver iterations. */
+  constructor(timestepS: number, solverIterations?: number) {
+    this.scene = new TableScene({ withPuck: true, timestepS, solverIterations });
     placeArm(this.scene.arm, START_JOINT_ANGLES_RAD);
     for (let i = 0; i < 3; i++) this.scene.setJointTarget(i, START_JOINT_ANGLES_RAD[i]);
     this.scene.placePuck(0.4, 0);

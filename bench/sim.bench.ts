@@ -2,13 +2,15 @@
  * Simulation speed on `push`, run with `npx tsx bench/sim.bench.ts [--repeats 7]`:
  *  - env control steps/s with every physics and dynamics parameter randomized (resets included),
  *  - raw `world.step()` steps/s of the same Rapier scene,
- *  - MuJoCo (official WASM build, `mujoco-js`) `mj_step` steps/s on the same scene (mujoco-scene.ts),
+ *  - MuJoCo (official WASM build, `mujoco-js`) `mj_step` steps/s on the same scene (mujoco-scene.ts)
+ *    at the same dt and at half of it,
  *  - env control steps/s over two worker threads.
  * Everything is warmed up first (the first ~2,000 Rapier steps run 1.5-2x slower) and measured in
  * interleaved rounds, so machine noise hits all of them alike; medians, min-max and ratios printed.
  *
  * Overhead ratio = (seconds per env control step) / (decimation x seconds per raw world.step()):
- * what the engine adds on top of the physics (aim: <= 1.25).
+ * what the engine adds on top of the physics (aim: <= 1.25). Rates are printed twice: by the
+ * wall clock and by process CPU time, which is steadier when other jobs share the two cores.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -46,8 +48,8 @@ function fmt(x: number): string {
 function mujocoRun(scene: MujocoPushScene, steps: number): number {
   const t0 = performance.now();
   for (let k = 0; k < steps; k++) {
-    // targets change every second step, as the env's control period is two physics steps
-    if ((k & 1) === 0) scene.setTargets(-1.2 + 0.3 * Math.sin(k * 1e-3), 2.2, 1.2 - 0.3 * Math.sin(k * 1e-3));
+    // new joint targets every step, as the env sends every control step
+    scene.setTargets(-1.2 + 0.3 * Math.sin(k * 1e-3), 2.2, 1.2 - 0.3 * Math.sin(k * 1e-3));
     scene.step();
   }
   return (performance.now() - t0) / 1000;
@@ -72,48 +74,72 @@ async function twoThreads(rounds: number): Promise<number[]> {
   return rates;
 }
 
+/** Wall-clock and process CPU seconds of fn (CPU time is steadier on a busy machine). */
+function timed(fn: () => number): { wallS: number; cpuS: number } {
+  const c0 = process.cpuUsage();
+  const wallS = fn();
+  const c = process.cpuUsage(c0);
+  return { wallS, cpuS: (c.user + c.system) / 1e6 };
+}
+
+class Series {
+  readonly wall: number[] = [];
+  readonly cpu: number[] = [];
+  add(count: number, t: { wallS: number; cpuS: number }): void {
+    this.wall.push(count / t.wallS);
+    this.cpu.push(count / t.cpuS);
+  }
+}
+
+function ratioSeries(a: number[], b: number[], f: (x: number, y: number) => number): number[] {
+  return a.map((x, i) => f(x, b[i]));
+}
+
 async function main(): Promise<void> {
   await initRapier();
-  const raw = new RawLoop();
   const env = await EnvLoop.create();
   const decimation = env.env.decimation;
-  const mujoco = await loadMujocoPushScene();
+  const dtS = env.env.task.controlPeriodS / decimation;
+  const raw = new RawLoop(dtS);
+  const mujocoSameDt = await loadMujocoPushScene(dtS);
+  const mujocoHalfDt = await loadMujocoPushScene(dtS / 2);
 
   raw.run(WARMUP_PHYSICS_STEPS);
   env.run(WARMUP_PHYSICS_STEPS / decimation);
-  mujocoRun(mujoco, WARMUP_PHYSICS_STEPS);
+  mujocoRun(mujocoSameDt, WARMUP_PHYSICS_STEPS);
+  mujocoRun(mujocoHalfDt, WARMUP_PHYSICS_STEPS);
 
-  const rawRates: number[] = [];
-  const envRates: number[] = [];
-  const mujocoRates: number[] = [];
-  const overheads: number[] = [];
-  const mujocoOverRaw: number[] = [];
+  const rawS = new Series();
+  const envS = new Series();
+  const mjS = new Series();
+  const mjHalfS = new Series();
   for (let round = 0; round < REPEATS; round++) {
-    const rawRate = RAW_STEPS / raw.run(RAW_STEPS);
-    const envRate = ENV_STEPS / env.run(ENV_STEPS);
-    const mujocoRate = RAW_STEPS / mujocoRun(mujoco, RAW_STEPS);
-    rawRates.push(rawRate);
-    envRates.push(envRate);
-    mujocoRates.push(mujocoRate);
-    overheads.push(rawRate / (envRate * decimation));
-    mujocoOverRaw.push(mujocoRate / rawRate);
+    rawS.add(RAW_STEPS, timed(() => raw.run(RAW_STEPS)));
+    envS.add(ENV_STEPS, timed(() => env.run(ENV_STEPS)));
+    mjS.add(RAW_STEPS, timed(() => mujocoRun(mujocoSameDt, RAW_STEPS)));
+    mjHalfS.add(RAW_STEPS, timed(() => mujocoRun(mujocoHalfDt, RAW_STEPS)));
   }
   const twoThreadRates = await twoThreads(Math.max(3, Math.ceil(REPEATS / 2)));
 
-  const envPhysics = envRates.map((r) => r * decimation);
-  console.log(`push scene, physics dt ${raw.scene.world.timestep} s, decimation ${decimation}, ${REPEATS} rounds (${RAW_STEPS} physics / ${ENV_STEPS} control steps each)`);
-  console.log(describe('Rapier raw world.step()', rawRates, 'steps/s'));
-  console.log(describe('env.step() (full randomization, 1 thread)', envRates, 'ctrl/s'));
-  console.log(describe('  = physics steps inside env', envPhysics, 'steps/s'));
-  console.log(describe('env.step() over 2 worker threads (total)', twoThreadRates, 'ctrl/s'));
-  console.log(describe('MuJoCo mj_step() (mujoco-js, 1 thread)', mujocoRates, 'steps/s'));
+  console.log(`push, Rapier dt ${dtS} s x ${raw.scene.world.numSolverIterations} solver iterations, decimation ${decimation}; ${REPEATS} interleaved rounds of ${RAW_STEPS} physics / ${ENV_STEPS} control steps`);
+  for (const clock of ['wall', 'cpu'] as const) {
+    const pick = (x: Series): number[] => x[clock];
+    console.log(`\n-- ${clock === 'wall' ? 'wall-clock' : 'process CPU time'} rates --`);
+    console.log(describe('Rapier raw world.step()', pick(rawS), 'steps/s'));
+    console.log(describe('env.step(), full randomization, 1 thread', pick(envS), 'ctrl/s'));
+    console.log(describe(`MuJoCo mj_step(), dt ${dtS} s`, pick(mjS), 'steps/s'));
+    console.log(describe(`MuJoCo mj_step(), dt ${dtS / 2} s`, pick(mjHalfS), 'steps/s'));
+    console.log(describe('engine overhead ratio (aim <= 1.25)', ratioSeries(pick(rawS), pick(envS), (r, e) => r / (e * decimation)), 'x'));
+    console.log(describe(`MuJoCo / Rapier raw, per step at dt ${dtS}`, ratioSeries(pick(mjS), pick(rawS), (m, r) => m / r), 'x'));
+    console.log(describe('MuJoCo / env, per 20 ms of simulated time', ratioSeries(pick(mjS), pick(envS), (m, e) => m / (e * decimation)), 'x'));
+    console.log(describe(`  same, MuJoCo at dt ${dtS / 2} s`, ratioSeries(pick(mjHalfS), pick(envS), (m, e) => m / 2 / (e * decimation)), 'x'));
+  }
   console.log('');
-  console.log(describe('engine overhead ratio (aim <= 1.25)', overheads, 'x'));
-  console.log(describe('MuJoCo / Rapier raw, per physics step', mujocoOverRaw, 'x'));
-  const mujocoMed = median(mujocoRates);
-  console.log(`${'MuJoCo / env physics rate, 1 thread'.padEnd(44)} ${(mujocoMed / median(envPhysics)).toFixed(2)} x`);
-  console.log(`${'MuJoCo 1 thread / env 2 threads'.padEnd(44)} ${(mujocoMed / (median(twoThreadRates) * decimation)).toFixed(2)} x`);
-  mujoco.dispose();
+  console.log(describe('env.step() over 2 worker threads (total, wall)', twoThreadRates, 'ctrl/s'));
+  const mjMedian = median(mjS.wall);
+  console.log(`${'MuJoCo 1 thread / env 2 threads (wall)'.padEnd(44)} median ${(mjMedian / (median(twoThreadRates) * decimation)).toFixed(2)} x`);
+  mujocoSameDt.dispose();
+  mujocoHalfDt.dispose();
   env.env.dispose();
   raw.scene.dispose();
 }

@@ -34,8 +34,12 @@ test('NaN positions count as exploded; non-finite actions are treated as "hold"'
   const r = env.step([Number.NaN, Number.POSITIVE_INFINITY, 0]);
   assert.equal(r.termination, 'none');
   assert.ok(env.jointTargetsRad.every(Number.isFinite));
-  assert.equal(env.scene.exploded(5), false);
-  env.scene.arm.links[2].setTranslation({ x: Number.NaN, y: 0, z: 0.86 }, true);
-  assert.equal(env.scene.exploded(5), true);
+  const link3 = env.scene.arm.links[2];
+  const p = link3.translation();
+  link3.setTranslation({ x: Number.NaN, y: p.y, z: p.z }, true);
+  assert.equal(env.step([0, 0, 0]).termination, 'exploded');
+  env.reset(5);
+  assert.ok(env.observation.every(Number.isFinite));
+  assert.equal(env.step([0, 0, 0]).termination, 'none');
   env.dispose();
 });

@@ -47,26 +47,36 @@ function slide(setup: SlideSetup, launch: { speedMPerS?: number; impulseNs?: num
   return puck.translation().x - x0;
 }
 
+/**
+ * Tolerance of a slide against the closed form, m. The solver integrates in substeps of
+ * h = dt / iterations, moving the body with its already-slowed velocity, so the discrete slide
+ * falls short of the continuous one by about v*h/2; allow v*h (5 mm of travel at 1 m/s) plus 1 mm
+ * for the puck settling into its contact.
+ */
+function slideTolerance(speed: number): number {
+  const substep = scene.world.timestep / scene.world.numSolverIterations;
+  return speed * substep + 1e-3;
+}
+
 test('friction: a puck launched at v slides v^2 / (2 mu g), less far with more friction', () => {
   const v = 1.5;
-  const dt = scene.world.timestep;
   const distances: number[] = [];
   for (const mu of [0.3, 0.6, 1.2]) {
     const d = slide({ frictionPuck: mu, frictionTable: mu }, { speedMPerS: v });
     const theory = (v * v) / (2 * mu * G);
-    // Semi-implicit Euler moves the body with the already-slowed velocity: the discrete distance
-    // falls short of the continuous one by at most about v*dt/2 (7.5 mm at dt = 10 ms).
-    assert.ok(Math.abs(d - theory) <= (v * dt) / 2 + 1e-3, `mu ${mu}: slid ${d.toFixed(4)} m, theory ${theory.toFixed(4)} m`);
+    assert.ok(Math.abs(d - theory) <= slideTolerance(v), `mu ${mu}: slid ${d.toFixed(4)} m, theory ${theory.toFixed(4)} m`);
     distances.push(d);
   }
-  assert.ok(distances[0] > distances[1] && distances[1] > distances[2], `distances ${distances}`);
+  // doubling friction halves the slide (the shared discretization error mostly cancels)
+  assert.ok(Math.abs(distances[0] / distances[1] - 2) < 0.06, `ratio ${distances[0] / distances[1]}`);
+  assert.ok(Math.abs(distances[1] / distances[2] - 2) < 0.06, `ratio ${distances[1] / distances[2]}`);
 });
 
 test('friction: Rapier averages the two materials in contact', () => {
   const v = 1.5;
   const d = slide({ frictionPuck: 1.0, frictionTable: 0.4 }, { speedMPerS: v });
   const theory = (v * v) / (2 * 0.7 * G);
-  assert.ok(Math.abs(d - theory) <= (v * scene.world.timestep) / 2 + 1e-3, `slid ${d}, theory ${theory}`);
+  assert.ok(Math.abs(d - theory) <= slideTolerance(v), `slid ${d}, theory ${theory}`);
 });
 
 test('linear damping: the slide matches the friction + viscous closed form and shortens with damping', () => {
@@ -77,7 +87,10 @@ test('linear damping: the slide matches the friction + viscous closed form and s
     const d = slide({ frictionPuck: mu, frictionTable: mu, dampingPerS: c }, { speedMPerS: v });
     // dv/dt = -mu g - c v  =>  d = v/c - (mu g / c^2) ln(1 + c v / (mu g))
     const theory = v / c - ((mu * G) / (c * c)) * Math.log(1 + (c * v) / (mu * G));
-    assert.ok(Math.abs(d - theory) <= (v * scene.world.timestep) / 2 + 1e-3, `c ${c}: slid ${d}, theory ${theory}`);
+    // Rapier damps as v / (1 + c dt) once per step, a little less than exp(-c dt): allow c dt / 2
+    // of the slide on top of the integration tolerance.
+    const dampingTolerance = (theory * c * scene.world.timestep) / 2;
+    assert.ok(Math.abs(d - theory) <= slideTolerance(v) + dampingTolerance, `c ${c}: slid ${d}, theory ${theory}`);
     results.push(d);
   }
   assert.ok(results[0] > results[1] && results[1] > results[2], `distances ${results}`);
@@ -92,7 +105,7 @@ test('object mass: the same impulse moves a heavier puck less, as (J/m)^2 / (2 m
   for (const [m, d] of [[0.2, light], [0.3, heavy]] as const) {
     const v = impulse / m;
     const theory = (v * v) / (2 * mu * G);
-    assert.ok(Math.abs(d - theory) <= (v * scene.world.timestep) / 2 + 1e-3, `m ${m}: slid ${d}, theory ${theory}`);
+    assert.ok(Math.abs(d - theory) <= slideTolerance(v), `m ${m}: slid ${d}, theory ${theory}`);
   }
 });
 

@@ -1,8 +1,8 @@
 /**
  * The simulated Env: one Rapier world per env, reused for every episode (Wasm memory never
  * shrinks). A control step is: clip the action, add action noise, pass it through the action-delay
- * line, move the joint position targets, run `decimation` physics steps, check for an explosion,
- * observe, add observation noise.
+ * line, move the joint position targets, run `decimation` physics steps, observe, check for an
+ * explosion, add observation noise.
  *
  * Randomness: parameters drawn at startup come from the experiment seed; everything else in an
  * episode (its parameters, its start, its noise) from the episode seed alone, and the world is
@@ -25,8 +25,11 @@ export interface SimEnvOptions {
   readonly randomize: boolean;
   /** Velocity solver iterations of the physics. [default: 4] */
   readonly solverIterations?: number;
-  /** Bodies farther than this from the arm base end the episode as 'exploded', m. [default: 5] */
-  readonly explosionLimitM?: number;
+  /**
+   * An observation entry beyond this magnitude (m, rad, m/s, rad/s) or not finite ends the episode
+   * as 'exploded': the table is about 1 m across and no joint turns at 50 rad/s. [default: 50]
+   */
+  readonly explosionLimit?: number;
 }
 
 /** Largest action delay the delay line holds, control steps (parameters.ts allows up to 50). */
@@ -73,7 +76,7 @@ export class SimEnv implements Env {
   private readonly delayLine: ActionDelayLine;
   private readonly noisyAction: Float64Array;
   private readonly result: StepResult = { reward: 0, done: true, success: false, termination: 'none' };
-  private readonly explosionLimitM: number;
+  private readonly explosionLimit: number;
   private noiseRng = new Rng(0);
   private intervalRng = new Rng(0);
   private actionNoiseStd = 0;
@@ -94,7 +97,7 @@ export class SimEnv implements Env {
     this.appliedAction = new Float64Array(this.actionSize);
     this.noisyAction = new Float64Array(this.actionSize);
     this.delayLine = new ActionDelayLine(this.actionSize, MAX_DELAY_STEPS);
-    this.explosionLimitM = options.explosionLimitM ?? 5;
+    this.explosionLimit = options.explosionLimit ?? 50;
     this.scene = new TableScene({
       withPuck: task.withPuck,
       timestepS: task.controlPeriodS / task.decimation,
@@ -173,15 +176,16 @@ export class SimEnv implements Env {
     for (let k = 0; k < this.decimation; k++) scene.step();
     this.episodeStep++;
 
-    if (scene.exploded(this.explosionLimitM)) {
+    const truth = this.trueObservation;
+    this.task.observe(scene, this.start, truth);
+    if (exploded(truth, this.explosionLimit)) {
+      truth.set(this.observation); // keep the last finite state (noise included) for whoever looks
       r.reward = -EXPLOSION_PENALTY_PER_STEP * (this.maxEpisodeSteps - this.episodeStep + 1);
       r.done = true;
       r.success = false;
       r.termination = 'exploded';
       return r; // the observation keeps its last finite value
     }
-    const truth = this.trueObservation;
-    this.task.observe(scene, this.start, truth);
     r.reward = this.task.reward(truth);
     r.success = this.task.success(truth);
     if (r.success) {
@@ -247,6 +251,15 @@ export class SimEnv implements Env {
   private assertLive(): void {
     if (this.disposed) throw new Error('env used after dispose()');
   }
+}
+
+/** Every body the policy sees is read into the observation: check there, at no extra cost. */
+function exploded(observation: Float64Array, limit: number): boolean {
+  for (let i = 0; i < observation.length; i++) {
+    // Written so that NaN fails the comparison and counts as exploded.
+    if (!(Math.abs(observation[i]) < limit)) return true;
+  }
+  return false;
 }
 
 function clip1(x: number): number {

@@ -30,7 +30,7 @@ export const pushTask: TaskDefinition = {
   info: TASKS.push,
   withPuck: true,
   controlPeriodS: 0.02,
-  decimation: 2,
+  decimation: 1,
   maxTargetStepRad: 0.05,
 
   sampleStart(rng: Rng, start: EpisodeStart): void {

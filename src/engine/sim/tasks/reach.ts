@@ -20,7 +20,7 @@ export const reachTask: TaskDefinition = {
   info: TASKS.reach,
   withPuck: false,
   controlPeriodS: 0.02,
-  decimation: 2,
+  decimation: 1,
   maxTargetStepRad: 0.05,
 
   sampleStart(rng: Rng, start: EpisodeStart): void {
