@@ -149,6 +149,14 @@ describe('sim2real validate', () => {
     assert.ok(lines.some((line) => line.includes('bad2.s2r.yaml') && line.endsWith('[range-reversed]')));
   });
 
+  test('a directory is an error finding (exit 1), not a crash, and the other files are still checked', async () => {
+    const result = await validate(dir, writeFixture('bad3.s2r.yaml', BAD));
+    assert.equal(result.code, 1, result.stderr);
+    const lines = result.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1:1: error: .*director.* \\[missing-file\\]$`));
+    assert.ok(lines.some((line) => line.includes('bad3.s2r.yaml') && line.endsWith('[range-reversed]')));
+  });
+
   test('usage errors exit 2: no file, an unknown option', async () => {
     const none = await validate();
     assert.equal(none.code, 2);
