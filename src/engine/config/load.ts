@@ -23,7 +23,13 @@ export function fileExistsFrom(baseDir: string): (relativePath: string) => boole
 
 export function loadExperiment(path: string): LoadedExperiment {
   const absolute = resolve(path);
-  const size = statSync(absolute).size;
+  const stat = statSync(absolute);
+  if (stat.isDirectory()) {
+    // reading it throws EISDIR, which would end a whole `validate` run; pipes and devices still read fine
+    const finding: Finding = { severity: 'error', code: 'missing-file', message: 'A directory, not an experiment file.', start: 0, end: 0 };
+    return { findings: [finding], text: '', lines: new LineIndex(''), path: absolute };
+  }
+  const size = stat.size;
   if (size > TEXT_LIMITS.maxBytes) {
     // Refused before reading it into memory.
     return { findings: [tooLargeFinding(size, 0)], text: '', lines: new LineIndex(''), path: absolute };
