@@ -65,7 +65,7 @@ export async function spawnEmulator(profilePath: string, logPath: string): Promi
     events: () => readEvents(logPath),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();

@@ -58,6 +58,9 @@ export class RealityPlant {
   private readonly damping = new Float64Array(JOINT_COUNT);
   private readonly torqueLimit = new Float64Array(JOINT_COUNT);
   private readonly trueTargets = new Float64Array(JOINT_COUNT);
+  /** Velocity feed-forward per joint, rad/s, and physics steps since the target last moved. */
+  private readonly feedForward = new Float64Array(JOINT_COUNT);
+  private readonly stepsSinceMove = new Int32Array(JOINT_COUNT);
 
   static async create(profile: RealityProfile, rng: Rng): Promise<RealityPlant> {
     await initRapier();
@@ -110,6 +113,7 @@ export class RealityPlant {
       this.commandedRad[i] = q[i] + this.effects.encoderOffsetRad[i];
     }
     this.backlash.reset(q);
+    this.feedForward.fill(0);
     if (scene.puck) scene.placePuck(this.start.puckXY[0], this.start.puckXY[1]);
     this.readTruth();
   }
@@ -124,8 +128,15 @@ export class RealityPlant {
   /** Halt: hold the position the joints are at now (IEC 60204-1 category 2: power stays on). */
   holdPosition(): void {
     this.readTruth();
-    for (let i = 0; i < JOINT_COUNT; i++) this.commandedRad[i] = this.truth[i] + this.effects.encoderOffsetRad[i];
     this.backlash.reset(this.truth);
+    this.feedForward.fill(0);
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      this.commandedRad[i] = this.truth[i] + this.effects.encoderOffsetRad[i];
+      // straight to the hold target with no feed-forward: a halt must not kick the joint
+      const [low, high] = ARM.jointLimitsRad[i];
+      this.trueTargets[i] = Math.min(high, Math.max(low, this.truth[i]));
+      this.scene.setJointTarget(i, this.trueTargets[i], 0);
+    }
   }
 
   /** One physics step with the reality effects. */
@@ -138,8 +149,16 @@ export class RealityPlant {
       const target = this.backlash.apply(i, this.sensors.trueTarget(i, this.commandedRad[i]));
       const clamped = Math.min(high, Math.max(low, target));
       if (clamped !== this.trueTargets[i]) {
+        // The robot's joint controller interpolates like the simulator's (SimEnv): a new target
+        // comes with the velocity that covers the step in one control period.
+        this.feedForward[i] = (clamped - this.trueTargets[i]) / this.task.controlPeriodS;
         this.trueTargets[i] = clamped;
-        scene.setJointTarget(i, clamped);
+        this.stepsSinceMove[i] = 0;
+        scene.setJointTarget(i, clamped, this.feedForward[i]);
+      } else if (this.feedForward[i] !== 0 && ++this.stepsSinceMove[i] * this.dtS > 1.5 * this.task.controlPeriodS) {
+        // no new command for a control period and a half: hold, do not keep creeping
+        this.feedForward[i] = 0;
+        scene.setJointTarget(i, clamped, 0);
       }
       // Coulomb friction as equal and opposite torque impulses on the two bodies of the joint
       const tau = frictionTorqueNm(this.truth[3 + i], e.frictionCoulombNm[i], 0);

@@ -1,0 +1,33 @@
+// A child-process "engine" for the watchdog tests: connects to the emulator at argv[2], starts an
+// episode and commands the arm every 20 ms until it is killed. Prints `commanding` once moving.
+import { RobotAddressPolicy } from '../../src/engine/robot/addressPolicy';
+import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
+import { RobotLink } from '../../src/engine/robot/robotLink';
+import { TEST_SAFETY } from './robot-helpers';
+
+async function main(): Promise<void> {
+  const url = process.argv[2]!;
+  const link = await RobotLink.connect({
+    url,
+    policy: RobotAddressPolicy.fromConfigured([url]),
+    names: DEFAULT_ROBOT_NAMES,
+    jointNames: ['shoulder', 'elbow', 'wrist'],
+    safety: TEST_SAFETY,
+    controlPeriodS: 0.02,
+    trackObject: false,
+    reconnect: { enabled: false },
+    log: () => undefined,
+  });
+  const episode = await link.beginEpisode(10000);
+  const q = [...link.joints!.position];
+  let k = 0;
+  setInterval(() => {
+    q[0] = -1.2 + 0.2 * Math.sin(k++ / 25);
+    link.sendCommand(q, episode);
+    if (k === 5) process.stdout.write('commanding\n');
+  }, 20);
+}
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+});
