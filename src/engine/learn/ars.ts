@@ -42,7 +42,10 @@ export function perturb(parameters: Float64Array, delta: Float64Array, noise: nu
 }
 
 export interface ArsStep {
+  /** theta + alpha * direction (plain ARS step). */
   readonly parameters: Float64Array;
+  /** The ascent direction: sum over kept directions of (r+ - r-) * delta, divided by b * sigma_R. */
+  readonly direction: Float64Array;
   /** The reward scale the step was divided by (sigma_R, from the pairs' differences). */
   readonly rewardStd: number;
   /** Directions used, most informative first. */
@@ -78,14 +81,16 @@ export function arsUpdate(
   for (const k of selected) squares += (difference(k) / 2) ** 2;
   const rewardStd = Math.sqrt(squares / b);
 
+  const direction = new Float64Array(parameters.length);
   const next = new Float64Array(parameters);
   // no pair told its signs apart: no information, and dividing by zero would blow the weights up
-  if (rewardStd < 1e-12) return { parameters: next, rewardStd, selected };
-  const scale = hyper.stepSize / (b * rewardStd);
+  if (rewardStd < 1e-12) return { parameters: next, direction, rewardStd, selected };
+  const scale = 1 / (b * rewardStd);
   for (const k of selected) {
     const weight = scale * difference(k);
     const delta = deltas[k]!;
-    for (let i = 0; i < next.length; i++) next[i] = next[i]! + weight * delta[i]!;
+    for (let i = 0; i < direction.length; i++) direction[i] = direction[i]! + weight * delta[i]!;
   }
-  return { parameters: next, rewardStd, selected };
+  for (let i = 0; i < next.length; i++) next[i] = next[i]! + hyper.stepSize * direction[i]!;
+  return { parameters: next, direction, rewardStd, selected };
 }

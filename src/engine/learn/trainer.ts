@@ -17,6 +17,7 @@ import { summarizeEpisodes, type EvaluationReport } from '../eval/report';
 import type { TrainerState } from '../runs/checkpoint';
 import { RunStore, newRunId, type RunRecord } from '../runs/runStore';
 import { deriveSeed, Rng } from '../util/rng';
+import { adamAscent, cloneAdam, createAdam } from './adam';
 import { arsUpdate, perturb, sampleDirections } from './ars';
 import { loadEnvFactory } from './envFactory';
 import { initialParameters } from './mlp';
@@ -94,6 +95,8 @@ export interface TrainOptions {
   /** A module exporting createEnv (tests use small envs); default: the built-in simulator. */
   readonly envModule?: string;
   readonly evaluateOnRobot?: RobotEvaluationHook;
+  /** How the ARS direction is applied: Adam (default) or ARS's plain step (alpha * direction). */
+  readonly optimizer?: 'adam' | 'sgd';
 }
 
 export type StopReason = 'target_reached' | 'max_env_steps' | 'cancelled';
@@ -129,6 +132,7 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
   const spec = policySpecFor(experiment.policy, task.observationSize, task.actionSize);
   const cfg = experiment.training;
   const seed = experiment.seed;
+  const optimizer = options.optimizer ?? 'adam';
 
   let state: TrainerState = (options.resume ? store.latestCheckpoint() : undefined) ?? {
     iteration: 0,
@@ -202,7 +206,13 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
         if (r.stats) mergeStats(stats, r.stats);
       }
       const step = arsUpdate(state.parameters, deltas, rewardsPlus, rewardsMinus, cfg);
-      state = { ...state, iteration: iteration + 1, parameters: step.parameters, stats, envSteps: state.envSteps + steps, episodes: state.episodes + results.length };
+      let parameters = step.parameters;
+      let adam = state.adam;
+      if (optimizer === 'adam') {
+        adam = state.adam ? cloneAdam(state.adam) : createAdam(state.parameters.length);
+        parameters = adamAscent(state.parameters, step.direction, adam, cfg.stepSize);
+      }
+      state = { ...state, iteration: iteration + 1, parameters, ...(adam ? { adam } : {}), stats, envSteps: state.envSteps + steps, episodes: state.episodes + results.length };
 
       const sessionSeconds = (performance.now() - sessionStart) / 1000;
       const stepsPerSecond = sessionSeconds > 0 ? (state.envSteps - sessionStartSteps) / sessionSeconds : 0;

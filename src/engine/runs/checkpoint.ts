@@ -3,6 +3,7 @@
  * statistics as the bytes of their Float64Arrays (base64), so a resumed run continues bit for bit
  * where the checkpoint left off.
  */
+import type { AdamState } from '../learn/adam';
 import type { ObservationStats } from '../learn/runningStats';
 
 export interface TrainerState {
@@ -16,6 +17,8 @@ export interface TrainerState {
   readonly elapsedSeconds: number;
   /** Latest periodic evaluation's success rate, if any. */
   readonly lastEvalSuccess?: number;
+  /** Optimizer moments when the step uses Adam. */
+  readonly adam?: AdamState;
 }
 
 interface CheckpointFile {
@@ -28,6 +31,7 @@ interface CheckpointFile {
   readonly parameterCount: number;
   readonly parameters: string;
   readonly stats: { readonly count: number; readonly mean: string; readonly m2: string };
+  readonly adam?: { readonly t: number; readonly m: string; readonly v: string };
 }
 
 const toBase64 = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -52,6 +56,7 @@ export function serializeCheckpoint(state: TrainerState): CheckpointFile {
     parameterCount: state.parameters.length,
     parameters: toBase64(state.parameters),
     stats: { count: state.stats.count, mean: toBase64(state.stats.mean), m2: toBase64(state.stats.m2) },
+    ...(state.adam ? { adam: { t: state.adam.t, m: toBase64(state.adam.m), v: toBase64(state.adam.v) } } : {}),
   };
 }
 
@@ -68,5 +73,6 @@ export function deserializeCheckpoint(value: unknown): TrainerState {
     episodes: file.episodes,
     elapsedSeconds: file.elapsedSeconds,
     ...(file.lastEvalSuccess !== undefined ? { lastEvalSuccess: file.lastEvalSuccess } : {}),
+    ...(file.adam ? { adam: { t: file.adam.t, m: fromBase64(file.adam.m), v: fromBase64(file.adam.v) } } : {}),
   };
 }
