@@ -104,9 +104,13 @@ export function bindArm(world: World, handles: ArmHandles, out: ArmBinding): voi
   }
 }
 
+/** Reused outputs for Rapier's getters, which fill a given object instead of allocating one. */
+const scratchVector = { x: 0, y: 0, z: 0 };
+const scratchRotation = { x: 0, y: 0, z: 0, w: 1 };
+
 /** Yaw of a body turning about z, rad (the arm's bodies only ever turn about z). */
 export function yawOf(body: RigidBody): number {
-  const q = body.rotation();
+  const q = body.rotation(scratchRotation);
   return 2 * Math.atan2(q.z, q.w);
 }
 
@@ -124,14 +128,14 @@ export function readArmState(arm: ArmBinding, out: Float64Array, offset: number)
   for (let i = 0; i < JOINT_COUNT; i++) {
     const link = arm.links[i];
     const yaw = yawOf(link);
-    const rate = link.angvel().z;
+    const rate = link.angvel(scratchVector).z;
     out[offset + i] = wrapAngle(yaw - parentYaw);
     out[offset + 3 + i] = rate - parentRate;
     parentYaw = yaw;
     parentRate = rate;
   }
   const last = arm.links[JOINT_COUNT - 1];
-  const p = last.translation();
+  const p = last.translation(scratchVector);
   const half = ARM.linkLengthsM[JOINT_COUNT - 1] / 2;
   out[offset + 6] = p.x + Math.cos(parentYaw) * half;
   out[offset + 7] = p.y + Math.sin(parentYaw) * half;

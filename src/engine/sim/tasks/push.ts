@@ -23,6 +23,9 @@ export const PUSH = {
   reachWeight: 0.5,
 } as const;
 
+/** Filled by Rapier's getters instead of a new object per call. */
+const scratchVector = { x: 0, y: 0, z: 0 };
+
 /** Finger and puck touch when their centres are this far apart, m. */
 export const CONTACT_DISTANCE_M = PUCK.radiusM + ARM.fingerRadiusM;
 
@@ -48,10 +51,10 @@ export const pushTask: TaskDefinition = {
   observe(scene, start, out): void {
     readArmState(scene.arm, out, 0);
     const puck = scene.puck!;
-    const p = puck.translation();
-    const v = puck.linvel();
+    const p = puck.translation(scratchVector);
     out[8] = p.x;
     out[9] = p.y;
+    const v = puck.linvel(scratchVector);
     out[10] = v.x;
     out[11] = v.y;
     out[12] = start.goalXY[0];
