@@ -107,8 +107,10 @@ install_code_server() {
   # Node 24 first on PATH for this step only: node-gyp must build for the Node that runs code-server.
   PATH="$node24_home/bin:$PATH" npm_config_nodedir="$node24_home" \
     npm_in "$dir" "code-server@$CODE_SERVER_VERSION"
-  PATH="$node24_home/bin:$PATH" "$dir/node_modules/.bin/code-server" --version >/dev/null \
-    || fail "code-server does not start"
+  # code-server writes a default config (with a password) on any start: keep it out of $HOME.
+  PATH="$node24_home/bin:$PATH" XDG_CONFIG_HOME="$tools/.probe-config" XDG_DATA_HOME="$tools/.probe-data" \
+    "$dir/node_modules/.bin/code-server" --version >/dev/null || fail "code-server does not start"
+  rm -rf "$tools/.probe-config" "$tools/.probe-data"
   touch "$(done_marker code-server)"
 }
 

@@ -106,7 +106,9 @@ function main() {
     const vsix = out.endsWith('.vsix') ? out : join(out, `${name}-${options.target}-${version}.vsix`);
     mkdirSync(dirname(vsix), { recursive: true });
     rmSync(vsix, { force: true });
-    run(vsce, ['package', '--target', options.target, '--ignoreFile', ignoreFile, '--out', vsix]);
+    // README links point at files shipped in the package (examples/, schemas/, docs/); the
+  // repository is not on GitHub, so vsce must not rewrite them into repository URLs.
+  run(vsce, ['package', '--target', options.target, '--ignoreFile', ignoreFile, '--no-rewrite-relative-links', '--out', vsix]);
 
     log(`${relative(root, vsix)}: ${(statSync(vsix).size / 1e6).toFixed(1)} MB`);
     process.stdout.write(`${vsix}\n`);

@@ -153,8 +153,10 @@ export class Workbench {
     writeFileSync(join(folders.userData, 'User/settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
     writeFileSync(folders.config, 'auth: none\ncert: false\n');
 
+    // code-server, its extension host and Chromium write nothing outside the run folder.
     const env = {
       ...process.env,
+      HOME: folders.root,
       XDG_CONFIG_HOME: folders.xdgConfig,
       XDG_DATA_HOME: folders.xdgData,
       XDG_CACHE_HOME: folders.xdgCache,
@@ -199,6 +201,7 @@ export class Workbench {
 
       context = await chromium.launchPersistentContext(folders.browserProfile, {
         executablePath: chromiumPath,
+        env, // its crash reporter keeps a database under $XDG_CONFIG_HOME
         headless: true,
         viewport: { width: 1400, height: 900 },
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
