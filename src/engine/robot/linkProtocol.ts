@@ -3,6 +3,7 @@
  * the socket, so heartbeats and stops never wait for the evaluator's thread; the evaluator's thread
  * blocks in Atomics.wait for each reply, which is how the synchronous Env contract is kept.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { Experiment } from '../config/experiment';
 import type { StepResult } from '../sim/env';
 
@@ -37,4 +38,10 @@ export type LinkStartup = { readonly kind: 'ready'; readonly controlPeriodS: num
 export interface StopRequest {
   readonly kind: 'stop';
   readonly message: string;
+}
+
+/** Sent on the stop channel by RobotEnv.createStopPort: one more port whose messages are stops. */
+export interface AttachStopPort {
+  readonly kind: 'attach';
+  readonly port: MessagePort;
 }

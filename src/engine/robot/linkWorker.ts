@@ -6,7 +6,7 @@
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RobotAddressPolicy } from './addressPolicy';
 import { EventLog } from './eventLog';
-import type { LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
+import type { AttachStopPort, LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
 import { RobotEpisodeRunner } from './robotEpisodes';
 
 interface Ports {
@@ -37,8 +37,17 @@ async function main(): Promise<void> {
   };
   const observation = (id: number): LinkReply => ({ id, kind: 'observation', observation: runner.observation, result: { ...runner.result }, abortReason: runner.abortReason });
 
-  ports.stops.on('message', (m: StopRequest) => {
-    if (m?.kind === 'stop') void runner.link.stop(m.message, 'user');
+  const onStop = (m: StopRequest): void => {
+    if (m?.kind === 'stop') void runner.link.stop(String(m.message ?? 'stop requested'), 'user');
+  };
+  const stopPorts: MessagePort[] = [ports.stops];
+  ports.stops.on('message', (m: StopRequest | AttachStopPort) => {
+    if (m?.kind === 'stop') onStop(m);
+    // extra stop ports (RobotEnv.createStopPort) arrive on the stop channel
+    else if (m?.kind === 'attach') {
+      stopPorts.push(m.port);
+      m.port.on('message', onStop);
+    }
   });
   ports.requests.on('message', async (req: LinkRequest) => {
     try {
@@ -57,7 +66,7 @@ async function main(): Promise<void> {
           events?.close();
           reply({ id: req.id, kind: 'done' });
           ports.requests.close();
-          ports.stops.close();
+          for (const port of stopPorts) port.close();
           return;
       }
     } catch (error) {

@@ -14,7 +14,7 @@ import type { Env, EpisodeSample, StepResult } from '../sim/env';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { RobotAddressPolicy } from './addressPolicy';
 import { RobotLinkError } from './client';
-import type { LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
+import type { AttachStopPort, LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
 
 export interface ConnectRobotEnvOptions {
   /**
@@ -107,6 +107,16 @@ export class RobotEnv implements Env {
   /** Protective stop, from this thread; the worker sends it at once, even mid-step. No command follows until `rearm()`. */
   stop(message = 'stop requested'): void {
     if (!this.disposed) this.stops.postMessage({ kind: 'stop', message } satisfies StopRequest);
+  }
+
+  /**
+   * A port any thread can post `{ kind: 'stop', message }` to (transfer it there): the stop button's
+   * path can then bypass this thread, which blocks in step() for a control period at a time.
+   */
+  createStopPort(): MessagePort {
+    const channel = new MessageChannel();
+    this.stops.postMessage({ kind: 'attach', port: channel.port2 } satisfies AttachStopPort, [channel.port2]);
+    return channel.port1;
   }
 
   /** The user's decision to move again after a stop. */
