@@ -2,6 +2,7 @@
  * The hostile inputs of config-hostile.test.ts, built from a name so a worker can make them itself
  * (a 10 MB string is not worth copying between threads). Random bytes come from the seeded Rng.
  */
+import { TEXT_LIMITS } from '../../src/engine/config/limits';
 import { Rng } from '../../src/engine/util/rng';
 
 const HEAD = 'name: hostile\ntask: push\n';
@@ -52,6 +53,16 @@ export const HOSTILE: Record<string, () => string> = {
   'a megabyte of open brackets': () => `${HEAD}seed: ${'['.repeat(1024 * 1024)}\n`,
   'a megabyte of compact sequences': () => `${HEAD}stages:\n  ${'- '.repeat(512 * 1024)}leaf\n`,
   'flow nesting behind quoted closers': () => `${HEAD}seed: ${'[ "]]", '.repeat(100_000)}\n`,
+  // the largest files the size limit lets through, in shapes the fast path leaves to the yaml package
+  'a flow list filling the size limit': () => `${HEAD}stages: [${'1, '.repeat(Math.floor((TEXT_LIMITS.maxBytes - 100) / 3))}1]\n`,
+  'anchored keys filling the size limit': () => {
+    const lines = ['name: &n hostile', 'task: push'];
+    for (let i = 0, size = 0; size < TEXT_LIMITS.maxBytes - 100; i++) {
+      lines.push(`k${i}: *n`);
+      size += lines[lines.length - 1]!.length + 1;
+    }
+    return `${lines.join('\n')}\n`;
+  },
   'random bytes': () => randomBytes(2026, 64 * 1024).toString('utf8'),
   'random bytes as latin1': () => randomBytes(7, 64 * 1024).toString('latin1'),
   'NUL inside a value': () => `${HEAD}seed: 1\u0000\n`,

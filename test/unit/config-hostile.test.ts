@@ -96,6 +96,8 @@ const EXPECTED: Record<string, string> = {
   'a megabyte of open brackets': 'too-deep',
   'a megabyte of compact sequences': 'too-deep',
   'flow nesting behind quoted closers': 'too-deep',
+  'a flow list filling the size limit': 'wrong-type',
+  'anchored keys filling the size limit': 'unknown-key',
   'random bytes': 'not-text',
   'random bytes as latin1': 'not-text',
   'NUL inside a value': 'not-text',
