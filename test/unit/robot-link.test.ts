@@ -247,3 +247,21 @@ describe('robot link over loopback', () => {
       await link.close();
     }));
 });
+
+describe('stops from elsewhere', () => {
+  it('a stop pressed by another client is not undone by the next episode', () =>
+    withEmulator('', async (emu) => {
+      const link = await linkTo(emu.url);
+      await link.beginEpisode();
+      const console_ = await rawClient(emu.url);
+      await console_.callService(DEFAULT_ROBOT_NAMES.services.stop);
+      await waitUntil(() => link.robotStatus?.state === 'halted', 2000, 'halted status');
+      await assert.rejects(link.beginEpisode(), /halted by a stop .*re-arm before the next episode/);
+      assert.equal(emu.emulator.robot.status.state, 'halted');
+      await link.rearm();
+      await link.beginEpisode();
+      assert.equal(emu.emulator.robot.status.state, 'armed');
+      await console_.close();
+      await link.close();
+    }));
+});

@@ -197,8 +197,8 @@ export class RobotLink {
   }
 
   /**
-   * Start an episode: reset on the robot, arm it if its halt was not a person's or the safety
-   * layer's decision (those need `rearm`), and wait for a joint state newer than the reset.
+   * Start an episode: reset on the robot, arm it if its halt was not a stop (start-up, watchdog, lost
+   * link; a stop from anywhere needs `rearm`), and wait for a joint state newer than the reset.
    * Returns the episode's index in this session.
    */
   async beginEpisode(timeoutMs = 2000): Promise<number> {
@@ -208,7 +208,14 @@ export class RobotLink {
     await this.client.callService(this.options.names.services.reset);
     const afterReset = monotonicMs();
     await this.waitFor(() => this.robotStatus !== undefined, timeoutMs, 'robot status');
-    if (this.robotStatus!.state === 'halted') await this.arm();
+    const status = this.robotStatus!;
+    if (status.state === 'halted') {
+      // a stop is a person's (or a safety layer's) decision, wherever it was pressed: only rearm() undoes it
+      if (status.reason === 'stop' || status.reason === 'safety') {
+        throw new RobotLinkError(`robot is halted by a ${status.reason}${status.detail ? ` (${status.detail})` : ''}; re-arm before the next episode`);
+      }
+      await this.arm();
+    }
     await this.waitFor(() => this.jointsReceivedMs > afterReset && (!this.options.trackObject || this.objectPoseReceivedMs > afterReset), timeoutMs, 'joint state after reset');
     return index;
   }
