@@ -31,9 +31,12 @@ function blockMaps(depth: number): string {
 
 function blockSeqs(depth: number): string {
   let text = `${HEAD}stages:\n`;
-  for (let i = 0; i < depth; i++) text += `${' '.repeat(2 * i)}-\n`;
-  return `${text}${' '.repeat(2 * depth)}- leaf\n`;
+  for (let i = 0; i < depth; i++) text += `${' '.repeat(i)}-\n`;
+  return `${text}${' '.repeat(depth)}- leaf\n`;
 }
+
+/** Filler up to just under the size limit, so the case tests the parser and not the size check. */
+const fill = (unit: string): string => unit.repeat(Math.floor((TEXT_LIMITS.maxBytes - 100) / unit.length));
 
 export const HOSTILE: Record<string, () => string> = {
   'unclosed flow sequence': () => `${HEAD}policy:\n  hidden: [32, 32\n  activation: tanh\n`,
@@ -47,14 +50,18 @@ export const HOSTILE: Record<string, () => string> = {
   '1,000-deep flow sequences': () => `${HEAD}seed: ${'['.repeat(1000)}${']'.repeat(1000)}\n`,
   '1,000-deep unclosed flow sequences': () => `${HEAD}seed: ${'['.repeat(1000)}\n`,
   '1,000-deep flow mappings': () => `${HEAD}seed: ${'{a: '.repeat(1000)}1${'}'.repeat(1000)}\n`,
+  // indentation makes block nesting quadratic in size: 1,000 levels (~500 KB) are refused by size,
+  // 100 levels fit and meet the depth limit
   '1,000-deep block mappings': () => blockMaps(1000),
   '1,000-deep block sequences': () => blockSeqs(1000),
+  '100-deep block mappings': () => blockMaps(100),
+  '100-deep block sequences': () => blockSeqs(100),
   // depth that grows with every two characters: the parser's cost per level makes these slow, not the tree
-  'a megabyte of open brackets': () => `${HEAD}seed: ${'['.repeat(1024 * 1024)}\n`,
-  'a megabyte of compact sequences': () => `${HEAD}stages:\n  ${'- '.repeat(512 * 1024)}leaf\n`,
-  'flow nesting behind quoted closers': () => `${HEAD}seed: ${'[ "]]", '.repeat(100_000)}\n`,
+  'open brackets filling the size limit': () => `${HEAD}seed: ${fill('[')}\n`,
+  'compact sequences filling the size limit': () => `${HEAD}stages:\n  ${fill('- ')}leaf\n`,
+  'flow nesting behind quoted closers': () => `${HEAD}seed: ${fill('[ "]]", ')}\n`,
   // the largest files the size limit lets through, in shapes the fast path leaves to the yaml package
-  'a flow list filling the size limit': () => `${HEAD}stages: [${'1, '.repeat(Math.floor((TEXT_LIMITS.maxBytes - 100) / 3))}1]\n`,
+  'a flow list filling the size limit': () => `${HEAD}stages: [${fill('1, ')}1]\n`,
   'anchored keys filling the size limit': () => {
     const lines = ['name: &n hostile', 'task: push'];
     for (let i = 0, size = 0; size < TEXT_LIMITS.maxBytes - 100; i++) {

@@ -91,10 +91,12 @@ const EXPECTED: Record<string, string> = {
   '1,000-deep flow sequences': 'too-deep',
   '1,000-deep unclosed flow sequences': 'too-deep',
   '1,000-deep flow mappings': 'too-deep',
-  '1,000-deep block mappings': 'too-deep',
-  '1,000-deep block sequences': 'too-deep',
-  'a megabyte of open brackets': 'too-deep',
-  'a megabyte of compact sequences': 'too-deep',
+  '1,000-deep block mappings': 'too-large',
+  '1,000-deep block sequences': 'too-large',
+  '100-deep block mappings': 'too-deep',
+  '100-deep block sequences': 'too-deep',
+  'open brackets filling the size limit': 'too-deep',
+  'compact sequences filling the size limit': 'too-deep',
   'flow nesting behind quoted closers': 'too-deep',
   'a flow list filling the size limit': 'wrong-type',
   'anchored keys filling the size limit': 'unknown-key',
@@ -132,7 +134,7 @@ describe('hostile experiment text', () => {
   }
 
   test('the refusals stand alone: a refused file reports nothing else', async () => {
-    for (const name of ['10 MB file', 'random bytes', 'NUL inside a value']) {
+    for (const name of ['10 MB file', '1,000-deep block mappings', 'random bytes', 'NUL inside a value', 'open brackets filling the size limit']) {
       const result = await validateInWorker(name);
       assert.deepEqual(
         result.findings.map((f) => f.code),
@@ -149,7 +151,7 @@ describe('hostile experiment text', () => {
   });
 
   test('too-deep names the limit', async () => {
-    const result = await validateInWorker('1,000-deep block mappings');
+    const result = await validateInWorker('100-deep block mappings');
     assert.match(result.findings.find((f) => f.code === 'too-deep')!.message, /deeper than \d+ levels/);
   });
 
