@@ -95,12 +95,16 @@ export function parseGeneral(text: string): ParsedText {
   return { root, findings };
 }
 
+function sizeText(size: number): string {
+  return size >= 1048576 ? `${(size / 1048576).toFixed(1)} MiB` : `${Math.ceil(size / 1024)} KiB`;
+}
+
 /** The finding for a file too large to be an experiment (also used before reading one from disk). */
 export function tooLargeFinding(sizeChars: number, textLength: number): Finding {
   return {
     severity: 'error',
     code: 'too-large',
-    message: `File is ${(sizeChars / 1048576).toFixed(1)} MiB; an experiment must be under ${TEXT_LIMITS.maxBytes / 1048576} MiB. Was a data file saved with the .s2r.yaml extension?`,
+    message: `File is ${sizeText(sizeChars)}; an experiment must be under ${sizeText(TEXT_LIMITS.maxBytes)}. Was a data file saved with the .s2r.yaml extension?`,
     start: 0,
     end: Math.min(1, textLength),
   };
