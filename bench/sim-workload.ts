@@ -55,12 +55,37 @@ const ACTIONS = (() => {
 export class EnvLoop {
   private episode = 0;
   private cursor = 0;
+  /** Seconds spent inside world.step() and inside resets, when instrumented. */
+  physicsS = 0;
+  resetS = 0;
   private constructor(readonly env: SimEnv) {
     env.reset(this.episode);
   }
 
   static async create(solverIterations?: number): Promise<EnvLoop> {
     return new EnvLoop(await createEnv(benchExperiment(), { randomize: true, solverIterations }));
+  }
+
+  /**
+   * Time the physics and the resets inside the env's own loop (bench only: wraps the scene's
+   * step and the env's reset), so the engine's share is measured in the same time window as the
+   * total — robust to other jobs slowing the machine between windows. Costs ~0.1 us per call.
+   */
+  instrument(): void {
+    const scene = this.env.scene;
+    const step = scene.step.bind(scene);
+    scene.step = () => {
+      const t0 = performance.now();
+      step();
+      this.physicsS += (performance.now() - t0) / 1000;
+    };
+    const env = this.env;
+    const reset = env.reset.bind(env);
+    env.reset = (seed: number) => {
+      const t0 = performance.now();
+      reset(seed);
+      this.resetS += (performance.now() - t0) / 1000;
+    };
   }
 
   /** Run `steps` control steps (resetting on done, resets included); returns seconds taken. */

@@ -98,6 +98,8 @@ function ratioSeries(a: number[], b: number[], f: (x: number, y: number) => numb
 async function main(): Promise<void> {
   await initRapier();
   const env = await EnvLoop.create();
+  const instrumented = await EnvLoop.create();
+  instrumented.instrument();
   const decimation = env.env.decimation;
   const dtS = env.env.task.controlPeriodS / decimation;
   const raw = new RawLoop(dtS);
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
 
   raw.run(WARMUP_PHYSICS_STEPS);
   env.run(WARMUP_PHYSICS_STEPS / decimation);
+  instrumented.run(WARMUP_PHYSICS_STEPS / decimation);
   mujocoRun(mujocoSameDt, WARMUP_PHYSICS_STEPS);
   mujocoRun(mujocoHalfDt, WARMUP_PHYSICS_STEPS);
 
@@ -113,7 +116,14 @@ async function main(): Promise<void> {
   const envS = new Series();
   const mjS = new Series();
   const mjHalfS = new Series();
+  const inLoop: number[] = [];
+  const resetShare: number[] = [];
   for (let round = 0; round < REPEATS; round++) {
+    instrumented.physicsS = 0;
+    instrumented.resetS = 0;
+    const totalS = instrumented.run(ENV_STEPS);
+    inLoop.push(totalS / instrumented.physicsS);
+    resetShare.push(instrumented.resetS / totalS);
     rawS.add(RAW_STEPS, timed(() => raw.run(RAW_STEPS)));
     envS.add(ENV_STEPS, timed(() => env.run(ENV_STEPS)));
     mjS.add(RAW_STEPS, timed(() => mujocoRun(mujocoSameDt, RAW_STEPS)));
@@ -134,6 +144,9 @@ async function main(): Promise<void> {
     console.log(describe('MuJoCo / env, per 20 ms of simulated time', ratioSeries(pick(mjS), pick(envS), (m, e) => m / (e * decimation)), 'x'));
     console.log(describe(`  same, MuJoCo at dt ${dtS / 2} s`, ratioSeries(pick(mjHalfS), pick(envS), (m, e) => m / 2 / (e * decimation)), 'x'));
   }
+  console.log('\n-- inside one env loop (same time window, robust to machine load) --');
+  console.log(describe('env time / time in world.step() (aim <= 1.25)', inLoop, 'x'));
+  console.log(describe('share of env time spent in reset()', resetShare.map((x) => 100 * x), '%'));
   console.log('');
   console.log(describe('env.step() over 2 worker threads (total, wall)', twoThreadRates, 'ctrl/s'));
   const mjMedian = median(mjS.wall);
@@ -141,6 +154,7 @@ async function main(): Promise<void> {
   mujocoSameDt.dispose();
   mujocoHalfDt.dispose();
   env.env.dispose();
+  instrumented.env.dispose();
   raw.scene.dispose();
 }
 

@@ -63,7 +63,7 @@ export class TableScene {
   private snapshot!: Uint8Array;
   private table!: Collider;
   private puckShape: Collider | undefined;
-  private linkShapes: Collider[] = [];
+  private readonly linkShapes: Collider[] = [];
   /** Motor settings per joint, kept because Rapier sets target, stiffness and damping together. */
   readonly jointTargetsRad = new Float64Array(JOINT_COUNT);
   /** Velocity feed-forward of the position controllers, rad/s. */
@@ -149,7 +149,7 @@ export class TableScene {
     const w = this.world;
     bindArm(w, this.armHandles, this.arm);
     this.table = w.getCollider(this.tableCollider);
-    this.linkShapes = this.armHandles.linkColliders.map((h) => w.getCollider(h));
+    for (let i = 0; i < JOINT_COUNT; i++) this.linkShapes[i] = w.getCollider(this.armHandles.linkColliders[i]);
     if (this.withPuck) {
       this.puck = w.getRigidBody(this.puckBody);
       this.puckShape = w.getCollider(this.puckCollider);
