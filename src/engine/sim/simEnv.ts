@@ -23,7 +23,7 @@ import { newEpisodeStart, type EpisodeStart, type TaskDefinition } from './tasks
 export interface SimEnvOptions {
   /** Draw the experiment's randomization; false runs the nominal scene. */
   readonly randomize: boolean;
-  /** Velocity solver iterations of the physics. [default: 4] */
+  /** Solver iterations per physics step (Rapier's soft-TGS substeps). [default: 4] */
   readonly solverIterations?: number;
   /**
    * An observation entry beyond this magnitude (m, rad, m/s, rad/s) or not finite ends the episode
@@ -34,7 +34,10 @@ export interface SimEnvOptions {
 
 /** Largest action delay the delay line holds, control steps (parameters.ts allows up to 50). */
 const MAX_DELAY_STEPS = 50;
-/** Reward per control step left when the simulation explodes: never better than finishing. */
+/**
+ * Reward per control step left when the simulation explodes: task rewards stay above -1 per step
+ * while the puck is on the table, so blowing up never beats playing the episode out.
+ */
 const EXPLOSION_PENALTY_PER_STEP = 1;
 
 const STREAM_STARTUP = 1;

@@ -44,7 +44,7 @@ export interface TableSceneOptions {
   readonly withPuck: boolean;
   /** Physics step, s. [default: 0.02] */
   readonly timestepS?: number;
-  /** Velocity solver iterations. [default: 4] */
+  /** Solver iterations per step (Rapier's soft-TGS substeps). [default: 4] */
   readonly solverIterations?: number;
 }
 
