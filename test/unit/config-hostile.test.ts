@@ -58,20 +58,26 @@ class ValidatorWorker {
 
 function answerOrHang<T>(worker: Worker, name: string, hangMs: number, send: () => void = () => {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const settle = (): void => {
+      clearTimeout(timer);
       worker.off('message', onMessage);
+      worker.off('error', onError);
+    };
+    const timer = setTimeout(() => {
+      settle();
       void worker.terminate();
       reject(new Error(`'${name}' did not finish within ${hangMs / 1000} s: validation hangs`));
     }, hangMs);
     const onMessage = (reply: T): void => {
-      clearTimeout(timer);
+      settle();
       resolve(reply);
     };
-    worker.once('message', onMessage);
-    worker.once('error', (error) => {
-      clearTimeout(timer);
+    const onError = (error: Error): void => {
+      settle();
       reject(error);
-    });
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
     send();
   });
 }
