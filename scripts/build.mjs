@@ -13,7 +13,8 @@ const common = {
   minify: production,
   logLevel: 'warning',
   // native binding: loaded from node_modules at run time, never bundled
-  external: ['vscode', 'onnxruntime-node'],
+  // tsx: only resolved when workers run from source (tests), never inside the bundle
+  external: ['vscode', 'onnxruntime-node', 'tsx', 'tsx/cjs'],
 };
 
 // Node-side entry points (CommonJS, Node 20). Missing files are skipped so partial trees still build.
@@ -22,6 +23,7 @@ const nodeEntries = {
   cli: 'src/engine/cli.ts',
   engine: 'src/engine/main.ts',
   'train-worker': 'src/engine/learn/worker.ts',
+  'robot-link-worker': 'src/engine/robot/linkWorker.ts',
 };
 
 const webviewDir = 'webview-ui';

@@ -74,7 +74,7 @@ test('validate reports findings with lines; train on an invalid experiment fails
 
   const runsDir = join(workspace, 'runs');
   engine.send({ kind: 'request', id: 4, method: 'train', params: { file, runsDir } });
-  const failed = await nextEvent((e) => e.requestId === 4 && (e.kind === 'failed' || e.kind === 'finished'));
+  const failed = await nextEvent((e) => (e.kind === 'failed' || e.kind === 'finished') && e.requestId === 4);
   assert.equal(failed.kind, 'failed');
   assert.ok((failed as { findings?: { code: string }[] }).findings?.some((f) => f.code === 'range-reversed'));
   assert.equal(existsSync(runsDir), false, 'an invalid experiment must start no run');
@@ -90,7 +90,7 @@ test('a training request streams progress and stops when cancelled', async () =>
   engine.send({ kind: 'request', id: 6, method: 'cancel', params: { requestId: 5 } });
   const cancelled = (await nextEvent((e) => e.kind === 'finished' && e.requestId === 6)) as { result: { cancelled: boolean } };
   assert.equal(cancelled.result.cancelled, true);
-  const done = (await nextEvent((e) => e.requestId === 5 && (e.kind === 'finished' || e.kind === 'failed'), 60_000)) as { kind: string; result?: { status: string; runDir: string } };
+  const done = (await nextEvent((e) => (e.kind === 'finished' || e.kind === 'failed') && e.requestId === 5, 60_000)) as { kind: string; result?: { status: string; runDir: string } };
   assert.equal(done.kind, 'finished');
   assert.equal(done.result?.status, 'cancelled');
   assert.ok(existsSync(join(done.result!.runDir, 'run.json')), 'a cancelled run keeps its run.json');

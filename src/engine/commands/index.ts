@@ -4,5 +4,7 @@ import { validateCommand } from './validate';
 import { trainCommand } from './train';
 import { evalCommand } from './eval';
 import { emulateCommand } from './emulate';
+import { reportCommand } from './report';
+import { demoCommand } from './demo';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand];

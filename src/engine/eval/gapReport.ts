@@ -1,0 +1,119 @@
+/**
+ * The sim-to-real gap report: sim and real success, return and length side by side with their
+ * confidence intervals, the transfer gap in points of success rate and its verdict (good below 10,
+ * moderate 10-30, poor above 30), with advice. The same object is report.json, the CLI's report,
+ * and what the gap report panel draws.
+ */
+import type { EvaluationReport } from './report';
+
+export type GapVerdict = 'good' | 'moderate' | 'poor';
+
+/** Thresholds in points of success rate (percentage points). */
+export const GAP_THRESHOLDS = { good: 10, poor: 30 } as const;
+
+export interface TrainingPoint {
+  readonly iteration: number;
+  readonly episodes: number;
+  readonly envSteps: number;
+  readonly avgReturn: number;
+  readonly successRate: number;
+  readonly elapsedSeconds: number;
+}
+
+export interface EvaluationPoint {
+  readonly iteration: number;
+  readonly episodes: number;
+  readonly stage: 'sim' | 'final' | 'robot';
+  readonly successRate: number;
+}
+
+export interface TransferGap {
+  /** sim success minus real success, in percentage points. */
+  readonly successPoints: number;
+  /** The same for the lower and upper ends of a conservative 95% interval (sim CI minus real CI). */
+  readonly successPointsRange: [number, number];
+  readonly returnDifference: number;
+  readonly lengthDifference: number;
+  readonly verdict: GapVerdict;
+  readonly advice: string[];
+}
+
+export interface GapReport {
+  readonly format: 'sim2real-gap-report/1';
+  readonly experiment: string;
+  readonly task: string;
+  readonly runDir: string;
+  readonly createdAt: string;
+  readonly policy: string;
+  readonly sim: EvaluationReport;
+  /** Absent until the policy has been evaluated on a robot (or the emulator). */
+  readonly real?: EvaluationReport;
+  /** Where the real episodes ran: the robot's address and, for the emulator, its profile. */
+  readonly robot?: { readonly address: string; readonly profile?: string };
+  readonly gap?: TransferGap;
+  readonly training: readonly TrainingPoint[];
+  readonly evaluations: readonly EvaluationPoint[];
+  /** Real-robot episodes this run used. */
+  readonly realEpisodesUsed: number;
+}
+
+export function verdictFor(successPoints: number): GapVerdict {
+  if (successPoints < GAP_THRESHOLDS.good) return 'good';
+  if (successPoints <= GAP_THRESHOLDS.poor) return 'moderate';
+  return 'poor';
+}
+
+const ADVICE: Record<GapVerdict, string[]> = {
+  good: [
+    'The policy transfers: keep the randomization ranges, and evaluate on the robot after each retraining to catch regressions.',
+  ],
+  moderate: [
+    'Identify the robot (friction, inertia, delay) and re-centre the randomization ranges on what was measured.',
+    'Widen the ranges of the parameters the policy is most sensitive to, and add action delay and observation noise if missing.',
+    'Fine-tune on the robot with a small real-episode budget (stage real_finetune).',
+  ],
+  poor: [
+    'Do not fine-tune on hardware yet: the sim misses something basic. Run system identification and compare the measured values with the randomization ranges.',
+    'Check units, joint order and sign conventions between the sim and the robot link; a mirrored joint looks like a huge gap.',
+    'Add memory (policy.history) and randomize action delay and controller gains: Peng et al. 2018 went from 0.00 to 0.89 real success with both.',
+  ],
+};
+
+export function transferGap(sim: EvaluationReport, real: EvaluationReport): TransferGap {
+  const successPoints = 100 * (sim.success_rate - real.success_rate);
+  const verdict = verdictFor(successPoints);
+  return {
+    successPoints,
+    successPointsRange: [100 * (sim.success_ci[0] - real.success_ci[1]), 100 * (sim.success_ci[1] - real.success_ci[0])],
+    returnDifference: sim.avg_return - real.avg_return,
+    lengthDifference: sim.avg_length - real.avg_length,
+    verdict,
+    advice: ADVICE[verdict],
+  };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const ci = (r: EvaluationReport): string => `[${pct(r.success_ci[0])}, ${pct(r.success_ci[1])}]`;
+
+/** The report as Markdown (the CLI's default, and the panel's export). */
+export function gapReportMarkdown(report: GapReport): string {
+  const lines = [`# Sim-to-real gap report: ${report.experiment}`, '', `Task \`${report.task}\` · policy \`${report.policy}\` · ${report.createdAt}`, ''];
+  const real = report.real;
+  lines.push('| | Sim | Real |', '|---|---|---|');
+  lines.push(`| Success rate (95% CI) | ${pct(report.sim.success_rate)} ${ci(report.sim)} | ${real ? `${pct(real.success_rate)} ${ci(real)}` : 'not evaluated'} |`);
+  lines.push(`| Average return | ${report.sim.avg_return.toFixed(2)} | ${real ? real.avg_return.toFixed(2) : '–'} |`);
+  lines.push(`| Average length (steps) | ${report.sim.avg_length.toFixed(1)} | ${real ? real.avg_length.toFixed(1) : '–'} |`);
+  lines.push(`| Episodes | ${report.sim.episodes}${report.sim.randomized ? ' (randomized)' : ''} | ${real ? real.episodes : '–'} |`);
+  lines.push('');
+  if (report.gap) {
+    const g = report.gap;
+    lines.push(`**Transfer gap: ${g.successPoints.toFixed(1)} points (${g.verdict})**, between ${g.successPointsRange[0].toFixed(1)} and ${g.successPointsRange[1].toFixed(1)} points at 95% confidence.`, '');
+    lines.push(`Thresholds: good below ${GAP_THRESHOLDS.good} points, moderate ${GAP_THRESHOLDS.good}-${GAP_THRESHOLDS.poor}, poor above ${GAP_THRESHOLDS.poor}.`, '');
+    for (const advice of g.advice) lines.push(`- ${advice}`);
+    lines.push('');
+  }
+  if (report.robot) lines.push(`Real episodes ran on ${report.robot.address}${report.robot.profile ? ` (reality emulator, profile ${report.robot.profile})` : ''}; ${report.realEpisodesUsed} used.`, '');
+  const last = report.training[report.training.length - 1];
+  if (last) lines.push(`Training: ${last.iteration} iterations, ${last.episodes} episodes, ${last.envSteps} env steps, ${(last.elapsedSeconds / 60).toFixed(1)} min.`, '');
+  return `${lines.join('\n')}\n`;
+}
