@@ -35,6 +35,8 @@ export interface TransferGap {
   readonly returnDifference: number;
   readonly lengthDifference: number;
   readonly verdict: GapVerdict;
+  /** The 95% range spans more than one verdict: too few episodes to judge. */
+  readonly uncertain: boolean;
   readonly advice: string[];
 }
 
@@ -82,13 +84,17 @@ const ADVICE: Record<GapVerdict, string[]> = {
 export function transferGap(sim: EvaluationReport, real: EvaluationReport): TransferGap {
   const successPoints = 100 * (sim.success_rate - real.success_rate);
   const verdict = verdictFor(successPoints);
+  const range: [number, number] = [100 * (sim.success_ci[0] - real.success_ci[1]), 100 * (sim.success_ci[1] - real.success_ci[0])];
+  const uncertain = verdictFor(range[0]) !== verdictFor(range[1]);
+  const caution = `Too few episodes to be sure: at 95% confidence the gap lies between ${range[0].toFixed(0)} and ${range[1].toFixed(0)} points. Evaluate more episodes (evaluation.episodes, evaluation.real_episodes) before acting on the verdict.`;
   return {
     successPoints,
-    successPointsRange: [100 * (sim.success_ci[0] - real.success_ci[1]), 100 * (sim.success_ci[1] - real.success_ci[0])],
+    successPointsRange: range,
     returnDifference: sim.avg_return - real.avg_return,
     lengthDifference: sim.avg_length - real.avg_length,
     verdict,
-    advice: ADVICE[verdict],
+    uncertain,
+    advice: uncertain ? [caution, ...ADVICE[verdict]] : ADVICE[verdict],
   };
 }
 
@@ -107,7 +113,7 @@ export function gapReportMarkdown(report: GapReport): string {
   lines.push('');
   if (report.gap) {
     const g = report.gap;
-    lines.push(`**Transfer gap: ${g.successPoints.toFixed(1)} points (${g.verdict})**, between ${g.successPointsRange[0].toFixed(1)} and ${g.successPointsRange[1].toFixed(1)} points at 95% confidence.`, '');
+    lines.push(`**Transfer gap: ${g.successPoints.toFixed(1)} points (${g.verdict}${g.uncertain ? ', uncertain' : ''})**, between ${g.successPointsRange[0].toFixed(1)} and ${g.successPointsRange[1].toFixed(1)} points at 95% confidence.`, '');
     lines.push(`Thresholds: good below ${GAP_THRESHOLDS.good} points, moderate ${GAP_THRESHOLDS.good}-${GAP_THRESHOLDS.poor}, poor above ${GAP_THRESHOLDS.poor}.`, '');
     for (const advice of g.advice) lines.push(`- ${advice}`);
     lines.push('');
