@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Experiment } from '../config/experiment';
 import { formatFinding, loadExperiment } from '../config/load';
 import { train, type TrainingEvent } from '../learn/trainer';
-import { defaultRunDir, newRunId } from '../runs/runStore';
+import { defaultRunDir, newRunId, RunStore } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
 import type { CliCommand } from './types';
 
@@ -44,11 +44,13 @@ export const trainCommand: CliCommand = {
       if (v !== undefined && (!Number.isInteger(v) || v < (name === 'workers' ? 0 : name === 'seed' ? 0 : 1))) throw new UsageError(`--${name} needs a whole number${name === 'max-steps' ? ' >= 1' : ' >= 0'}`);
     }
 
-    let experiment: Experiment | undefined;
+    let experiment: Experiment;
     let runDir: string;
     if (resumeDir) {
       if (!existsSync(resumeDir)) throw new UsageError(`--resume: no such folder '${resumeDir}'`);
       runDir = resumeDir;
+      // the run's own snapshot: a resumed run trains exactly what it started with
+      experiment = RunStore.open(resumeDir).record().experiment;
     } else {
       const file = positional[0];
       if (!file) throw new UsageError('name an experiment file: sim2real train FILE');
@@ -86,7 +88,7 @@ export const trainCommand: CliCommand = {
     process.once('SIGTERM', onSignal);
     process.stdout.write(`run: ${runDir}\n`);
     try {
-      const result = await train(experiment ?? ({} as Experiment), {
+      const result = await train(experiment, {
         runDir,
         resume: Boolean(resumeDir),
         signal: controller.signal,
