@@ -37,18 +37,18 @@ const hold: Controller = (_o, _m, out) => out.fill(0);
 test('push: the scripted pusher succeeds under the example randomization; holding still never does', async () => {
   const scripted = await successRate('push', EXAMPLE_RANDOMIZATION, scriptedPushAction, 40);
   assert.ok(scripted >= 0.9, `scripted success ${scripted}`);
-  const idle = await successRate('push', EXAMPLE_RANDOMIZATION, hold, 10);
+  const idle = await successRate('push', EXAMPLE_RANDOMIZATION, hold, 5);
   assert.equal(idle, 0);
 });
 
 test('push: the scripted pusher also succeeds with every physics and dynamics parameter randomized', async () => {
-  const scripted = await successRate('push', FULL_RANDOMIZATION, scriptedPushAction, 30);
+  const scripted = await successRate('push', FULL_RANDOMIZATION, scriptedPushAction, 20);
   assert.ok(scripted >= 0.85, `scripted success ${scripted}`);
 });
 
 test('reach: the scripted reacher succeeds under full randomization', async () => {
-  const scripted = await successRate('reach', FULL_RANDOMIZATION, scriptedReachAction, 30);
+  const scripted = await successRate('reach', FULL_RANDOMIZATION, scriptedReachAction, 20);
   assert.ok(scripted >= 0.9, `scripted success ${scripted}`);
-  const idle = await successRate('reach', FULL_RANDOMIZATION, hold, 10);
+  const idle = await successRate('reach', FULL_RANDOMIZATION, hold, 5);
   assert.equal(idle, 0);
 });
