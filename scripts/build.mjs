@@ -1,7 +1,7 @@
 // One build for every entry point: the extension host bundle, the engine process, the CLI, worker
 // threads and the webview bundles. Type checking is separate (`npm run typecheck`).
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -54,6 +54,12 @@ const builds = [
     external: [],
   },
 ].filter((options) => Object.keys(options.entryPoints).length > 0);
+
+// codicons are a stylesheet plus a font, loaded by the webviews from dist/webview/codicons
+if (Object.keys(webviewEntries).length > 0) {
+  mkdirSync('dist/webview/codicons', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) cpSync(join('node_modules/@vscode/codicons/dist', file), join('dist/webview/codicons', file));
+}
 
 if (watch) {
   for (const options of builds) (await esbuild.context(options)).watch();
