@@ -26,6 +26,18 @@ for arg in "$@"; do
   esac
 done
 
+# Started from `npm run`, this script inherits the outer npm's derived settings as npm_* variables:
+# npm_config_user_agent names Node 20 (code-server's install script refuses that),
+# npm_config_nodedir points at the system Node. The installs below run their own npm, so drop
+# what the outer npm derived and keep what users and CI set themselves (registry, proxy, cafile).
+for var in $(compgen -e); do
+  case "$var" in
+    npm_config_user_agent | npm_config_local_prefix | npm_config_nodedir | npm_config_node_gyp | \
+      npm_config_npm_version | npm_config_global_prefix | npm_config_prefix | npm_execpath | \
+      npm_node_execpath | npm_command | npm_lifecycle_* | npm_package_*) unset "$var" ;;
+  esac
+done
+
 log() { echo "[e2e-setup] $*" >&2; }
 fail() { echo "[e2e-setup] ERROR: $*" >&2; exit 1; }
 trap 'fail "step failed at line $LINENO (exit $?)"' ERR
