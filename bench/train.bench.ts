@@ -2,7 +2,8 @@
  * Wall time to the target success rate on `push` under randomization (examples/push.s2r.yaml), on
  * worker threads. Baseline measured in the same run: the simulator's own speed on one thread with
  * random actions, so the report shows how close training throughput gets to raw physics x workers.
- * Run: npx tsx bench/train.bench.ts [runs=1] [workers=2] [seed=7]   (each run takes minutes)
+ * Run: npx tsx bench/train.bench.ts [runs=1] [workers=2] [seed=7] [max-steps=3000000]
+ * (each run takes minutes; a run that has not reached the target by max-steps is reported as such)
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as
 const RUNS = Number(args.runs ?? 1);
 const WORKERS = Number(args.workers ?? 2);
 const FIRST_SEED = Number(args.seed ?? 7);
+const MAX_STEPS = Number(args['max-steps'] ?? 3_000_000);
 
 async function rawSimStepsPerSecond(file: string): Promise<number> {
   const experiment = loadExperiment(file).experiment!;
@@ -49,13 +51,16 @@ async function main(): Promise<void> {
   const times: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const seed = FIRST_SEED + r;
-    const experiment = { ...loaded.experiment, seed, training: { ...loaded.experiment.training, workers: WORKERS } };
+    const experiment = { ...loaded.experiment, seed, training: { ...loaded.experiment.training, workers: WORKERS, maxEnvSteps: MAX_STEPS } };
     const runDir = join(mkdtempSync(join(tmpdir(), 'bench-train-')), 'run');
     let lastSim = 0;
+    let best = { success: 0, seconds: 0, steps: 0 };
     const result = await train(experiment, {
       runDir,
       onEvent: (e) => {
-        if (e.type === 'evaluation' && e.stage === 'sim') lastSim = e.report.success_rate;
+        if (e.type !== 'evaluation' || e.stage !== 'sim') return;
+        lastSim = e.report.success_rate;
+        if (lastSim > best.success) best = { success: lastSim, seconds: e.elapsedSeconds, steps: e.envSteps };
       },
     });
     const sps = result.envSteps / result.elapsedSeconds;
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     console.log(
       `run ${r + 1} (seed ${seed}): ${result.reason} after ${result.elapsedSeconds.toFixed(0)} s, ${result.iterations} iterations, ${result.envSteps} env steps, ` +
         `${sps.toFixed(0)} steps/s (${(sps / raw).toFixed(2)}x raw 1-thread sim), last sim eval ${(100 * lastSim).toFixed(0)}%, ` +
+        `best ${(100 * best.success).toFixed(0)}% at ${best.seconds.toFixed(0)} s / ${best.steps} steps, ` +
         `policy.onnx ${final ? `${(100 * final.success_rate).toFixed(0)}% [${(100 * final.success_ci[0]).toFixed(0)}, ${(100 * final.success_ci[1]).toFixed(0)}]` : '-'}`,
     );
     if (result.reason === 'target_reached') times.push(result.elapsedSeconds);
