@@ -74,7 +74,8 @@ randomization:
     action_noise: { distribution: uniform, range: [0.01, 0.05] }
 `;
 
-describe('sim2real validate', () => {
+// the spawns are independent (own fixture files) and mostly wait on start-up: run them together
+describe('sim2real validate', { concurrency: true }, () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('the examples: exit 0, nothing on stdout, a summary on stderr', async () => {
