@@ -101,8 +101,17 @@ export class EnvLoop {
   }
 }
 
+/**
+ * Joint targets of the raw loops (Rapier and MuJoCo alike): the start pose swept by ±0.5 rad with
+ * a 2 s period, so the raw physics moves the arm as the env does instead of resting.
+ */
+export function sweepTarget(joint: number, step: number): number {
+  return START_JOINT_ANGLES_RAD[joint] + 0.5 * Math.sin((2 * Math.PI * step) / 100 + joint);
+}
+
 export class RawLoop {
   readonly scene: TableScene;
+  private stepIndex = 0;
   /** The env's scene at the given physics step (s) and solver iterations. */
   constructor(timestepS: number, solverIterations?: number) {
     this.scene = new TableScene({ withPuck: true, timestepS, solverIterations });
@@ -111,11 +120,16 @@ export class RawLoop {
     this.scene.placePuck(0.4, 0);
   }
 
-  /** `steps` bare world.step() calls; returns seconds taken. */
+  /** `steps` world.step() calls, with new motor targets before each; returns seconds taken. */
   run(steps: number): number {
-    const world = this.scene.world;
+    const scene = this.scene;
+    const world = scene.world;
     const t0 = performance.now();
-    for (let k = 0; k < steps; k++) world.step();
+    for (let k = 0; k < steps; k++) {
+      const n = this.stepIndex++;
+      for (let j = 0; j < 3; j++) scene.setJointTarget(j, sweepTarget(j, n));
+      world.step();
+    }
     return (performance.now() - t0) / 1000;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Simulation speed on `push`, run with `npx tsx bench/sim.bench.ts [--repeats 7]`:
  *  - env control steps/s with every physics and dynamics parameter randomized (resets included),
- *  - raw `world.step()` steps/s of the same Rapier scene,
+ *  - raw `world.step()` steps/s of the same Rapier scene, the arm sweeping (new motor targets each
+ *    step, as MuJoCo gets new controls each step),
  *  - MuJoCo (official WASM build, `mujoco-js`) `mj_step` steps/s on the same scene (mujoco-scene.ts)
  *    at the same dt and at half of it,
  *  - env control steps/s over two worker threads.
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { initRapier } from '../src/engine/sim/rapier';
 import { loadMujocoPushScene, type MujocoPushScene } from './mujoco-scene';
-import { EnvLoop, RawLoop } from './sim-workload';
+import { EnvLoop, RawLoop, sweepTarget } from './sim-workload';
 
 const REPEATS = Number(argValue('--repeats') ?? 7);
 const RAW_STEPS = 4000;
@@ -45,13 +46,17 @@ function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toFixed(2);
 }
 
+const mujocoSteps = new Map<MujocoPushScene, number>();
+
 function mujocoRun(scene: MujocoPushScene, steps: number): number {
+  let n = mujocoSteps.get(scene) ?? 0;
   const t0 = performance.now();
-  for (let k = 0; k < steps; k++) {
-    // new joint targets every step, as the env sends every control step
-    scene.setTargets(-1.2 + 0.3 * Math.sin(k * 1e-3), 2.2, 1.2 - 0.3 * Math.sin(k * 1e-3));
+  for (let k = 0; k < steps; k++, n++) {
+    // the same sweep as the Rapier raw loop, new targets every step
+    scene.setTargets(sweepTarget(0, n), sweepTarget(1, n), sweepTarget(2, n));
     scene.step();
   }
+  mujocoSteps.set(scene, n);
   return (performance.now() - t0) / 1000;
 }
 
