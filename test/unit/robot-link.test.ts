@@ -265,3 +265,63 @@ describe('stops from elsewhere', () => {
       await link.close();
     }));
 });
+
+describe('reconnect policy', () => {
+  it('reconnects with backoff when the robot comes back, and subscribes again', async () => {
+    const profile = profileFrom('');
+    let emu = await startEmulator(profile);
+    const port = emu.emulator.port;
+    const lines: string[] = [];
+    const link = await RobotLink.connect({
+      url: emu.url,
+      policy: RobotAddressPolicy.fromConfigured([emu.url]),
+      names: DEFAULT_ROBOT_NAMES,
+      jointNames: JOINTS,
+      safety: TEST_SAFETY,
+      controlPeriodS: 0.02,
+      trackObject: false,
+      log: (line) => lines.push(line),
+      reconnect: { enabled: true, initialDelayMs: 50, maxDelayMs: 200, maxAttempts: 50 },
+    });
+    try {
+      await link.waitFor(() => link.joints !== undefined, 3000, 'first joint state');
+      await emu.close();
+      await waitUntil(() => link.client.linkState === 'reconnecting', 3000, 'reconnecting');
+      assert.equal(link.joints, undefined, 'stale state is forgotten when the link drops');
+      assert.equal(link.sendCommand([0, 0, 0], 0).sent, false);
+      // the robot comes back on the same address
+      const { RealityEmulator } = await import('../../src/engine/robot/emulatorServer');
+      const { EventLog } = await import('../../src/engine/robot/eventLog');
+      const log = new EventLog();
+      const again = await RealityEmulator.start(profile, { host: '127.0.0.1', port, log });
+      emu = { ...emu, emulator: again, close: async () => { await again.close(); log.close(); } };
+      await link.waitFor(() => link.joints !== undefined && link.robotStatus !== undefined, 10000, 'joint states after reconnecting');
+      assert.equal(link.client.linkState, 'open');
+      assert.match(lines.join('\n'), /reconnecting \(link lost \(code 1001\); retry 1 in 50 ms\)[\s\S]*open \(reconnected\)/);
+      await link.beginEpisode();
+    } finally {
+      await link.close();
+      await emu.close();
+    }
+  });
+
+  it('gives up after maxAttempts and says so', async () => {
+    const emu = await startEmulator(profileFrom(''));
+    const states: string[] = [];
+    const link = await RobotLink.connect({
+      url: emu.url,
+      policy: RobotAddressPolicy.fromConfigured([emu.url]),
+      names: DEFAULT_ROBOT_NAMES,
+      jointNames: JOINTS,
+      safety: TEST_SAFETY,
+      controlPeriodS: 0.02,
+      trackObject: false,
+      log: (line) => states.push(line),
+      reconnect: { enabled: true, initialDelayMs: 20, maxDelayMs: 40, maxAttempts: 3 },
+    });
+    await emu.close();
+    await waitUntil(() => link.client.linkState === 'closed', 5000, 'giving up');
+    assert.match(states.at(-1)!, /closed \(gave up after 3 reconnect attempts: cannot reach robot at ws:\/\/127\.0\.0\.1:\d+: connection refused: nothing listens there\)$/);
+    await link.close();
+  });
+});
