@@ -46,8 +46,21 @@ test('same seed gives bit-identical weights in-process, on 1 worker and on 2 wor
 });
 
 test('cancel stops promptly, leaves a readable run, and resume finishes bit-identical to an uninterrupted run', async () => {
-  const experiment = reachExperiment({ maxEnvSteps: 12_000, checkpointEveryIterations: 100 });
-  const straight = await train(experiment, { runDir: runDir(), envModule, workers: 2 });
+  const experiment = reachExperiment({ maxEnvSteps: 12_000, checkpointEveryIterations: 100, evalEveryIterations: 2 });
+  const sims: { iteration: number; success: number; ret: number }[] = [];
+  const straight = await train(experiment, {
+    runDir: runDir(),
+    envModule,
+    workers: 2,
+    onEvent: (e) => {
+      if (e.type === 'evaluation' && e.stage === 'sim') sims.push({ iteration: e.iteration, success: e.report.success_rate, ret: e.report.avg_return });
+    },
+  });
+  // the budget ran out: policy.onnx holds the best evaluated weights, not the last
+  assert.equal(straight.reason, 'max_env_steps');
+  const best = sims.reduce((a, b) => (b.success > a.success || (b.success === a.success && b.ret > a.ret) ? b : a));
+  assert.ok(sims.length >= 3);
+  assert.equal(straight.exportedIteration, best.iteration);
 
   const dir = runDir();
   const controller = new AbortController();
@@ -77,6 +90,8 @@ test('cancel stops promptly, leaves a readable run, and resume finishes bit-iden
   assert.equal(resumed.status, 'completed');
   assert.equal(resumed.iterations, straight.iterations);
   assert.equal(resumed.envSteps, straight.envSteps);
+  assert.equal(resumed.exportedIteration, straight.exportedIteration);
+  assert.ok(readFileSync(join(dir, 'policy.onnx')).equals(readFileSync(join(straight.runDir, 'policy.onnx'))));
   assert.ok(bytes(resumed.parameters).equals(bytes(straight.parameters)));
   assert.equal(RunStore.open(dir).record().status, 'completed');
   // metrics read as one run: one progress line per iteration

@@ -112,6 +112,8 @@ export interface TrainResult {
   readonly parameters: Float64Array;
   readonly normalization: { readonly mean: Float64Array; readonly std: Float64Array };
   readonly policyPath?: string;
+  /** Iteration whose weights policy.onnx holds: the last at the target, else the best evaluated. */
+  readonly exportedIteration?: number;
   /** Evaluation of the exported ONNX policy (also eval.json). */
   readonly evaluation?: EvaluationReport;
 }
@@ -231,6 +233,13 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
       if (state.iteration % cfg.evalEveryIterations === 0) {
         const report = await evaluateInSim(pool, experiment, spec, state, signal);
         state = { ...state, lastEvalSuccess: report.success_rate };
+        // Iterations differ a lot under randomization; remember the best evaluated weights
+        // (success first, return breaks ties) so a run that ends on its budget exports those.
+        const best = state.best;
+        if (!best || report.success_rate > best.successRate || (report.success_rate === best.successRate && report.avg_return > best.avgReturn)) {
+          const norm = normalizationOf(experiment, state.stats);
+          state = { ...state, best: { iteration: state.iteration, successRate: report.success_rate, avgReturn: report.avg_return, parameters: state.parameters, normMean: norm.mean, normStd: norm.std } };
+        }
         emit({ type: 'evaluation', iteration: state.iteration, envSteps: state.envSteps, stage: 'sim', report, elapsedSeconds: elapsed() });
         if (options.evaluateOnRobot) {
           const norm = normalizationOf(experiment, state.stats);
@@ -259,12 +268,13 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
 
   try {
     if (state.iteration % cfg.checkpointEveryIterations !== 0 && reason !== 'target_reached') checkpoint();
-    const normalization = normalizationOf(experiment, state.stats);
-    store.writePolicy(exportPolicyOnnx(spec, state.parameters, normalization, { producerVersion: packageJson.version, metadata: { 'sim2real.task': experiment.task, 'sim2real.experiment': experiment.name } }));
+    // at the target the current weights are the ones that passed; on a spent budget, the best evaluated
+    const exported = reason === 'target_reached' || !state.best ? { parameters: state.parameters, normalization: normalizationOf(experiment, state.stats) } : { parameters: state.best.parameters, normalization: { mean: state.best.normMean, std: state.best.normStd } };
+    store.writePolicy(exportPolicyOnnx(spec, exported.parameters, exported.normalization, { producerVersion: packageJson.version, metadata: { 'sim2real.task': experiment.task, 'sim2real.experiment': experiment.name } }));
     const evaluation = await evaluateOnnxPolicy(store.policyPath, experiment, { episodes: experiment.evaluation.episodes, seed, randomized: experiment.evaluation.randomized, signal, ...(options.envModule ? { envModule: options.envModule } : {}) });
     store.writeEvaluation(evaluation);
     emit({ type: 'evaluation', iteration: state.iteration, envSteps: state.envSteps, stage: 'final', report: evaluation, elapsedSeconds: elapsed() });
-    const result = { ...resultOf('completed', reason, store, experiment, state, elapsed()), policyPath: store.policyPath, evaluation };
+    const result = { ...resultOf('completed', reason, store, experiment, state, elapsed()), policyPath: store.policyPath, exportedIteration: reason === 'target_reached' || !state.best ? state.iteration : state.best.iteration, evaluation };
     store.update({ status: 'completed', result: summaryOf(result) });
     return result;
   } catch (error) {

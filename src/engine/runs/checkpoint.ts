@@ -19,6 +19,18 @@ export interface TrainerState {
   readonly lastEvalSuccess?: number;
   /** Optimizer moments when the step uses Adam. */
   readonly adam?: AdamState;
+  /** The weights with the best periodic evaluation so far (exported when the budget runs out). */
+  readonly best?: BestPolicy;
+}
+
+export interface BestPolicy {
+  readonly iteration: number;
+  readonly successRate: number;
+  readonly avgReturn: number;
+  readonly parameters: Float64Array;
+  /** Normalization in use when it was evaluated. */
+  readonly normMean: Float64Array;
+  readonly normStd: Float64Array;
 }
 
 interface CheckpointFile {
@@ -32,6 +44,7 @@ interface CheckpointFile {
   readonly parameters: string;
   readonly stats: { readonly count: number; readonly mean: string; readonly m2: string };
   readonly adam?: { readonly t: number; readonly m: string; readonly v: string };
+  readonly best?: { readonly iteration: number; readonly successRate: number; readonly avgReturn: number; readonly parameters: string; readonly normMean: string; readonly normStd: string };
 }
 
 const toBase64 = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -57,6 +70,18 @@ export function serializeCheckpoint(state: TrainerState): CheckpointFile {
     parameters: toBase64(state.parameters),
     stats: { count: state.stats.count, mean: toBase64(state.stats.mean), m2: toBase64(state.stats.m2) },
     ...(state.adam ? { adam: { t: state.adam.t, m: toBase64(state.adam.m), v: toBase64(state.adam.v) } } : {}),
+    ...(state.best
+      ? {
+          best: {
+            iteration: state.best.iteration,
+            successRate: state.best.successRate,
+            avgReturn: state.best.avgReturn,
+            parameters: toBase64(state.best.parameters),
+            normMean: toBase64(state.best.normMean),
+            normStd: toBase64(state.best.normStd),
+          },
+        }
+      : {}),
   };
 }
 
@@ -74,5 +99,17 @@ export function deserializeCheckpoint(value: unknown): TrainerState {
     elapsedSeconds: file.elapsedSeconds,
     ...(file.lastEvalSuccess !== undefined ? { lastEvalSuccess: file.lastEvalSuccess } : {}),
     ...(file.adam ? { adam: { t: file.adam.t, m: fromBase64(file.adam.m), v: fromBase64(file.adam.v) } } : {}),
+    ...(file.best
+      ? {
+          best: {
+            iteration: file.best.iteration,
+            successRate: file.best.successRate,
+            avgReturn: file.best.avgReturn,
+            parameters: fromBase64(file.best.parameters),
+            normMean: fromBase64(file.best.normMean),
+            normStd: fromBase64(file.best.normStd),
+          },
+        }
+      : {}),
   };
 }
