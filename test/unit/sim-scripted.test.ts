@@ -52,3 +52,32 @@ test('reach: the scripted reacher succeeds under full randomization', async () =
   const idle = await successRate('reach', FULL_RANDOMIZATION, hold, 5);
   assert.equal(idle, 0);
 });
+
+test('heavier puck, slower push: the same scripted pusher moves a 1 kg puck slower and takes longer', async () => {
+  const run = async (massKg: number): Promise<{ peakSpeed: number; steps: number }> => {
+    const mass: RandomizationEntry = { name: 'object_mass', group: 'physics', distribution: 'uniform', range: [massKg, massKg], operation: 'abs', size: 1, resample: 'episode' };
+    const env = await createEnv(experimentFor('push', [mass]), { randomize: true });
+    const action = new Float64Array(env.actionSize);
+    let peakSpeed = 0;
+    let steps = 0;
+    for (let e = 0; e < 8; e++) {
+      env.reset(e);
+      let peak = 0;
+      for (;;) {
+        scriptedPushAction(env.observation, env.task.maxTargetStepRad, action);
+        const r = env.step(action);
+        peak = Math.max(peak, Math.hypot(env.trueObservation[10], env.trueObservation[11]));
+        if (r.done) break;
+      }
+      peakSpeed += peak / 8;
+      steps += env.episodeStep / 8;
+    }
+    env.dispose();
+    return { peakSpeed, steps };
+  };
+  const light = await run(0.2);
+  const heavy = await run(1.0);
+  // the finger is position-controlled through a spring (40 N·m/rad): more load, more lag
+  assert.ok(heavy.peakSpeed < 0.85 * light.peakSpeed, `peak puck speed ${heavy.peakSpeed} (1 kg) vs ${light.peakSpeed} (0.2 kg) m/s`);
+  assert.ok(heavy.steps > light.steps, `episode length ${heavy.steps} vs ${light.steps} control steps`);
+});
