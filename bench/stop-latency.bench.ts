@@ -82,6 +82,8 @@ async function linkScenario(url: string, log: string): Promise<number[]> {
     log: () => undefined,
   });
   const latencies: number[] = [];
+  // the previous scenario left the robot stopped: re-arming is the user's decision, here the bench's
+  await link.rearm();
   const episode = await link.beginEpisode(10000);
   for (let i = 0; i < STOPS; i++) {
     await link.rearm();

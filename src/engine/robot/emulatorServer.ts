@@ -17,9 +17,6 @@ import {
   checkFloat64MultiArray,
   MSG_EMPTY,
   MSG_FLOAT64_MULTI_ARRAY,
-  MSG_JOINT_STATE,
-  MSG_POSE_STAMPED,
-  MSG_STRING,
   SRV_TRIGGER,
   timeFromMs,
   type RobotStatus,
@@ -292,5 +289,3 @@ export class RealityEmulator {
 function sameType(a: string, b: string): boolean {
   return a.replace('/msg/', '/') === b.replace('/msg/', '/');
 }
-
-export const EMULATOR_MESSAGE_TYPES = { jointStates: MSG_JOINT_STATE, objectPose: MSG_POSE_STAMPED, status: MSG_STRING, command: MSG_FLOAT64_MULTI_ARRAY, heartbeat: MSG_EMPTY } as const;
