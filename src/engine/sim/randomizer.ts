@@ -8,7 +8,7 @@
  * result is clamped to the parameter's [min, max] and rounded for integer parameters.
  */
 import type { RandomizationEntry } from '../config/experiment';
-import { parameterInfo, targetsFor, type ParameterInfo } from '../config/parameters';
+import { appliesToTask, parameterInfo, targetsFor, type ParameterInfo } from '../config/parameters';
 import type { TaskInfo } from '../config/taskCatalog';
 import type { EpisodeSample } from './env';
 import type { Rng } from '../util/rng';
@@ -32,9 +32,10 @@ export function sampleSlots(entries: readonly RandomizationEntry[], task: TaskIn
   for (const entry of entries) {
     const info = parameterInfo(entry.name);
     if (!info) throw new Error(`unknown randomization parameter '${entry.name}'`);
+    // e.g. object_mass in reach (no objects): nothing to vary. Named targets are still checked below.
+    if (!appliesToTask(info, task) && entry.targets === undefined) continue;
     const available = targetsFor(info, task);
     if (available === undefined) {
-      if (info.name === 'table_height' && !task.contactBodies.includes('table')) continue;
       slots.push({ entry, info, target: undefined, key: sampleKey(entry.name) });
       continue;
     }
