@@ -10,7 +10,8 @@
 # Usage: scripts/e2e-setup.sh [--package-only]
 #   --package-only  install only what `npm run package` needs (vsce)
 # Logs go to stderr; the last line on stdout is the path of an env file to `source`, which exports
-# SIM2REAL_E2E_TOOLS, SIM2REAL_CODE_SERVER, SIM2REAL_VSCE and SIM2REAL_CHROMIUM.
+# SIM2REAL_E2E_TOOLS and SIM2REAL_VSCE, plus (without --package-only) SIM2REAL_NODE24,
+# SIM2REAL_CODE_SERVER (run it with that Node) and SIM2REAL_CHROMIUM.
 set -euo pipefail
 
 NODE_VERSION=24.21.0
