@@ -325,3 +325,42 @@ describe('reconnect policy', () => {
     await link.close();
   });
 });
+
+describe('what the client writes', () => {
+  it('speaks rosbridge v2 as rosbridge_server expects: ids, advertise before publish, unsubscribe by id, timeout in s', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
+    const frames: Record<string, unknown>[] = [];
+    wss.on('connection', (socket) =>
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as Record<string, unknown>;
+        frames.push(frame);
+        if (frame.op === 'call_service') socket.send(JSON.stringify({ op: 'service_response', id: frame.id, service: frame.service, values: { success: true, message: '' }, result: true }));
+      }),
+    );
+    const client = await rawClient(url);
+    try {
+      const off = client.subscribe('/joint_states', 'sensor_msgs/msg/JointState', () => undefined, 10);
+      assert.throws(() => client.publish('/cmd', {}), /before advertise/);
+      client.advertise('/cmd', 'std_msgs/msg/Float64MultiArray');
+      client.publish('/cmd', { layout: { dim: [], data_offset: 0 }, data: [1, 2, 3] });
+      const values = await client.callService('/sim2real/stop', {}, 1500);
+      assert.deepEqual(values, { success: true, message: '' });
+      off();
+      await waitUntil(() => frames.some((f) => f.op === 'unsubscribe'), 2000, 'unsubscribe');
+      const sub = frames.find((f) => f.op === 'subscribe')!;
+      assert.deepEqual(sub, { op: 'subscribe', id: sub.id, topic: '/joint_states', type: 'sensor_msgs/msg/JointState', throttle_rate: 10 });
+      assert.equal(frames.find((f) => f.op === 'unsubscribe')!.id, sub.id, 'unsubscribe names the subscription it ends');
+      const ops = frames.map((f) => f.op);
+      assert.ok(ops.indexOf('advertise') < ops.indexOf('publish'));
+      const call = frames.find((f) => f.op === 'call_service')!;
+      assert.equal(call.timeout, 1.5);
+      assert.equal(typeof call.id, 'string');
+    } finally {
+      await client.close();
+      await new Promise<void>((r) => wss.close(() => r()));
+    }
+    assert.equal(frames.at(-1)!.op, 'unadvertise', 'a clean close unadvertises what it advertised');
+  });
+});

@@ -13,6 +13,7 @@ describe('rosbridge v2 frames', () => {
       { op: 'subscribe', id: 's1', topic: '/joint_states', type: 'sensor_msgs/msg/JointState', throttle_rate: 10, queue_length: 1 },
       { op: 'unsubscribe', id: 's1', topic: '/joint_states' },
       { op: 'call_service', id: 'c1', service: '/stop', args: {}, timeout: 1 },
+      { op: 'call_service', service: '/stop', args: [] },
       { op: 'service_response', id: 'c1', service: '/stop', values: { success: true, message: '' }, result: true },
       { op: 'advertise_service', service: '/x', type: 'std_srvs/srv/Trigger' },
       { op: 'unadvertise_service', service: '/x' },
@@ -36,7 +37,7 @@ describe('rosbridge v2 frames', () => {
       ['{"op":"publish","topic":"","msg":{}}', /'topic' must be a non-empty string/],
       ['{"op":"service_response","service":"/s","values":{}}', /'result' must be a boolean/],
       ['{"op":"subscribe","topic":"/x","throttle_rate":"fast"}', /'throttle_rate' must be a finite number/],
-      ['{"op":"call_service","service":"/s","args":[1]}', /'args' must be an object/],
+      ['{"op":"call_service","service":"/s","args":"go"}', /'args' must be an object or a list/],
       ['{"op":"status","level":"loud","msg":"x"}', /'level' must be/],
       ['{"op":"publish","id":7,"topic":"/x","msg":{}}', /'id' must be a string/],
     ];

@@ -54,7 +54,7 @@ export class RosbridgeClient {
   private socket: WebSocket | undefined;
   private readonly url: string;
   private nextId = 1;
-  private readonly subscriptions = new Map<string, { type: string; handlers: Set<MessageHandler>; throttleRateMs: number }>();
+  private readonly subscriptions = new Map<string, { type: string; handlers: Set<MessageHandler>; throttleRateMs: number; id: string }>();
   private readonly advertised = new Map<string, string>();
   private readonly pendingCalls = new Map<string, PendingCall>();
   private closedByUser = false;
@@ -137,7 +137,7 @@ export class RosbridgeClient {
     socket.on('error', () => undefined); // 'close' follows and does the work
     socket.on('close', (code, reason) => this.onClose(code, reason.toString()));
     // resubscribe and re-advertise after a reconnect: the server forgot us
-    for (const [topic, sub] of this.subscriptions) this.send({ op: 'subscribe', id: this.id('subscribe'), topic, type: sub.type, ...(sub.throttleRateMs ? { throttle_rate: sub.throttleRateMs } : {}) });
+    for (const [topic, sub] of this.subscriptions) this.send({ op: 'subscribe', id: sub.id, topic, type: sub.type, ...(sub.throttleRateMs ? { throttle_rate: sub.throttleRateMs } : {}) });
     for (const [topic, type] of this.advertised) this.send({ op: 'advertise', id: this.id('advertise'), topic, type });
   }
 
@@ -252,9 +252,10 @@ export class RosbridgeClient {
   subscribe(topic: string, type: string, handler: MessageHandler, throttleRateMs = 0): () => void {
     let sub = this.subscriptions.get(topic);
     if (!sub) {
-      sub = { type, handlers: new Set(), throttleRateMs };
+      // the id names this subscription: rosbridge unsubscribes by it
+      sub = { type, handlers: new Set(), throttleRateMs, id: this.id('subscribe') };
       this.subscriptions.set(topic, sub);
-      this.send({ op: 'subscribe', id: this.id('subscribe'), topic, type, ...(throttleRateMs ? { throttle_rate: throttleRateMs } : {}) });
+      this.send({ op: 'subscribe', id: sub.id, topic, type, ...(throttleRateMs ? { throttle_rate: throttleRateMs } : {}) });
     }
     sub.handlers.add(handler);
     return () => {
@@ -263,7 +264,7 @@ export class RosbridgeClient {
       current.handlers.delete(handler);
       if (current.handlers.size === 0) {
         this.subscriptions.delete(topic);
-        this.send({ op: 'unsubscribe', id: this.id('unsubscribe'), topic });
+        this.send({ op: 'unsubscribe', id: current.id, topic });
       }
     };
   }
@@ -310,7 +311,7 @@ export class RosbridgeClient {
       return;
     }
     if (socket.readyState === WebSocket.OPEN) {
-      for (const topic of this.subscriptions.keys()) this.send({ op: 'unsubscribe', id: this.id('unsubscribe'), topic });
+      for (const [topic, sub] of this.subscriptions) this.send({ op: 'unsubscribe', id: sub.id, topic });
       for (const topic of this.advertised.keys()) this.send({ op: 'unadvertise', id: this.id('unadvertise'), topic });
     }
     await new Promise<void>((resolve) => {

@@ -26,7 +26,8 @@ export interface CallServiceOp {
   op: 'call_service';
   id?: string;
   service: string;
-  args?: Record<string, unknown>;
+  /** An object of request fields (what roslib and we send) or rosbridge's positional list. */
+  args?: Record<string, unknown> | unknown[];
   /** Server-side timeout, s; the client also keeps its own (a lost reply would otherwise hang). */
   timeout?: number;
 }
@@ -98,7 +99,7 @@ export function validateOp(value: unknown): ParsedFrame {
       break;
     case 'call_service':
       check.string('service');
-      check.optionalObject('args');
+      check.optionalObjectOrList('args');
       check.optionalNumber('timeout');
       break;
     case 'service_response':
@@ -158,7 +159,10 @@ class Checker {
     if (!isObject(this.value[key])) this.fail(`'${key}' must be an object`);
   }
   optionalObject(key: string): void {
-    // rosbridge also allows `args` as a positional list; we only ever send and accept objects
     if (this.value[key] !== undefined && !isObject(this.value[key])) this.fail(`'${key}' must be an object`);
+  }
+  optionalObjectOrList(key: string): void {
+    const v = this.value[key];
+    if (v !== undefined && !isObject(v) && !Array.isArray(v)) this.fail(`'${key}' must be an object or a list`);
   }
 }
