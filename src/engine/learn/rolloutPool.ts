@@ -129,7 +129,11 @@ class WorkerRunner implements RolloutRunner {
       };
       const onAbort = (): void => finish(abortError());
       const dispatch = (worker: number): void => {
-        if (next < tasks.length) this.threads[worker]!.postMessage({ type: 'rollout', task: { ...tasks[next++]!, index: next - 1 } } satisfies ToWorker);
+        if (next >= tasks.length) return;
+        // the batch position travels with the task, so results land in order whoever runs them
+        const message: ToWorker = { type: 'rollout', task: { ...tasks[next]!, index: next } };
+        next += 1;
+        this.threads[worker]!.postMessage(message);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.onFailure = (error) => finish(error);

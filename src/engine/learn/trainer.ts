@@ -12,7 +12,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Experiment } from '../config/experiment';
 import { TASKS } from '../config/taskCatalog';
-import { runEpisodes } from '../eval/runEpisodes';
+import { EVALUATION_EPISODE_CAP, runEpisodes } from '../eval/runEpisodes';
 import { summarizeEpisodes, type EvaluationReport } from '../eval/report';
 import type { TrainerState } from '../runs/checkpoint';
 import { RunStore, newRunId, type RunRecord } from '../runs/runStore';
@@ -322,7 +322,7 @@ async function evaluateInSim(pool: RolloutRunner, experiment: Experiment, spec: 
     normStd: normalization.std,
     episodeSeed: deriveSeed(evalSeed, state.iteration, i),
     randomize: experiment.evaluation.randomized,
-    maxSteps: Math.min(experiment.evaluation.maxSteps, 500),
+    maxSteps: Math.min(experiment.evaluation.maxSteps, EVALUATION_EPISODE_CAP, TASKS[experiment.task].maxEpisodeSteps),
     collectStats: false,
   }));
   const results = await pool.run(tasks, signal);
