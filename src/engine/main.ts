@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Experiment } from './config/experiment';
 import { findingToJson, loadExperiment } from './config/load';
 import type { EvaluationReport } from './eval/report';
+import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
 import {
   parseHostMessage,
@@ -127,6 +128,8 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   },
   train: runTrain,
   evaluate: runEvaluate,
+  evaluateOnRobot: (id, params, signal) => runEvaluateOnRobot(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
+  sensitivity: (id, params, signal) => runSensitivity(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
   cancel: async (_id, params) => {
     const job = running.get(params.requestId);
     job?.abort();

@@ -5,6 +5,8 @@
  * is dropped and logged, never trusted.
  */
 import type { EvaluationReport } from './eval/report';
+import type { GapReport } from './eval/gapReport';
+import type { SensitivityReport } from './eval/sensitivity';
 
 /** A finding placed by line and column (1-based), as `sim2real validate --json` prints it. */
 export interface FindingJson {
@@ -51,18 +53,43 @@ export interface EvaluateParams {
   readonly runDir?: string;
 }
 
+export interface EvaluateOnRobotParams {
+  /** Absolute path of the experiment file; its robot.address is the only address allowed. */
+  readonly file: string;
+  /** The run folder: its policy.onnx runs, and eval-real.json (and report.json) are written there. */
+  readonly runDir: string;
+  /** When given, must equal the configured robot.address (a second check, not a way to pick another). */
+  readonly address?: string;
+  /** [default: evaluation.real_episodes] */
+  readonly episodes?: number;
+}
+
+export interface SensitivityParams {
+  readonly file: string;
+  /** The run folder: its policy.onnx is swept, and sensitivity.json is written there. */
+  readonly runDir: string;
+  /** Episodes per point [default: 10]. */
+  readonly episodes?: number;
+  /** Points per parameter [default: 5]. */
+  readonly points?: number;
+}
+
 /** Requests the extension host sends; the engine answers each with a `finished` or `failed` event. */
 export interface EngineRequests {
   validate: { params: { readonly file: string }; result: { readonly findings: FindingJson[] } };
   train: { params: TrainParams; result: TrainSummary };
   evaluate: { params: EvaluateParams; result: EvaluationReport };
+  /** Evaluate a run's policy on the experiment's configured robot (or emulator); writes eval-real.json. */
+  evaluateOnRobot: { params: EvaluateOnRobotParams; result: { readonly real: EvaluationReport; readonly report?: GapReport } };
+  /** Sweep each randomized parameter of a run's policy in sim; writes sensitivity.json. Cancellable. */
+  sensitivity: { params: SensitivityParams; result: SensitivityReport };
   /** Cancel a running request; its own answer then arrives as `finished` (cancelled) or `failed`. */
   cancel: { params: { readonly requestId: number }; result: { readonly cancelled: boolean } };
   ping: { params: Record<string, never>; result: { readonly versions: Record<string, string> } };
 }
 
 export type RequestMethod = keyof EngineRequests;
-export const REQUEST_METHODS: readonly RequestMethod[] = ['validate', 'train', 'evaluate', 'cancel', 'ping'];
+export const REQUEST_METHODS: readonly RequestMethod[] = ['validate', 'train', 'evaluate', 'evaluateOnRobot', 'sensitivity', 'cancel', 'ping'];
 
 /** Sent by the extension host. */
 export interface RequestMessage<M extends RequestMethod = RequestMethod> {
@@ -149,6 +176,10 @@ export function parseHostMessage(value: unknown): RequestMessage | undefined {
           optional(p.randomized, (x) => typeof x === 'boolean') &&
           optional(p.runDir, isString)
         );
+      case 'evaluateOnRobot':
+        return isString(p.file) && isString(p.runDir) && optional(p.address, isString) && optional(p.episodes, isId);
+      case 'sensitivity':
+        return isString(p.file) && isString(p.runDir) && optional(p.episodes, isId) && optional(p.points, isId);
       case 'cancel':
         return isId(p.requestId);
       case 'ping':

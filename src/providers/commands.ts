@@ -7,6 +7,7 @@ import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
 import { ExperimentItem } from './experimentTree';
 import { evaluateInSim, trainExperiment } from './runCommands';
+import { deleteRun, evaluateRunOnRobot, revealRunFolder } from './runActions';
 
 const PREFIX = 'sim2real.';
 
@@ -18,6 +19,9 @@ const COMMANDS: Record<string, CommandHandler> = {
   refreshExperiments: (ctx) => ctx.tree.refresh(),
   trainExperiment: trainExperiment,
   evaluateInSim: evaluateInSim,
+  evaluateOnRobot: evaluateRunOnRobot,
+  revealRunFolder: revealRunFolder,
+  deleteRun: deleteRun,
   showEngineLog: (ctx) => ctx.output.show(true),
   restartEngine: async (ctx) => {
     if (ctx.engine.busy) {

@@ -1,16 +1,27 @@
 /**
- * The Experiments view: every *.s2r.yaml in the workspace with its error and warning counts.
- * Later issues hang stages and runs under each experiment.
+ * The Experiments view: every *.s2r.yaml in the workspace with its error and warning counts, and
+ * under it the experiment's stages (from the validated document) and its runs (from the run
+ * folders: status icon, sim and real success and the transfer gap in the description, started time
+ * in the tooltip). Run folders are watched, so a run appears, updates and disappears on its own.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { loadExperiment } from '../engine/config/load';
+import type { StageConfig } from '../engine/config/experiment';
+import { listRuns, runDescription, runTooltipLines, type RunSummary } from '../engine/runs/runSummary';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
+import { experimentNameIn, runsDirectory, RUNS_SETTING_DEFAULT } from './runsFolder';
 
 export const EXPERIMENT_GLOB = '**/*.s2r.{yaml,yml}';
 const EXCLUDE_GLOB = '{**/node_modules/**,**/.sim2real/**}';
+/** Trainers append to metrics.jsonl every iteration; coalesce the watcher's bursts into one refresh. */
+const REFRESH_DEBOUNCE_MS = 250;
 
 export class ExperimentItem extends vscode.TreeItem {
   constructor(readonly uri: vscode.Uri, errors: number, warnings: number) {
-    super(vscode.workspace.asRelativePath(uri, false).replace(/\.s2r\.ya?ml$/, ''), vscode.TreeItemCollapsibleState.None);
+    super(vscode.workspace.asRelativePath(uri, false).replace(/\.s2r\.ya?ml$/, ''), vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `experiment:${uri.toString()}`;
     this.resourceUri = uri;
     this.contextValue = 'experiment';
     this.iconPath = new vscode.ThemeIcon(errors > 0 ? 'error' : warnings > 0 ? 'warning' : 'beaker', errors > 0 ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined);
@@ -20,10 +31,69 @@ export class ExperimentItem extends vscode.TreeItem {
   }
 }
 
-export class ExperimentTree implements vscode.TreeDataProvider<ExperimentItem>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ExperimentItem | undefined>();
+/** "Stages" or "Runs" under an experiment. */
+export class GroupItem extends vscode.TreeItem {
+  constructor(
+    readonly experiment: vscode.Uri,
+    readonly group: 'stages' | 'runs',
+    count: number,
+  ) {
+    super(group === 'stages' ? 'Stages' : 'Runs', count > 0 ? (group === 'runs' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
+    this.id = `${group}:${experiment.toString()}`;
+    this.contextValue = group;
+    this.description = count === 0 ? (group === 'runs' ? 'none yet' : 'none') : String(count);
+    this.iconPath = new vscode.ThemeIcon(group === 'stages' ? 'list-ordered' : 'history');
+  }
+}
+
+export class StageItem extends vscode.TreeItem {
+  constructor(experiment: vscode.Uri, stage: StageConfig, index: number) {
+    super(`${index + 1}. ${stage.name}`, vscode.TreeItemCollapsibleState.None);
+    this.id = `stage:${experiment.toString()}:${index}`;
+    this.contextValue = 'stage';
+    // Stages run one by one once the transfer pipeline exists; until then each is pending.
+    const state = stage.skip ? 'skipped' : 'pending';
+    this.description = `${stage.kind} · ${stage.episodes} episodes · ${state}`;
+    this.iconPath = new vscode.ThemeIcon(stage.skip ? 'debug-step-over' : 'circle-large-outline');
+    const gate = stage.gate ? [stage.gate.minSimSuccess !== undefined ? `sim ≥ ${stage.gate.minSimSuccess}` : '', stage.gate.minRealSuccess !== undefined ? `real ≥ ${stage.gate.minRealSuccess}` : '', stage.gate.confirm ? 'confirmation' : ''].filter(Boolean).join(', ') : '';
+    this.tooltip = `${stage.name} (${stage.kind}): ${stage.episodes} episodes${gate ? `; gate: ${gate}` : ''}; ${state}`;
+  }
+}
+
+const STATUS_ICONS: Record<RunSummary['status'], [string, string | undefined]> = {
+  running: ['sync~spin', undefined],
+  completed: ['pass', 'testing.iconPassed'],
+  cancelled: ['circle-slash', 'disabledForeground'],
+  failed: ['error', 'testing.iconFailed'],
+  unreadable: ['warning', 'problemsWarningIcon.foreground'],
+};
+
+export class RunItem extends vscode.TreeItem {
+  constructor(
+    readonly experiment: vscode.Uri,
+    readonly run: RunSummary,
+  ) {
+    super(run.runId, vscode.TreeItemCollapsibleState.None);
+    this.id = `run:${run.dir}`;
+    this.resourceUri = vscode.Uri.file(run.dir);
+    // e.g. "run.policy.evaluated": menus match with regular expressions on these flags
+    this.contextValue = ['run', run.hasPolicy ? 'policy' : '', run.sim ? 'evaluated' : '', run.status === 'running' ? 'running' : ''].filter(Boolean).join('.');
+    const [icon, colour] = STATUS_ICONS[run.status];
+    this.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
+    this.description = runDescription(run);
+    this.tooltip = new vscode.MarkdownString(runTooltipLines(run).join('\n\n'));
+    if (run.sim) this.command = { command: 'sim2real.openGapReport', title: 'Open Gap Report', arguments: [this] };
+  }
+}
+
+export type ExperimentTreeItem = ExperimentItem | GroupItem | StageItem | RunItem;
+
+export class ExperimentTree implements vscode.TreeDataProvider<ExperimentTreeItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExperimentTreeItem | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
+  private runsWatchers: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor() {
     const watcher = vscode.workspace.createFileSystemWatcher(EXPERIMENT_GLOB);
@@ -31,23 +101,65 @@ export class ExperimentTree implements vscode.TreeDataProvider<ExperimentItem>, 
       watcher,
       watcher.onDidCreate(() => this.refresh()),
       watcher.onDidDelete(() => this.refresh()),
+      watcher.onDidChange(() => this.refreshSoon()),
       vscode.languages.onDidChangeDiagnostics((e) => {
-        if (e.uris.some((uri) => /\.s2r\.ya?ml$/.test(uri.path))) this.refresh();
+        if (e.uris.some((uri) => /\.s2r\.ya?ml$/.test(uri.path))) this.refreshSoon();
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('sim2real.runsDirectory')) {
+          this.watchRuns();
+          this.refresh();
+        }
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchRuns()),
       this.changed,
     );
+    this.watchRuns();
+  }
+
+  /** One watcher per workspace folder on its runs folder (which may not exist yet). */
+  private watchRuns(): void {
+    for (const d of this.runsWatchers.splice(0)) d.dispose();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const setting = vscode.workspace.getConfiguration('sim2real', folder.uri).get<string>('runsDirectory', RUNS_SETTING_DEFAULT);
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${setting.replace(/\\/g, '/').replace(/\/+$/, '')}/**`));
+      const onEvent = (uri: vscode.Uri): void => {
+        // metrics.jsonl grows every iteration; run.json says when the status changes
+        if (!uri.path.endsWith('/metrics.jsonl')) this.refreshSoon();
+      };
+      this.runsWatchers.push(watcher, watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent));
+    }
   }
 
   refresh(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.changed.fire(undefined);
   }
 
-  getTreeItem(item: ExperimentItem): vscode.TreeItem {
+  private refreshSoon(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), REFRESH_DEBOUNCE_MS);
+  }
+
+  getTreeItem(item: ExperimentTreeItem): vscode.TreeItem {
     return item;
   }
 
-  async getChildren(parent?: ExperimentItem): Promise<ExperimentItem[]> {
-    if (parent) return [];
+  async getChildren(parent?: ExperimentTreeItem): Promise<ExperimentTreeItem[]> {
+    if (!parent) return this.experiments();
+    if (parent instanceof ExperimentItem) {
+      const { stages, runs } = experimentContents(parent.uri);
+      return [new GroupItem(parent.uri, 'stages', stages.length), new GroupItem(parent.uri, 'runs', runs.length)];
+    }
+    if (parent instanceof GroupItem) {
+      const { stages, runs } = experimentContents(parent.experiment);
+      return parent.group === 'stages' ? stages.map((s, i) => new StageItem(parent.experiment, s, i)) : runs.map((r) => new RunItem(parent.experiment, r));
+    }
+    return [];
+  }
+
+  private async experiments(): Promise<ExperimentItem[]> {
     const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, EXCLUDE_GLOB, 500);
     files.sort((a, b) => a.path.localeCompare(b.path));
     return files.map((uri) => {
@@ -59,6 +171,32 @@ export class ExperimentTree implements vscode.TreeDataProvider<ExperimentItem>, 
   }
 
   dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.runsWatchers.splice(0)) d.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * Stages from the validated file (none while it has errors) and runs from its runs folder. The runs
+ * are filed under the experiment's `name`, which is read even from an invalid file so that a typo
+ * elsewhere does not hide the runs.
+ */
+export function experimentContents(uri: vscode.Uri): { stages: readonly StageConfig[]; runs: RunSummary[] } {
+  if (uri.scheme !== 'file') return { stages: [], runs: [] };
+  let stages: readonly StageConfig[] = [];
+  let name: string | undefined;
+  try {
+    const loaded = loadExperiment(uri.fsPath);
+    stages = loaded.experiment?.stages ?? [];
+    name = loaded.experiment?.name ?? experimentNameIn(loaded.text);
+  } catch {
+    try {
+      name = experimentNameIn(readFileSync(uri.fsPath, 'utf8'));
+    } catch {
+      // deleted between the listing and now: the watcher refreshes the tree
+    }
+  }
+  const runs = name ? listRuns(join(runsDirectory(uri), name)) : [];
+  return { stages, runs };
 }

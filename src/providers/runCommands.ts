@@ -11,14 +11,17 @@ import type { ProgressEvent } from '../engine/protocol';
 import type { Sim2RealContext } from './context';
 import { EngineError } from './engineClient';
 import { isExperiment } from './experimentDocuments';
-import { ExperimentItem } from './experimentTree';
+import { ExperimentItem, RunItem } from './experimentTree';
+import { experimentNameIn, runsDirectory } from './runsFolder';
 import { consentToEngineWork } from './trust';
+
+export { runsDirectory };
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** The experiment a command targets: a tree item, a URI (explorer, editor title), or the active editor. */
 export async function targetExperiment(target: unknown): Promise<vscode.TextDocument | undefined> {
-  const uri = target instanceof ExperimentItem ? target.uri : target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+  const uri = target instanceof ExperimentItem ? target.uri : target instanceof RunItem ? target.experiment : target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
     void vscode.window.showInformationMessage('Sim2Real: open an experiment (*.s2r.yaml) or pick one in the Sim2Real view.');
     return undefined;
@@ -31,14 +34,8 @@ export async function targetExperiment(target: unknown): Promise<vscode.TextDocu
   return document;
 }
 
-export function runsDirectory(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
-  const setting = vscode.workspace.getConfiguration('sim2real', uri).get<string>('runsDirectory', '.sim2real/runs');
-  return folder ? join(folder.uri.fsPath, setting) : join(uri.fsPath, '..', setting);
-}
-
 /** Run an engine request under a cancellable notification and the status-bar item. */
-async function withEngineProgress<T>(
+export async function withEngineProgress<T>(
   ctx: Sim2RealContext,
   title: string,
   job: (token: vscode.CancellationToken, onProgress: (event: ProgressEvent) => void) => Promise<T>,
@@ -59,7 +56,7 @@ async function withEngineProgress<T>(
   }
 }
 
-async function reportEngineError(ctx: Sim2RealContext, what: string, error: unknown): Promise<void> {
+export async function reportEngineError(ctx: Sim2RealContext, what: string, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
   ctx.output.error(`${what}: ${message}`);
   if (error instanceof EngineError && error.findings?.length) {
@@ -107,10 +104,14 @@ export async function evaluateInSim(ctx: Sim2RealContext, target?: unknown): Pro
   const document = await targetExperiment(target);
   if (!document || !(await consentToEngineWork('Evaluation'))) return;
   if (document.isDirty) await document.save();
-  const experimentName = /^name:\s*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)/m.exec(document.getText())?.[1] ?? '';
+  const experimentName = experimentNameIn(document.getText()) ?? '';
   const policies = runPolicies(runsDirectory(document.uri), experimentName);
   const browse = { label: '$(folder-opened) Choose an ONNX file…', description: 'a policy trained here or elsewhere', path: '', runDir: '' };
-  const picked = await vscode.window.showQuickPick([...policies, browse], { title: 'Evaluate which policy?', placeHolder: policies.length ? 'Newest run first' : 'No trained runs yet' });
+  // a run picked in the tree names its policy; otherwise ask which one
+  const picked =
+    target instanceof RunItem && target.run.hasPolicy
+      ? { path: join(target.run.dir, 'policy.onnx'), runDir: target.run.dir }
+      : await vscode.window.showQuickPick([...policies, browse], { title: 'Evaluate which policy?', placeHolder: policies.length ? 'Newest run first' : 'No trained runs yet' });
   if (!picked) return;
   let policy = picked.path;
   let runDir: string | undefined = picked.runDir || undefined;

@@ -113,3 +113,31 @@ describe('RobotEnv over the emulator', () => {
     assert.deepEqual(configuredRobotAddresses({ ...EXPERIMENT, robot: { address: 'ws://127.0.0.1:9090' } } as unknown as Experiment, 'ws://127.0.0.1:9191'), ['ws://127.0.0.1:9090', 'ws://127.0.0.1:9191']);
   });
 });
+
+describe('RobotEnv and a broken policy', () => {
+  it('a NaN or infinite action is a protective stop, not a clipped command', async () => {
+    const dir = tempDir('env');
+    const emu = await spawnEmulator(profileFile('task: reach\n'), join(dir, 'emu.jsonl'));
+    try {
+      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url] });
+      try {
+        for (const bad of [NaN, Infinity]) {
+          env.reset(1);
+          assert.equal(env.step([0.1, 0, 0]).termination, 'none');
+          const r = env.step([0, bad, 0]);
+          assert.equal(r.termination, 'aborted');
+          assert.match(env.lastAbortReason ?? '', /non_finite: elbow command is NaN/);
+          env.rearm();
+        }
+      } finally {
+        env.dispose();
+      }
+    } finally {
+      await emu.stop();
+    }
+    // the robot saw the stops, and no non-finite command ever reached it
+    const events = emu.events();
+    assert.equal(events.filter((e) => e.event === 'stop').length, 2);
+    assert.ok(events.filter((e) => e.event === 'command').every((e) => (e.data as number[]).every(Number.isFinite)));
+  });
+});

@@ -81,10 +81,14 @@ const ADVICE: Record<GapVerdict, string[]> = {
   ],
 };
 
+const roundPoints = (points: number): number => Math.round(points * 1e6) / 1e6;
+
 export function transferGap(sim: EvaluationReport, real: EvaluationReport): TransferGap {
-  const successPoints = 100 * (sim.success_rate - real.success_rate);
+  // rounded to a millionth of a point: 0.9 - 0.6 is 0.30000000000000004 in floating point, and a
+  // gap of exactly 30 points must read 'moderate' as the thresholds say, not 'poor'
+  const successPoints = roundPoints(100 * (sim.success_rate - real.success_rate));
   const verdict = verdictFor(successPoints);
-  const range: [number, number] = [100 * (sim.success_ci[0] - real.success_ci[1]), 100 * (sim.success_ci[1] - real.success_ci[0])];
+  const range: [number, number] = [roundPoints(100 * (sim.success_ci[0] - real.success_ci[1])), roundPoints(100 * (sim.success_ci[1] - real.success_ci[0]))];
   const uncertain = verdictFor(range[0]) !== verdictFor(range[1]);
   const caution = `Too few episodes to be sure: at 95% confidence the gap lies between ${range[0].toFixed(0)} and ${range[1].toFixed(0)} points. Evaluate more episodes (evaluation.episodes, evaluation.real_episodes) before acting on the verdict.`;
   return {

@@ -146,11 +146,11 @@ export class RobotEpisodeRunner {
     const maxStep = this.task.maxTargetStepRad;
     const next = new Float64Array(JOINT_COUNT);
     for (let i = 0; i < JOINT_COUNT; i++) {
-      // no clipping of the action here: a NaN must reach the safety layer and stop the robot
-      const a = action[i] > 1 ? 1 : action[i] < -1 ? -1 : action[i];
+      const a = action[i];
       const [low, high] = ARM.jointLimitsRad[i];
-      next[i] = Math.min(high, Math.max(low, this.targets[i] + a * maxStep));
-      if (Number.isNaN(a)) next[i] = NaN;
+      // a non-finite action is a broken policy: it must reach the safety layer (and stop the robot),
+      // not be clipped into a plausible command as the simulator does
+      next[i] = Number.isFinite(a) ? Math.min(high, Math.max(low, this.targets[i] + Math.max(-1, Math.min(1, a)) * maxStep)) : NaN;
     }
     const outcome = this.link.sendCommand(next, this.episodeIndex);
     if (outcome.sent) this.targets.set(outcome.verdict.command);
