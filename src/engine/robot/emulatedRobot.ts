@@ -24,7 +24,7 @@ import { preferPredictableWasm } from './predictableWasm';
 /** Physics steps run in one timer tick at most: after a stall the robot does not fast-forward for long. */
 const MAX_CATCH_UP_STEPS = 20;
 
-const WARM_UP_STEPS = 300;
+const WARM_UP_STEPS = 50;
 const STREAM_PLANT = 1;
 const STREAM_LATENCY = 2;
 
@@ -53,8 +53,8 @@ export class EmulatedRobot {
   static async create(profile: RealityProfile, log: EventSink): Promise<EmulatedRobot> {
     preferPredictableWasm();
     const plant = await RealityPlant.create(profile, new Rng(deriveSeed(profile.seed, STREAM_PLANT, 0)));
-    // wasm/JIT warm-up (facts.md: the first ~2,000 steps run slower) before anyone connects; a few
-    // hundred steps take the worst of it without delaying start-up on a busy machine
+    // JIT warm-up of the step path before anyone connects; with tier-up off (predictableWasm.ts)
+    // the wasm code is final from the start, so a few dozen steps are enough
     for (let k = 0; k < WARM_UP_STEPS; k++) plant.step();
     return new EmulatedRobot(profile, plant, log);
   }
