@@ -24,6 +24,7 @@ const nodeEntries = {
   engine: 'src/engine/main.ts',
   'train-worker': 'src/engine/learn/worker.ts',
   'robot-link-worker': 'src/engine/robot/linkWorker.ts',
+  'robot-session-worker': 'src/engine/console/sessionWorker.ts',
 };
 
 const webviewDir = 'webview-ui';

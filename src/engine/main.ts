@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Experiment } from './config/experiment';
 import { findingToJson, loadExperiment } from './config/load';
+import { RobotSession, RobotSessionError } from './console/robotSession';
 import type { EvaluationReport } from './eval/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
@@ -17,6 +18,8 @@ import {
   type EngineRequests,
   type EvaluateParams,
   type FindingJson,
+  type RobotConnectParams,
+  type RobotSessionState,
   type RequestMessage,
   type RequestMethod,
   type TrainParams,
@@ -118,6 +121,36 @@ async function runEvaluate(id: number, params: EvaluateParams, signal: AbortSign
   return report;
 }
 
+/** The safe-test console's robot session; one at a time. */
+let robotSession: RobotSession | undefined;
+
+function requireSession(): RobotSession {
+  if (!robotSession) throw new RequestError('No robot session: connect first (Sim2Real: Open Safe-Test Console).');
+  return robotSession;
+}
+
+async function runRobotConnect(id: number, params: RobotConnectParams): Promise<RobotSessionState> {
+  if (robotSession) throw new RequestError(`Already connected to ${robotSession.address}; disconnect first.`);
+  const experiment = loadValid(params.file);
+  if (params.policy !== undefined && !existsSync(params.policy)) throw new RequestError(`No such policy file: ${params.policy}`);
+  try {
+    const session = await RobotSession.open(
+      experiment,
+      {
+        onState: (state) => send({ kind: 'robotState', state }),
+        onTelemetry: (samples) => send({ kind: 'robotTelemetry', samples }),
+        onSafety: (entry) => send({ kind: 'robotSafety', entry }),
+      },
+      { policy: params.policy, address: params.address, runDir: params.runDir },
+    );
+    robotSession = session;
+    log('info', `robot session connected to ${session.address}${session.runDir ? `; episodes are recorded in ${session.runDir}` : ''}`, id);
+    return session.state;
+  } catch (error) {
+    throw error instanceof RobotSessionError ? new RequestError(error.message) : error;
+  }
+}
+
 type Handler<M extends RequestMethod> = (id: number, params: EngineRequests[M]['params'], signal: AbortSignal) => Promise<EngineRequests[M]['result']>;
 
 const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
@@ -136,6 +169,18 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
     return { cancelled: job !== undefined };
   },
   ping: async () => ({ versions: engineVersions() }),
+  robotConnect: runRobotConnect,
+  robotStartEpisode: async (_id, params) => requireSession().startEpisode(params.seed),
+  // synchronous up to the post: nothing on this thread is awaited before the stop leaves
+  robotStop: async (_id, params) => ({ sent: robotSession?.stop(params.message) ?? false }),
+  robotArm: async () => requireSession().arm(),
+  robotDisconnect: async () => {
+    const session = robotSession;
+    robotSession = undefined;
+    await session?.close();
+    if (session) send({ kind: 'robotState', state: { ...session.state, connected: false, episodeRunning: false } });
+    return { disconnected: session !== undefined };
+  },
 };
 
 async function handle(request: RequestMessage): Promise<void> {
@@ -166,6 +211,8 @@ process.on('message', (raw: unknown) => {
 
 process.on('disconnect', () => {
   for (const job of running.values()) job.abort();
+  // closing the link halts the robot (link lost); its watchdog covers a link that cannot close
+  void robotSession?.close();
   // give aborted jobs a moment to write their final state, then go
   setTimeout(() => process.exit(0), 500).unref();
 });

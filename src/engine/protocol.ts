@@ -7,6 +7,7 @@
 import type { EvaluationReport } from './eval/report';
 import type { GapReport } from './eval/gapReport';
 import type { SensitivityReport } from './eval/sensitivity';
+import type { Termination } from './sim/env';
 
 /** A finding placed by line and column (1-based), as `sim2real validate --json` prints it. */
 export interface FindingJson {
@@ -86,10 +87,107 @@ export interface EngineRequests {
   /** Cancel a running request; its own answer then arrives as `finished` (cancelled) or `failed`. */
   cancel: { params: { readonly requestId: number }; result: { readonly cancelled: boolean } };
   ping: { params: Record<string, never>; result: { readonly versions: Record<string, string> } };
+  /**
+   * Open the safe-test console's robot session: connect to the experiment's configured robot.address
+   * (`address`, when given, must be that address: nothing else is ever opened). Finishes once
+   * connected; the session then lives until robotDisconnect and reports through robotState,
+   * robotTelemetry and robotSafety events.
+   */
+  robotConnect: { params: RobotConnectParams; result: RobotSessionState };
+  /** Run one episode of the session's policy (a person pressed "Start episode"); finishes when it ends. */
+  robotStartEpisode: { params: { readonly seed?: number }; result: RealEpisodeRecord };
+  /** Protective stop, ahead of anything queued; no command goes out until robotArm. */
+  robotStop: { params: { readonly message?: string }; result: { readonly sent: boolean } };
+  /** The user's decision to move again after a stop. */
+  robotArm: { params: Record<string, never>; result: RobotSessionState };
+  robotDisconnect: { params: Record<string, never>; result: { readonly disconnected: boolean } };
+}
+
+export interface RobotConnectParams {
+  /** Absolute path of the experiment file; its robot.address is the only address allowed. */
+  readonly file: string;
+  /** ONNX policy to run; without one the session can connect, stop and arm, but not run episodes. */
+  readonly policy?: string;
+  readonly address?: string;
+  /** Run folder to record the console's episodes in (real-episodes.jsonl, eval-real.json). */
+  readonly runDir?: string;
+}
+
+/** What the console shows about the robot session. */
+export interface RobotSessionState {
+  readonly connected: boolean;
+  readonly address?: string;
+  readonly file?: string;
+  readonly policy?: string;
+  /** What the robot reports on its status topic ('unknown' before the first report). */
+  readonly robot: 'armed' | 'running' | 'halted' | 'unknown';
+  /** Why the robot is halted (stop, watchdog, safety, link_lost, not_armed) and its detail. */
+  readonly haltReason?: string;
+  readonly haltDetail?: string;
+  /** The engine's stop latch: set by any stop, cleared only by robotArm. */
+  readonly stopped: boolean;
+  readonly stopMessage?: string;
+  /** Speed scale of the running episode, or of the next one when none runs (x0.5 for the first episodes). */
+  readonly speedScale: number;
+  /** Episodes started in this session. */
+  readonly episodesStarted: number;
+  readonly episodeRunning: boolean;
+  /** Run folder the episodes are recorded in. */
+  readonly runDir?: string;
+}
+
+/** One control step of a console episode, for the live plots. */
+export interface RobotTelemetrySample {
+  /** Monotonic ms (CLOCK_MONOTONIC, as in the robot event logs). */
+  readonly tMs: number;
+  readonly episode: number;
+  readonly step: number;
+  /** Measured joint positions, rad. */
+  readonly position: number[];
+  /** Joint position targets sent (after the safety layer), rad. */
+  readonly command: number[];
+}
+
+/** A line of the console's safety log. */
+export interface RobotSafetyEntry {
+  readonly tMs: number;
+  readonly level: 'info' | 'warning' | 'stop';
+  readonly message: string;
+}
+
+/** An episode run from the console: what real-episodes.jsonl holds, one per line. */
+export interface RealEpisodeRecord {
+  /** Index in the session (0-based). */
+  readonly index: number;
+  readonly seed: number;
+  readonly episodeReturn: number;
+  /** Control steps. */
+  readonly length: number;
+  readonly success: boolean;
+  readonly termination: Termination;
+  readonly abortReason?: string;
+  /** Who ended an aborted episode: a person's stop (not counted as a trial of the policy), the safety layer, or the robot/link. */
+  readonly abortKind?: 'stop' | 'safety' | 'robot';
+  readonly speedScale: number;
+  readonly startedAt: string;
+  readonly durationMs: number;
 }
 
 export type RequestMethod = keyof EngineRequests;
-export const REQUEST_METHODS: readonly RequestMethod[] = ['validate', 'train', 'evaluate', 'evaluateOnRobot', 'sensitivity', 'cancel', 'ping'];
+export const REQUEST_METHODS: readonly RequestMethod[] = [
+  'validate',
+  'train',
+  'evaluate',
+  'evaluateOnRobot',
+  'sensitivity',
+  'cancel',
+  'ping',
+  'robotConnect',
+  'robotStartEpisode',
+  'robotStop',
+  'robotArm',
+  'robotDisconnect',
+];
 
 /** Sent by the extension host. */
 export interface RequestMessage<M extends RequestMethod = RequestMethod> {
@@ -140,7 +238,27 @@ export interface FailedEvent {
   readonly findings?: FindingJson[];
 }
 
-export type EngineEvent = ReadyEvent | ProgressEvent | LogEvent | FinishedEvent | FailedEvent;
+/** Sent by the engine whenever the robot session's state changes (connect, halt, stop, arm, episode). */
+export interface RobotStateEvent {
+  readonly kind: 'robotState';
+  readonly state: RobotSessionState;
+}
+
+/** Sent by the engine during console episodes, batched at about 20 Hz. */
+export interface RobotTelemetryEvent {
+  readonly kind: 'robotTelemetry';
+  readonly samples: RobotTelemetrySample[];
+}
+
+/** Sent by the engine: a safety event of the robot session (stop, violation, aborted episode, link change). */
+export interface RobotSafetyEvent {
+  readonly kind: 'robotSafety';
+  readonly entry: RobotSafetyEntry;
+}
+
+export type RobotEvent = RobotStateEvent | RobotTelemetryEvent | RobotSafetyEvent;
+
+export type EngineEvent = ReadyEvent | ProgressEvent | LogEvent | FinishedEvent | FailedEvent | RobotEvent;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -183,7 +301,15 @@ export function parseHostMessage(value: unknown): RequestMessage | undefined {
       case 'cancel':
         return isId(p.requestId);
       case 'ping':
+      case 'robotArm':
+      case 'robotDisconnect':
         return true;
+      case 'robotConnect':
+        return isString(p.file) && optional(p.policy, isString) && optional(p.address, isString) && optional(p.runDir, isString);
+      case 'robotStartEpisode':
+        return optional(p.seed, isId);
+      case 'robotStop':
+        return optional(p.message, isString);
     }
   })();
   return ok ? (value as unknown as RequestMessage) : undefined;
@@ -203,7 +329,43 @@ export function parseEngineMessage(value: unknown): EngineEvent | undefined {
       return isId(value.requestId) && 'result' in value ? (value as unknown as FinishedEvent) : undefined;
     case 'failed':
       return isId(value.requestId) && isString(value.message) && optional(value.findings, Array.isArray) ? (value as unknown as FailedEvent) : undefined;
+    case 'robotState':
+      return isSessionState(value.state) ? (value as unknown as RobotStateEvent) : undefined;
+    case 'robotTelemetry':
+      return Array.isArray(value.samples) && value.samples.every(isTelemetrySample) ? (value as unknown as RobotTelemetryEvent) : undefined;
+    case 'robotSafety':
+      return isSafetyEntry(value.entry) ? (value as unknown as RobotSafetyEvent) : undefined;
     default:
       return undefined;
   }
+}
+
+const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.length <= 64 && v.every((x) => typeof x === 'number');
+
+export function isSessionState(v: unknown): v is RobotSessionState {
+  return (
+    isObject(v) &&
+    typeof v.connected === 'boolean' &&
+    ['armed', 'running', 'halted', 'unknown'].includes(v.robot as string) &&
+    typeof v.stopped === 'boolean' &&
+    isNumber(v.speedScale) &&
+    isId(v.episodesStarted) &&
+    typeof v.episodeRunning === 'boolean' &&
+    optional(v.address, isString) &&
+    optional(v.file, isString) &&
+    optional(v.policy, isString) &&
+    optional(v.haltReason, isString) &&
+    optional(v.haltDetail, isString) &&
+    optional(v.stopMessage, isString) &&
+    optional(v.runDir, isString)
+  );
+}
+
+export function isTelemetrySample(v: unknown): v is RobotTelemetrySample {
+  // positions may be NaN only if the robot reported NaN; JSON turns that into null, which fails here on purpose
+  return isObject(v) && isNumber(v.tMs) && isId(v.episode) && isId(v.step) && isNumbers(v.position) && isNumbers(v.command);
+}
+
+export function isSafetyEntry(v: unknown): v is RobotSafetyEntry {
+  return isObject(v) && isNumber(v.tMs) && ['info', 'warning', 'stop'].includes(v.level as string) && isString(v.message);
 }

@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
-import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type RequestMethod } from '../engine/protocol';
+import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type RequestMethod, type RobotEvent } from '../engine/protocol';
 
 const READY_TIMEOUT_MS = 15_000;
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -34,6 +34,9 @@ export class EngineClient implements vscode.Disposable {
   private readonly pending = new Map<number, Pending>();
   private readonly stateChanged = new vscode.EventEmitter<'running' | 'stopped' | 'crashed'>();
   readonly onDidChangeState = this.stateChanged.event;
+  /** The robot session's events (state, telemetry, safety), which belong to no request. */
+  private readonly robotEvents = new vscode.EventEmitter<RobotEvent>();
+  readonly onRobotEvent = this.robotEvents.event;
   private disposed = false;
   /** Engines we asked to stop: their exit is not a crash. */
   private readonly stopping = new WeakSet<ChildProcess>();
@@ -138,6 +141,10 @@ export class EngineClient implements vscode.Disposable {
       this.output[event.level === 'warn' ? 'warn' : event.level](line);
       return;
     }
+    if (event.kind === 'robotState' || event.kind === 'robotTelemetry' || event.kind === 'robotSafety') {
+      this.robotEvents.fire(event);
+      return;
+    }
     const pending = this.pending.get(event.requestId);
     if (!pending) return;
     if (event.kind === 'progress') pending.onProgress?.(event);
@@ -171,5 +178,6 @@ export class EngineClient implements vscode.Disposable {
     this.disposed = true;
     void this.stop();
     this.stateChanged.dispose();
+    this.robotEvents.dispose();
   }
 }

@@ -1,0 +1,236 @@
+/**
+ * The robot session worker: owns the safe-test console's link to the robot and runs its episodes
+ * (ONNX policy -> RobotEpisodeRunner -> safety layer -> robot). Nothing here blocks: the policy and
+ * the link are asynchronous, so between any two awaits the thread is free and a stop arriving on the
+ * stop port is written to the socket at once, ahead of the next command (commands are never queued
+ * in this process; see robotLink.ts).
+ *
+ * Why not RobotEnv: it hides the link behind a synchronous Env and blocks its thread in Atomics.wait,
+ * which suits batch evaluation; the console must show the link itself (halt reason, stop latch,
+ * speed scale, commands sent), so this worker drives the runner directly on its own thread.
+ */
+import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { TASKS } from '../config/taskCatalog';
+import { OnnxPolicy } from '../learn/onnxPolicy';
+import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
+import { RobotAddressPolicy } from '../robot/addressPolicy';
+import { monotonicMs } from '../robot/clock';
+import { EventLog, type RobotEvent } from '../robot/eventLog';
+import { RobotEpisodeRunner, safetyFor } from '../robot/robotEpisodes';
+import { speedScaleFor } from '../robot/safety';
+import type { SessionNotice, SessionReply, SessionRequest, SessionStartup, SessionStop, SessionWorkerData } from './sessionMessages';
+
+interface Ports {
+  readonly control: MessagePort;
+  readonly stops: MessagePort;
+}
+
+/** Robot log events the console's safety log shows, as one line each; the rest are link chatter. */
+function safetyEntry(e: RobotEvent): RobotSafetyEntry | undefined {
+  const text = (k: string): string => (typeof e[k] === 'string' ? (e[k] as string) : '');
+  switch (e.event) {
+    case 'stop':
+      return { tMs: e.tMs, level: 'stop', message: `protective stop (${text('reason')}): ${text('message')}` };
+    case 'warning':
+      return { tMs: e.tMs, level: 'warning', message: text('message') };
+    case 'command_rejected':
+      return { tMs: e.tMs, level: 'warning', message: `command not sent: ${text('reason')}` };
+    case 'connection':
+      return { tMs: e.tMs, level: 'info', message: 'link open' };
+    case 'disconnection':
+      return { tMs: e.tMs, level: 'warning', message: `link ${text('state')}${text('detail') ? ` (${text('detail')})` : ''}` };
+    case 'dropped_frame':
+      return { tMs: e.tMs, level: 'warning', message: `dropped a frame from the robot: ${text('reason')}` };
+    default:
+      return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const data = workerData as SessionWorkerData;
+  const ports = await new Promise<Ports>((resolve) => parentPort!.once('message', (m: Ports) => resolve(m)));
+  const notify = (notice: SessionNotice): void => ports.control.postMessage(notice);
+  const events = new EventLog(data.eventLogPath);
+  events.onEvent((e) => {
+    const entry = safetyEntry(e);
+    if (entry) notify({ kind: 'safety', entry });
+  });
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const task = TASKS[data.experiment.task];
+  let runner: RobotEpisodeRunner;
+  let policy: OnnxPolicy | undefined;
+  try {
+    // the policy first: a wrong-shaped file should fail before anything talks to the robot
+    if (data.policyPath) policy = await OnnxPolicy.load(data.policyPath, task);
+    runner = await RobotEpisodeRunner.connect(data.experiment, data.url, { policy: RobotAddressPolicy.fromConfigured(data.allowedAddresses), log, events });
+  } catch (error) {
+    await policy?.dispose();
+    events.close();
+    parentPort!.postMessage({ kind: 'failed', message: (error as Error).message } satisfies SessionStartup);
+    return;
+  }
+  const link = runner.link;
+  const safety = safetyFor(data.experiment);
+
+  // The commands the plots show are what left the engine after the safety layer; the link has no
+  // hook for them, so its sendCommand is wrapped on this instance (robot/ stays untouched).
+  let lastCommand: number[] = [];
+  const sendCommand = link.sendCommand.bind(link);
+  link.sendCommand = (targets, episodeIndex) => {
+    const outcome = sendCommand(targets, episodeIndex);
+    if (outcome.sent) lastCommand = Array.from(outcome.verdict.command);
+    return outcome;
+  };
+
+  let episodeRunning = false;
+  const state = (): RobotSessionState => {
+    const status = link.robotStatus;
+    const latch = link.stopLatch;
+    const episode = episodeRunning ? runner.episodeIndex : link.episodesStarted;
+    return {
+      connected: link.isOpen,
+      address: data.url,
+      file: data.experiment.sourcePath,
+      policy: data.policyPath,
+      robot: status?.state ?? 'unknown',
+      haltReason: status?.state === 'halted' ? status.reason : undefined,
+      haltDetail: status?.state === 'halted' ? status.detail : undefined,
+      stopped: latch !== undefined,
+      stopMessage: latch?.message,
+      speedScale: speedScaleFor(safety, Math.max(0, episode)),
+      episodesStarted: link.episodesStarted,
+      episodeRunning,
+    };
+  };
+  let lastStateJson = '';
+  const publishState = (force = false): void => {
+    const s = state();
+    const json = JSON.stringify(s);
+    if (!force && json === lastStateJson) return;
+    lastStateJson = json;
+    notify({ kind: 'state', state: s });
+  };
+
+  // Telemetry at a fixed rate (20 Hz by default), whatever the control rate: the plots need no
+  // more, and the IPC channel to the editor stays light while the stop shares it.
+  const telemetryPeriodMs = data.telemetryPeriodMs ?? 50;
+  const ticker = setInterval(() => {
+    publishState();
+    const joints = link.joints;
+    if (!joints) return;
+    const sample: RobotTelemetrySample = {
+      tMs: monotonicMs(),
+      episode: Math.max(0, runner.episodeIndex),
+      step: runner.episodeStep,
+      position: Array.from(joints.position),
+      command: lastCommand,
+    };
+    notify({ kind: 'telemetry', samples: [sample] });
+  }, telemetryPeriodMs);
+
+  const onStop = (m: SessionStop): void => {
+    if (m?.kind !== 'stop') return;
+    // written to the socket inside stop(), before anything else this thread does
+    void link.stop(String(m.message ?? 'stop requested'), 'user').then(() => publishState(true));
+    publishState(true);
+  };
+  ports.stops.on('message', onStop);
+
+  const reply = (message: SessionReply): void => ports.control.postMessage(message);
+
+  const runEpisode = async (id: number, seed: number): Promise<void> => {
+    if (!policy) return reply({ id, kind: 'error', message: 'no policy was given when connecting: pick a trained policy (ONNX) to run episodes' });
+    if (episodeRunning) return reply({ id, kind: 'error', message: 'an episode is already running' });
+    episodeRunning = true;
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    let episodeReturn = 0;
+    let length = 0;
+    let index = link.episodesStarted;
+    let speedScale = speedScaleFor(safety, index);
+    try {
+      publishState(true);
+      await runner.reset(seed);
+      index = runner.episodeIndex;
+      speedScale = speedScaleFor(safety, index);
+      publishState(true);
+      const action = new Float64Array(task.actionSize);
+      if (!runner.result.done) policy.reset(runner.observation);
+      while (!runner.result.done) {
+        await policy.act(runner.observation, action);
+        const result = await runner.step(action);
+        episodeReturn += result.reward;
+        length++;
+      }
+    } catch (error) {
+      runner.result.done = true;
+      runner.result.termination = 'aborted';
+      runner.abortReason = `episode failed: ${(error as Error).message}`;
+    } finally {
+      episodeRunning = false;
+    }
+    const r = runner.result;
+    const status = link.robotStatus;
+    const latch = link.stopLatch;
+    const abortKind =
+      r.termination !== 'aborted' ? undefined : latch?.reason === 'user' || status?.reason === 'stop' ? 'stop' : latch?.reason === 'safety' || status?.reason === 'safety' ? 'safety' : 'robot';
+    publishState(true);
+    reply({
+      id,
+      kind: 'episode',
+      record: {
+        index: Math.max(0, index),
+        episodeReturn,
+        length,
+        success: r.success,
+        termination: r.termination,
+        abortReason: runner.abortReason,
+        abortKind,
+        speedScale,
+        startedAt,
+        durationMs: performance.now() - t0,
+      },
+    });
+  };
+
+  ports.control.on('message', (req: SessionRequest) => {
+    switch (req.kind) {
+      case 'startEpisode':
+        void runEpisode(req.id, req.seed);
+        return;
+      case 'arm':
+        if (episodeRunning) return reply({ id: req.id, kind: 'error', message: 'an episode is still ending; arm again in a moment' });
+        link.rearm().then(
+          () => {
+            publishState(true);
+            reply({ id: req.id, kind: 'done' });
+          },
+          (error: Error) => {
+            publishState(true);
+            reply({ id: req.id, kind: 'error', message: error.message });
+          },
+        );
+        return;
+      case 'close':
+        clearInterval(ticker);
+        void (async () => {
+          await runner.close();
+          await policy?.dispose();
+          events.close();
+          reply({ id: req.id, kind: 'done' });
+          ports.control.close();
+          ports.stops.close();
+        })();
+        return;
+    }
+  });
+
+  parentPort!.postMessage({ kind: 'ready' } satisfies SessionStartup);
+  publishState(true);
+}
+
+if (!isMainThread && parentPort) {
+  main().catch((error: unknown) => {
+    parentPort!.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies SessionStartup);
+  });
+}
