@@ -126,6 +126,7 @@ export class Workbench {
     private readonly server: ChildProcess,
     private readonly folders: ReturnType<typeof runFolders>,
     private readonly serverOutput: string[],
+    private readonly cleanupOnExit: () => void,
   ) {}
 
   /** Absolute path of the workspace copy the test works in. */
@@ -182,11 +183,13 @@ export class Workbench {
     );
     server.stdout?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
     server.stderr?.on('data', (chunk: Buffer) => serverOutput.push(chunk.toString()));
-    // If the test process dies (timeout, Ctrl+C), take code-server with it. Playwright does the
-    // same for Chromium from its own exit handler.
-    const killOnExit = () => signalGroup(server, 'SIGKILL');
-    process.once('exit', killOnExit);
-    server.once('exit', () => process.off('exit', killOnExit));
+    // If the test process dies (timeout, Ctrl+C), take code-server and the run folder with it.
+    // Playwright kills Chromium from its own exit handler.
+    const cleanupOnExit = () => {
+      signalGroup(server, 'SIGKILL');
+      rmSync(folders.root, { recursive: true, force: true });
+    };
+    process.once('exit', cleanupOnExit);
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(signal, () => process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15)));
     }
@@ -214,7 +217,7 @@ export class Workbench {
         waitUntil: 'domcontentloaded',
         timeout: STARTUP_TIMEOUT,
       });
-      const workbench = new Workbench(page, context, server, folders, serverOutput);
+      const workbench = new Workbench(page, context, server, folders, serverOutput, cleanupOnExit);
       await workbench.waitForWorkbench();
       return workbench;
     } catch (error) {
@@ -223,6 +226,7 @@ export class Workbench {
       await context?.close().catch(() => undefined);
       await stopServer(server);
       rmSync(folders.root, { recursive: true, force: true });
+      process.off('exit', cleanupOnExit);
       throw error;
     }
   }
@@ -441,6 +445,7 @@ export class Workbench {
     await this.context.close().catch(() => undefined);
     await stopServer(this.server);
     rmSync(this.folders.root, { recursive: true, force: true });
+    process.off('exit', this.cleanupOnExit);
   }
 
   private activeEditor(): Locator {
