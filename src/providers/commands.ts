@@ -6,8 +6,11 @@ import * as vscode from 'vscode';
 import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
 import { ExperimentItem } from './experimentTree';
+import { stopRobotCommand } from './robotStop';
 import { evaluateInSim, trainExperiment } from './runCommands';
+import { SafeTestConsole } from './safeTestConsole';
 import { deleteRun, evaluateRunOnRobot, revealRunFolder } from './runActions';
+import { compareRuns, openGapReport } from './reportCommands';
 
 const PREFIX = 'sim2real.';
 
@@ -22,7 +25,11 @@ const COMMANDS: Record<string, CommandHandler> = {
   evaluateOnRobot: evaluateRunOnRobot,
   revealRunFolder: revealRunFolder,
   deleteRun: deleteRun,
+  openGapReport: openGapReport,
+  compareRuns: compareRuns,
   showEngineLog: (ctx) => ctx.output.show(true),
+  openSafeTestConsole: (ctx) => void SafeTestConsole.show(ctx),
+  stopRobot: stopRobotCommand,
   restartEngine: async (ctx) => {
     if (ctx.engine.busy) {
       const restart = 'Restart and Cancel Jobs';

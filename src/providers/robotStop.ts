@@ -1,0 +1,58 @@
+/**
+ * The robot stop outside the console: the "Sim2Real: Stop Robot" command (bound to a key) and a
+ * status-bar item shown while a robot session is connected. Both send the engine's robotStop, which
+ * the engine posts straight to the link's stop port. A protective stop (IEC 60204-1 category 2),
+ * never the robot's hardware emergency stop.
+ */
+import * as vscode from 'vscode';
+import type { Sim2RealContext } from './context';
+import type { EngineClient } from './engineClient';
+
+export const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
+
+/** Send a stop now. Never starts an engine: with none running there is no session to stop. */
+export function sendRobotStop(ctx: Sim2RealContext, message: string): Promise<boolean> {
+  if (!ctx.engine.running) return Promise.resolve(false);
+  return ctx.engine.request('robotStop', { message }).then(
+    (r) => r.sent,
+    (error: Error) => {
+      ctx.output.error(`robot stop failed: ${error.message}`);
+      return false;
+    },
+  );
+}
+
+export async function stopRobotCommand(ctx: Sim2RealContext): Promise<void> {
+  const sent = await sendRobotStop(ctx, 'Sim2Real: Stop Robot (command or keybinding)');
+  if (!sent) void vscode.window.showInformationMessage('Sim2Real: no robot session is connected; nothing to stop.');
+}
+
+/** The status-bar stop, visible exactly while the engine reports a connected robot session. */
+export class RobotStopStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('sim2real.robotStop', vscode.StatusBarAlignment.Left, 1000);
+  private readonly listener: vscode.Disposable;
+
+  constructor(engine: EngineClient) {
+    this.item.name = 'Sim2Real Robot Stop';
+    this.item.text = '$(debug-stop) Stop Robot';
+    this.item.tooltip = `${STOP_LABEL}. Keyboard: Ctrl+Alt+. (Cmd+Alt+. on macOS)`;
+    this.item.command = 'sim2real.stopRobot';
+    // the error background is what VS Code reserves for items that need attention now
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    this.listener = vscode.Disposable.from(
+      engine.onRobotEvent((event) => {
+        if (event.kind !== 'robotState') return;
+        if (event.state.connected) this.item.show();
+        else this.item.hide();
+      }),
+      engine.onDidChangeState((state) => {
+        if (state !== 'running') this.item.hide();
+      }),
+    );
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * The safe-test console's webview: the big stop button (always visible), the connection and episode
+ * controls, the emergency-stop-within-reach confirmation, live plots of joint positions and commands,
+ * the speed limit in force, the episode counter, and the safety log. Everything it shows arrives by
+ * message after the ready handshake, checked by parseHostToConsole.
+ *
+ * The stop fires on pointerdown, not on click: a click completes on release, and a person hitting a
+ * stop should not have to let go first. Keyboard activation (Enter/Space) comes through `click`.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-divider/index.js';
+import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
+import { listen, post } from '../shared/messaging';
+import { parseHostToConsole, type ConsoleToHost, type HostToConsole } from './protocol';
+import './main.css';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
+
+/** Seconds of telemetry the plots keep. */
+const WINDOW_S = 10;
+const JOINTS = ['shoulder', 'elbow', 'wrist'];
+const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
+
+const send = (message: ConsoleToHost): void => post(message);
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+function custom(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// ---- layout -------------------------------------------------------------------------------------
+const app = document.getElementById('app')!;
+
+const stopBar = el('header', { class: 'stop-bar' });
+const stopButton = el('button', { id: 'stop', class: 'stop-button', type: 'button', title: STOP_LABEL, 'aria-label': `Stop the robot. ${STOP_LABEL}` });
+stopButton.append(el('span', { class: 'codicon codicon-debug-stop' }), el('span', { class: 'stop-word' }, 'STOP'));
+const stopText = el('div', { class: 'stop-text' });
+stopText.append(el('strong', {}, STOP_LABEL), el('div', { class: 'muted' }, 'Keep the robot\'s hardware emergency stop within reach: this button is software. Also: Ctrl+Alt+. (Cmd+Alt+.) or the status bar.'));
+stopBar.append(stopButton, stopText);
+
+const statusCard = el('section', { class: 'card status', 'aria-label': 'Robot session' });
+const fields = el('dl', { class: 'fields' });
+const field = (label: string, id: string): HTMLElement => {
+  const value = el('dd', { id });
+  fields.append(el('dt', {}, label), value);
+  return value;
+};
+const addressValue = field('Address', 'address');
+const experimentValue = field('Experiment', 'experiment');
+const policyValue = field('Policy', 'policy');
+const stateValue = field('Robot', 'robot-state');
+const speedValue = field('Speed limit', 'speed-limit');
+const episodesValue = field('Episodes', 'episode-counter');
+const problemLine = el('p', { class: 'error', id: 'problem' });
+
+const connectButton = custom('vscode-button', { id: 'connect' }, 'Connect');
+const disconnectButton = custom('vscode-button', { id: 'disconnect', secondary: '' }, 'Disconnect');
+const estopCheck = custom('vscode-checkbox', { id: 'estop-confirm', label: 'The robot\'s hardware emergency stop is within my reach' }) as HTMLElement & { checked: boolean; disabled: boolean };
+const startButton = custom('vscode-button', { id: 'start-episode', icon: 'play' }, 'Start episode');
+const armButton = custom('vscode-button', { id: 'arm', secondary: '', icon: 'unlock' }, 'Re-arm');
+const controls = el('div', { class: 'controls' });
+controls.append(connectButton, disconnectButton);
+const episodeControls = el('div', { class: 'controls' });
+episodeControls.append(startButton, armButton);
+const estopNote = el('p', { class: 'muted', id: 'estop-note' }, 'Before the first episode of a session, confirm the hardware emergency stop is within your reach.');
+statusCard.append(fields, problemLine, controls, custom('vscode-divider'), estopCheck, estopNote, episodeControls);
+
+const plots = el('section', { class: 'plots' });
+const positionCanvas = el('canvas', { id: 'positions', 'aria-label': 'Joint positions, rad' });
+const commandCanvas = el('canvas', { id: 'commands', 'aria-label': 'Joint commands, rad' });
+const plotBox = (title: string, canvas: HTMLCanvasElement): HTMLElement => {
+  const box = el('div', { class: 'card plot' });
+  const holder = el('div', { class: 'plot-holder' });
+  holder.append(canvas);
+  box.append(el('h3', {}, title), holder);
+  return box;
+};
+plots.append(plotBox('Joint positions (rad)', positionCanvas), plotBox('Joint commands (rad)', commandCanvas));
+
+const logCard = el('section', { class: 'card' });
+const safetyLog = el('ol', { id: 'safety-log', class: 'safety-log', 'aria-live': 'polite' });
+const episodesTable = el('table', { id: 'episodes' });
+const head = el('tr');
+for (const h of ['#', 'result', 'return', 'steps', 'speed', 'note']) head.append(el('th', {}, h));
+episodesTable.append(el('thead'), el('tbody'));
+episodesTable.tHead!.append(head);
+logCard.append(el('h3', {}, 'Safety log'), safetyLog, el('h3', {}, 'Episodes'), episodesTable);
+
+app.append(stopBar, statusCard, plots, logCard);
+
+// ---- charts (theme colours from VS Code's variables) --------------------------------------------
+const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+function makeChart(canvas: HTMLCanvasElement): Chart<'line', { x: number; y: number }[]> {
+  const colours = [css('--vscode-charts-blue', 'CanvasText'), css('--vscode-charts-orange', 'CanvasText'), css('--vscode-charts-green', 'CanvasText')];
+  const text = css('--vscode-foreground', 'CanvasText');
+  const grid = css('--vscode-panel-border', 'GrayText');
+  return new Chart(canvas, {
+    type: 'line',
+    data: { datasets: JOINTS.map((name, i) => ({ label: name, data: [], borderColor: colours[i], backgroundColor: colours[i], pointRadius: 0, borderWidth: 1.5 })) },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 's', color: text }, ticks: { color: text }, grid: { color: grid } },
+        y: { ticks: { color: text }, grid: { color: grid } },
+      },
+      plugins: { legend: { labels: { color: text } } },
+    },
+  });
+}
+const positionChart = makeChart(positionCanvas);
+const commandChart = makeChart(commandCanvas);
+let t0: number | undefined;
+let chartDirty = false;
+
+function addSamples(samples: readonly RobotTelemetrySample[]): void {
+  for (const s of samples) {
+    t0 ??= s.tMs;
+    const x = (s.tMs - t0) / 1000;
+    for (let j = 0; j < JOINTS.length; j++) {
+      if (s.position[j] !== undefined) positionChart.data.datasets[j]!.data.push({ x, y: s.position[j]! });
+      if (s.command[j] !== undefined) commandChart.data.datasets[j]!.data.push({ x, y: s.command[j]! });
+    }
+  }
+  chartDirty = true;
+}
+// one redraw per frame at most, however fast telemetry comes
+function redraw(): void {
+  if (chartDirty) {
+    chartDirty = false;
+    for (const chart of [positionChart, commandChart]) {
+      for (const ds of chart.data.datasets) {
+        const last = ds.data.at(-1);
+        if (last) while (ds.data.length && ds.data[0]!.x < last.x - WINDOW_S) ds.data.shift();
+      }
+      chart.update('none');
+    }
+  }
+  requestAnimationFrame(redraw);
+}
+requestAnimationFrame(redraw);
+
+// ---- state --------------------------------------------------------------------------------------
+let session: RobotSessionState | undefined;
+let estopConfirmed = false;
+let configuredAddress: string | undefined;
+let busy = false;
+
+function setDisabled(node: HTMLElement, disabled: boolean): void {
+  (node as HTMLElement & { disabled: boolean }).disabled = disabled;
+}
+
+function render(): void {
+  const connected = session?.connected === true;
+  addressValue.textContent = session?.address ?? configuredAddress ?? '—';
+  if (!session) stateValue.textContent = 'not connected';
+  else if (!connected) stateValue.textContent = 'disconnected';
+  else {
+    const halted = session.robot === 'halted' ? ` (${session.haltReason ?? 'unknown'}${session.haltDetail ? `: ${session.haltDetail}` : ''})` : '';
+    stateValue.textContent = `${session.robot}${halted}${session.stopped ? ' · STOPPED — re-arm to move again' : ''}${session.episodeRunning ? ' · episode running' : ''}`;
+  }
+  stateValue.className = session?.stopped || session?.robot === 'halted' ? 'error' : '';
+  speedValue.textContent = session ? `×${session.speedScale.toFixed(2)}${session.speedScale < 1 ? ' (reduced for the first episodes)' : ' (full speed)'}` : '—';
+  episodesValue.textContent = session ? String(session.episodesStarted) : '0';
+  setDisabled(connectButton, connected || busy || !configuredAddress);
+  setDisabled(disconnectButton, !connected);
+  estopCheck.checked = estopConfirmed;
+  setDisabled(estopCheck, !connected);
+  setDisabled(startButton, !connected || !estopConfirmed || session!.episodeRunning || session!.stopped || !session!.policy);
+  setDisabled(armButton, !connected || session!.episodeRunning || (!session!.stopped && session!.robot !== 'halted'));
+  estopNote.hidden = estopConfirmed;
+  document.body.classList.toggle('stopped', session?.stopped === true);
+}
+
+function addSafety(entry: RobotSafetyEntry): void {
+  const item = el('li', { class: `safety-${entry.level}` });
+  item.append(el('span', { class: `codicon codicon-${entry.level === 'stop' ? 'debug-stop' : entry.level === 'warning' ? 'warning' : 'info'}` }), el('span', {}, ` ${new Date().toLocaleTimeString()} ${entry.message}`));
+  safetyLog.prepend(item);
+  while (safetyLog.children.length > 200) safetyLog.lastElementChild!.remove();
+}
+
+function onMessage(message: HostToConsole): void {
+  switch (message.type) {
+    case 'setup':
+      configuredAddress = message.address;
+      experimentValue.textContent = message.experiment ?? '—';
+      policyValue.textContent = message.policy ?? 'none';
+      problemLine.textContent = message.problem ?? '';
+      break;
+    case 'state':
+      session = message.state;
+      estopConfirmed = message.estopConfirmed;
+      busy = false;
+      if (message.state.connected) problemLine.textContent = '';
+      break;
+    case 'telemetry':
+      addSamples(message.samples);
+      break;
+    case 'safety':
+      addSafety(message.entry);
+      break;
+    case 'episode': {
+      const r = message.record;
+      const row = el('tr');
+      const result = r.success ? 'success' : r.termination;
+      for (const cell of [String(r.index + 1), result, r.episodeReturn.toFixed(2), String(r.length), `×${r.speedScale}`, r.abortReason ?? '']) row.append(el('td', {}, cell));
+      episodesTable.tBodies[0]!.prepend(row);
+      break;
+    }
+    case 'error':
+      busy = false;
+      problemLine.textContent = message.message;
+      break;
+  }
+  render();
+}
+
+// ---- input --------------------------------------------------------------------------------------
+stopButton.addEventListener('pointerdown', (event) => {
+  if (event.button !== 0) return;
+  send({ type: 'stop' });
+});
+stopButton.addEventListener('click', (event) => {
+  // detail 0: Enter or Space; a pointer press already sent its stop on pointerdown
+  if (event.detail === 0) send({ type: 'stop' });
+});
+connectButton.addEventListener('click', () => {
+  busy = true;
+  problemLine.textContent = '';
+  render();
+  send({ type: 'connect' });
+});
+disconnectButton.addEventListener('click', () => send({ type: 'disconnect' }));
+estopCheck.addEventListener('change', () => {
+  estopConfirmed = estopCheck.checked;
+  send({ type: 'confirmEstop', confirmed: estopConfirmed });
+  render();
+});
+startButton.addEventListener('click', () => {
+  problemLine.textContent = '';
+  send({ type: 'startEpisode' });
+});
+armButton.addEventListener('click', () => send({ type: 'arm' }));
+
+render();
+listen(parseHostToConsole, onMessage);
