@@ -10,6 +10,7 @@ import { stopRobotCommand } from './robotStop';
 import { evaluateInSim, trainExperiment } from './runCommands';
 import { SafeTestConsole } from './safeTestConsole';
 import { deleteRun, evaluateRunOnRobot, revealRunFolder } from './runActions';
+import { compareRuns, openGapReport } from './reportCommands';
 
 const PREFIX = 'sim2real.';
 
@@ -24,6 +25,8 @@ const COMMANDS: Record<string, CommandHandler> = {
   evaluateOnRobot: evaluateRunOnRobot,
   revealRunFolder: revealRunFolder,
   deleteRun: deleteRun,
+  openGapReport: openGapReport,
+  compareRuns: compareRuns,
   showEngineLog: (ctx) => ctx.output.show(true),
   openSafeTestConsole: (ctx) => void SafeTestConsole.show(ctx),
   stopRobot: stopRobotCommand,

@@ -82,7 +82,8 @@ export class RunItem extends vscode.TreeItem {
     this.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     this.description = runDescription(run);
     this.tooltip = new vscode.MarkdownString(runTooltipLines(run).join('\n\n'));
-    if (run.sim) this.command = { command: 'sim2real.openGapReport', title: 'Open Gap Report', arguments: [this] };
+    // a run still training opens too: the panel draws its curves as they grow
+    if (run.status !== 'unreadable') this.command = { command: 'sim2real.openGapReport', title: 'Open Gap Report', arguments: [this] };
   }
 }
 

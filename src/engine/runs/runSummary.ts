@@ -15,6 +15,7 @@ export interface RunSummary {
   readonly runId: string;
   readonly dir: string;
   readonly status: RunStatus | 'unreadable';
+  readonly experimentName?: string;
   readonly createdAt?: string;
   readonly updatedAt?: string;
   readonly sim?: EvaluationReport;
@@ -59,6 +60,7 @@ export function readRunSummary(dir: string): RunSummary {
     runId: record.runId ?? runId,
     dir,
     status: record.status,
+    experimentName: record.experimentName,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     sim,
