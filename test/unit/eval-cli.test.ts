@@ -15,7 +15,8 @@ const pushExample = join(root, 'examples', 'push.s2r.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'eval-cli-'));
 
 function sim2real(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 } // generous: tsx start-up plus Rapier init on a shared, loaded machine);
+  // generous timeout: tsx start-up plus Rapier init take seconds on a shared, loaded machine
+  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
