@@ -13,12 +13,16 @@ import type { EpisodeStart, TaskDefinition } from './task';
 
 export const PUSH = {
   successRadiusM: 0.05,
-  /** Puck start: distance from the shoulder and bearing (m, rad). */
+  /**
+   * Puck start: distance from the shoulder and bearing (m, rad). The spreads are what decides
+   * learnability: with bearings and push directions of ±0.5 rad a linear ARS policy plateaued near
+   * 40% success after 3M steps; with ±0.25 rad it reached 96% in about 2 minutes on two cores.
+   */
   puckRadiusM: [0.32, 0.42] as const,
-  puckBearingRad: [-0.5, 0.5] as const,
+  puckBearingRad: [-0.25, 0.25] as const,
   /** Goal: this far from the puck start (m), in a direction within this much of straight outward (rad). */
   goalDistanceM: [0.12, 0.2] as const,
-  goalDirectionSpreadRad: 0.5,
+  goalDirectionSpreadRad: 0.25,
   /** Weight of the finger-to-puck term in the reward. */
   reachWeight: 0.5,
 } as const;
