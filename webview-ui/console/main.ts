@@ -149,6 +149,9 @@ function redraw(): void {
       }
       chart.update('none');
     }
+    // how many points the plots hold: visible to people in the legend, and to the end-to-end test
+    positionCanvas.dataset.points = String(positionChart.data.datasets[0]!.data.length);
+    commandCanvas.dataset.points = String(commandChart.data.datasets[0]!.data.length);
   }
   requestAnimationFrame(redraw);
 }
