@@ -107,8 +107,9 @@ describe('RobotEnv over the emulator', () => {
 
   it('an unreachable or unconfigured address fails with a clear error within 3 s', async () => {
     const t0 = performance.now();
-    await assert.rejects(connectRobotEnv(EXPERIMENT, 'ws://127.0.0.1:1', { allowedAddresses: ['ws://127.0.0.1:1'] }), /cannot reach robot at ws:\/\/127\.0\.0\.1:1: connection refused/);
-    assert.ok(performance.now() - t0 < 3000);
+    await assert.rejects(connectRobotEnv(EXPERIMENT, 'ws://127.0.0.1:1', { allowedAddresses: ['ws://127.0.0.1:1'] }), /cannot reach robot at ws:\/\/127\.0\.0\.1:1: connection refused: nothing listens there/);
+    const elapsed = performance.now() - t0;
+    assert.ok(elapsed < 3000, `${elapsed} ms`);
     await assert.rejects(connectRobotEnv(EXPERIMENT, 'ws://127.0.0.1:2', { allowedAddresses: ['ws://127.0.0.1:1'] }), /not a configured robot address/);
     assert.deepEqual(configuredRobotAddresses({ ...EXPERIMENT, robot: { address: 'ws://127.0.0.1:9090' } } as unknown as Experiment, 'ws://127.0.0.1:9191'), ['ws://127.0.0.1:9090', 'ws://127.0.0.1:9191']);
   });

@@ -14,7 +14,11 @@ import type { Env, EpisodeSample, StepResult } from '../sim/env';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { RobotAddressPolicy } from './addressPolicy';
 import { RobotLinkError } from './client';
+import { checkReachable } from './reachability';
 import type { AttachStopPort, LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
+
+/** Loading the engine's code into the link's thread: about 1 s bundled, several s from source on a busy machine. */
+const WORKER_START_TIMEOUT_MS = 60000;
 
 export interface ConnectRobotEnvOptions {
   /**
@@ -41,6 +45,7 @@ export function configuredRobotAddresses(experiment: Experiment, robotFlag?: str
 export async function connectRobotEnv(experiment: Experiment, url: string, options: ConnectRobotEnvOptions): Promise<RobotEnv> {
   // checked here too, so a refused address fails before a thread is started
   const normalized = RobotAddressPolicy.fromConfigured(options.allowedAddresses).check(url);
+  const connectTimeoutMs = experiment.robot?.connectTimeoutMs ?? 3000;
   const signal = new SharedArrayBuffer(4);
   const entry = workerEntry();
   const data: LinkWorkerData = { experiment, url: normalized, allowedAddresses: [...options.allowedAddresses], signal, eventLogPath: options.eventLogPath };
@@ -50,11 +55,23 @@ export async function connectRobotEnv(experiment: Experiment, url: string, optio
   const requests = new MessageChannel();
   const stops = new MessageChannel();
   worker.postMessage({ requests: requests.port2, stops: stops.port2 }, [requests.port2, stops.port2]);
-  const startup = await new Promise<LinkStartup>((resolve) => {
-    worker.once('message', (m: LinkStartup) => resolve(m));
-    worker.once('error', (error) => resolve({ kind: 'failed', message: error.message }));
-    worker.once('exit', (code) => resolve({ kind: 'failed', message: `robot link worker exited with code ${code}` }));
+  const started = new Promise<LinkStartup>((resolve) => {
+    const done = (result: LinkStartup): void => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    // the worker's start-up is not the robot's fault: bound it separately, generously
+    const timer = setTimeout(() => done({ kind: 'failed', message: `the robot link thread did not start within ${WORKER_START_TIMEOUT_MS / 1000} s` }), WORKER_START_TIMEOUT_MS + connectTimeoutMs);
+    worker.once('message', (m: LinkStartup) => done(m));
+    worker.once('error', (error) => done({ kind: 'failed', message: error.message }));
+    worker.once('exit', (code) => done({ kind: 'failed', message: `robot link worker exited with code ${code}` }));
   });
+  // meanwhile, a dead or wrong address is reported within the connect timeout from this thread
+  const reachable = checkReachable(normalized, connectTimeoutMs).then(
+    () => started,
+    (error: Error): LinkStartup => ({ kind: 'failed', message: error.message }),
+  );
+  const startup = await Promise.race([started, reachable]);
   if (startup.kind === 'failed') {
     await worker.terminate();
     throw new RobotLinkError(startup.message);
