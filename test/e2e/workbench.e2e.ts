@@ -1,0 +1,139 @@
+/**
+ * Acceptance test for issue 5: "a new user sees the example in the tree, trains it from the context
+ * menu with progress and can cancel, evaluates, and opens the gap report whose numbers match
+ * report.json".
+ *
+ * Fixture (test/fixtures/workbench): push-quick.s2r.yaml, the push example with a tiny training
+ * budget (4 directions, 20,000 env steps, 10 evaluation episodes) so a training ends in well under a
+ * minute. The steps share one VS Code and run in order.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { waitFor, Workbench } from './harness';
+
+const EXPERIMENT = 'push-quick';
+const TRAINING_TIMEOUT = 180_000;
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report in VS Code', { timeout: 900_000 }, () => {
+  let wb: Workbench;
+  let completedRun = '';
+
+  const sidebarRow = (text: string | RegExp): Locator => wb.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text });
+  const toast = (text: string | RegExp): Locator => wb.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
+  const runsDir = (): string => join(wb.workspace, '.sim2real', 'runs', EXPERIMENT);
+  const runFolders = (): string[] => (existsSync(runsDir()) ? readdirSync(runsDir()).sort() : []);
+
+  /** Right-click a row and choose a context-menu entry (menus render in a shadow root; locators pierce it). */
+  async function contextMenu(row: Locator, entry: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const item = wb.page.locator('.monaco-menu .action-item .action-label').filter({ hasText: new RegExp(`^${entry}$`) });
+    await item.first().waitFor({ state: 'visible' });
+    await item.first().click();
+  }
+
+  /** Expand a collapsed tree row by its twistie (a click on the label runs the item's command). */
+  async function expand(row: Locator): Promise<void> {
+    await row.first().waitFor({ state: 'visible' });
+    if ((await row.first().getAttribute('aria-expanded')) === 'false') {
+      await row.first().locator('.monaco-tl-twistie').click();
+      await waitFor(async () => ((await row.first().getAttribute('aria-expanded')) === 'true' ? true : undefined), 'the row to expand');
+    }
+  }
+
+  async function dismissToasts(): Promise<void> {
+    for (const close of await wb.page.locator('.notifications-toasts .notification-toast .codicon-notifications-clear').all()) await close.click().catch(() => undefined);
+  }
+
+  before(async () => {
+    wb = await Workbench.start({ fixture: 'workbench' });
+    await wb.activityBarItem('Sim2Real').waitFor({ state: 'visible', timeout: 60_000 });
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  test('the example experiment is in the Sim2Real tree with its stages', () =>
+    wb.guard('tree', async () => {
+      await wb.activityBarItem('Sim2Real').click();
+      const experiment = sidebarRow(EXPERIMENT);
+      await experiment.first().waitFor({ state: 'visible', timeout: 60_000 });
+      await expand(experiment);
+      await expand(sidebarRow(/^Stages/));
+      await sidebarRow('pure-sim').first().waitFor({ state: 'visible' });
+      assert.match(await sidebarRow('pure-sim').first().innerText(), /sim · 10000 episodes · pending/);
+      assert.match(await sidebarRow(/^Runs/).first().innerText(), /none yet/);
+    }));
+
+  test('Train Experiment from the context menu shows progress and finishes with a run in the tree', () =>
+    wb.guard('train', async () => {
+      await contextMenu(sidebarRow(EXPERIMENT).first(), 'Train Experiment');
+      await toast(/Sim2Real: training push-quick/).first().waitFor({ state: 'visible', timeout: 60_000 });
+      // the status bar says the engine is busy while it trains
+      await wb.page.locator('.statusbar-item', { hasText: /Sim2Real: training push-quick/ }).first().waitFor({ state: 'visible' });
+      await toast(/Sim2Real: trained push-quick/).first().waitFor({ state: 'visible', timeout: TRAINING_TIMEOUT });
+      const folders = runFolders();
+      assert.equal(folders.length, 1, `one run folder: ${folders.join(', ')}`);
+      completedRun = folders[0]!;
+      const run = JSON.parse(readFileSync(join(runsDir(), completedRun, 'run.json'), 'utf8'));
+      assert.equal(run.status, 'completed');
+      // the runs folder watcher puts the run in the tree with its sim success
+      await expand(sidebarRow(/^Runs/));
+      const row = sidebarRow(completedRun);
+      await row.first().waitFor({ state: 'visible', timeout: 30_000 });
+      const evaluation = JSON.parse(readFileSync(join(runsDir(), completedRun, 'eval.json'), 'utf8'));
+      await waitFor(async () => ((await row.first().innerText()).includes(`sim ${Math.round(100 * evaluation.success_rate)}%`) ? true : undefined), 'the run row to show its sim success');
+      await dismissToasts();
+    }));
+
+  test('a second training can be cancelled from its progress notification', () =>
+    wb.guard('cancel', async () => {
+      await contextMenu(sidebarRow(EXPERIMENT).first(), 'Train Experiment');
+      const progress = toast(/Sim2Real: training push-quick/).first();
+      await progress.waitFor({ state: 'visible', timeout: 60_000 });
+      // wait until it is really training (an iteration reported), then cancel
+      await waitFor(async () => (runFolders().length === 2 ? true : undefined), 'the second run folder', 60_000);
+      await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await toast(/training cancelled after \d+ iterations/).first().waitFor({ state: 'visible', timeout: 60_000 });
+      const cancelled = runFolders().find((f) => f !== completedRun)!;
+      await waitFor(async () => (JSON.parse(readFileSync(join(runsDir(), cancelled, 'run.json'), 'utf8')).status === 'cancelled' ? true : undefined), 'run.json of the second run to say cancelled');
+      await waitFor(async () => ((await sidebarRow(cancelled).first().innerText().catch(() => '')).includes('cancelled') ? true : undefined), 'the cancelled run in the tree');
+      await dismissToasts();
+    }));
+
+  test('Evaluate in Sim on the run reports success with its interval', () =>
+    wb.guard('evaluate', async () => {
+      await contextMenu(sidebarRow(completedRun).first(), 'Evaluate in Sim');
+      const done = toast(/Sim2Real: sim success [\d.]+% \[[\d.]+%, [\d.]+%\] over 10 episodes/).first();
+      await done.waitFor({ state: 'visible', timeout: 120_000 });
+      const evaluation = JSON.parse(readFileSync(join(runsDir(), completedRun, 'eval.json'), 'utf8'));
+      assert.match(await done.innerText(), new RegExp(`sim success ${pct(evaluation.success_rate).replace('.', '\\.')}`));
+      await dismissToasts();
+    }));
+
+  test('the gap report panel shows the numbers of report.json', () =>
+    wb.guard('gap-report', async () => {
+      await contextMenu(sidebarRow(completedRun).first(), 'Open Gap Report');
+      const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const simSuccess = frame.locator('[data-metric="sim-success"]');
+      await simSuccess.waitFor({ state: 'visible', timeout: 60_000 });
+      const reportPath = join(runsDir(), completedRun, 'report.json');
+      const report = await waitFor(async () => (existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : undefined), 'report.json written on opening');
+      assert.equal(await simSuccess.innerText(), pct(report.sim.success_rate));
+      assert.equal(await frame.locator('[data-metric="sim-success-ci"]').innerText(), `[${pct(report.sim.success_ci[0])}, ${pct(report.sim.success_ci[1])}]`);
+      assert.equal(await frame.locator('[data-metric="sim-return"]').innerText(), report.sim.avg_return.toFixed(2));
+      assert.equal(await frame.locator('[data-metric="sim-length"]').innerText(), report.sim.avg_length.toFixed(1));
+      assert.equal(await frame.locator('[data-metric="sim-episodes"]').innerText(), `${report.sim.episodes}${report.sim.randomized ? ' (randomized)' : ''}`);
+      // no robot evaluation yet: the real column says so, and the gap asks for one
+      assert.equal(report.real, undefined);
+      assert.equal(await frame.locator('[data-metric="real-success"]').innerText(), 'not evaluated');
+      assert.match(await frame.locator('[data-metric="gap"]').innerText(), /needs an evaluation on the robot/);
+      // the training curve is drawn from metrics.jsonl
+      assert.ok(report.training.length > 0);
+      await frame.locator('canvas#training-curves').waitFor({ state: 'visible' });
+    }));
+});
