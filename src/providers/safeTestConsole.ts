@@ -114,6 +114,14 @@ export class SafeTestConsole implements vscode.Disposable {
             return;
         }
       }),
+      // an engine that crashed or restarted took the session with it (the robot's watchdog halts it)
+      ctx.engine.onDidChangeState((engineState) => {
+        if (engineState === 'running' || !this.state?.connected) return;
+        this.state = { ...this.state, connected: false, episodeRunning: false };
+        this.estopConfirmed = false;
+        void this.host.post({ type: 'state', state: this.state, estopConfirmed: false });
+        void this.host.post({ type: 'error', message: `The engine ${engineState === 'crashed' ? 'crashed' : 'stopped'}; the robot session ended. Connect again.` });
+      }),
       this.host.panel.onDidDispose(() => this.dispose()),
     );
     void this.refreshTarget();
