@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Experiment } from '../../src/engine/config/experiment';
 import { configuredRobotAddresses, connectRobotEnv } from '../../src/engine/robot/robotEnv';
-import { spawnEmulator, tempDir } from './robot-helpers';
+import { spawnEmulator, tempDir, waitUntil } from './robot-helpers';
 
 const EXPERIMENT = { name: 'robot-env-test', task: 'reach', seed: 3 } as unknown as Experiment;
 
@@ -40,7 +40,9 @@ describe('RobotEnv over the emulator', () => {
           steps++;
         }
         const msPerStep = (performance.now() - t0) / steps;
-        assert.ok(msPerStep >= 19 && msPerStep < 40, `${msPerStep} ms per step (control period 20 ms)`);
+        // never faster than the control period; the upper bound only catches a gross stall (shared
+        // 2-core machines with a load average of 15 gave 20-85 ms)
+        assert.ok(msPerStep >= 19 && msPerStep < 200, `${msPerStep} ms per step (control period 20 ms)`);
         assert.equal(result.termination, 'none');
         // reward is minus the tip-to-target distance of what the robot reports
         const o = env.observation;
@@ -78,7 +80,8 @@ describe('RobotEnv over the emulator', () => {
         env.reset(3);
         const next = env.step([0.5, 0, 0]);
         assert.equal(next.termination, 'none');
-        assert.ok(emu.events().filter((e) => e.event === 'command').length > before);
+        // the emulator is another process: give it a moment to log what it received
+        await waitUntil(() => emu.events().filter((e) => e.event === 'command').length > before, 5000, 'a command after re-arming');
       } finally {
         env.dispose();
       }
@@ -98,7 +101,7 @@ describe('RobotEnv over the emulator', () => {
       let r = env.step([0.2, 0, 0]);
       for (let k = 0; k < 20 && !r.done; k++) r = env.step([0.2, 0, 0]);
       assert.equal(r.termination, 'aborted');
-      assert.match(env.lastAbortReason ?? '', /lost|halted|closed/);
+      assert.match(env.lastAbortReason ?? '', /link lost mid-episode|robot halted/);
     } finally {
       env.dispose();
       await emu.stop();

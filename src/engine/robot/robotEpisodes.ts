@@ -154,7 +154,8 @@ export class RobotEpisodeRunner {
     }
     const outcome = this.link.sendCommand(next, this.episodeIndex);
     if (outcome.sent) this.targets.set(outcome.verdict.command);
-    else if (outcome.why === 'stopped' || outcome.why === 'violation' || outcome.why === 'link_down') return this.abort(outcome.message);
+    else if (outcome.why === 'link_down') return this.abort(`link lost mid-episode: ${outcome.message}`);
+    else if (outcome.why === 'stopped' || outcome.why === 'violation') return this.abort(outcome.message);
     // 'congested' / 'no_state': the robot keeps its last target for this step
 
     const wait = this.deadlineMs - performance.now();
@@ -163,7 +164,7 @@ export class RobotEpisodeRunner {
     this.episodeStep++;
 
     const status = this.link.robotStatus;
-    if (!this.link.isOpen || !this.link.joints) return this.abort(`link to ${this.link.client.address} lost mid-episode`);
+    if (!this.link.isOpen || !this.link.joints) return this.abort(`link lost mid-episode: ${this.link.client.address} is ${this.link.client.linkState}`);
     if (status?.state === 'halted') return this.abort(`robot halted: ${status.reason ?? 'unknown'}${status.detail ? ` (${status.detail})` : ''}`);
     if (this.link.stopLatch) return this.abort(`stopped: ${this.link.stopLatch.message}`);
 
