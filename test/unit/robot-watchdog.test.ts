@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { monotonicMs } from '../../src/engine/robot/clock';
 import { profileFrom, REPO, startEmulator, waitUntil, type InProcessEmulator } from './robot-helpers';
 
@@ -34,6 +35,9 @@ async function scenario(signal: NodeJS.Signals, expectedReasons: string[]): Prom
   try {
     child = await spawnEngine(emu.url);
     assert.equal(emu.emulator.robot.status.state, 'running');
+    // this process runs the emulator: its own scheduling delay on a loaded machine is not the watchdog's
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
     const killedAt = monotonicMs();
     child.kill(signal);
     await waitUntil(() => emu.emulator.robot.status.state === 'halted', 3000, 'the robot to halt');
@@ -43,7 +47,9 @@ async function scenario(signal: NodeJS.Signals, expectedReasons: string[]): Prom
     assert.ok(expectedReasons.includes(String(halt.reason)), `halt reason ${halt.reason}`);
     // within the watchdog timeout of the last thing the engine sent (plus one check period and scheduling)
     const afterLastInput = halt.tMs - lastInput.tMs;
-    assert.ok(afterLastInput <= WATCHDOG_MS + 100, `halted ${afterLastInput.toFixed(1)} ms after the engine's last frame`);
+    lag.disable();
+    const lagMs = lag.max / 1e6;
+    assert.ok(afterLastInput <= WATCHDOG_MS + 100 + lagMs, `halted ${afterLastInput.toFixed(1)} ms after the engine's last frame (event-loop lag up to ${lagMs.toFixed(1)} ms)`);
     // and after the halt, the arm holds still
     const heldAt = emu.emulator.robot.plant.trueJointAngles();
     await new Promise((r) => setTimeout(r, 300));
