@@ -5,14 +5,16 @@
  *
  * Fixture (test/fixtures/workbench): push-quick.s2r.yaml, the push example with a tiny training
  * budget (4 directions, 20,000 env steps, 10 evaluation episodes) so a training ends in well under a
- * minute. The steps share one VS Code and run in order.
+ * minute. The steps share one VS Code and run in order. For Evaluate on Robot the test starts the
+ * reality emulator and adds a robot block with its address to the experiment, as a user would.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { waitFor, Workbench } from './harness';
+import { REPO, spawnEmulator, tempDir, type EmulatorProcess } from '../unit/robot-helpers';
 
 const EXPERIMENT = 'push-quick';
 const TRAINING_TIMEOUT = 180_000;
@@ -22,6 +24,7 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report in VS Code', { timeout: 900_000 }, () => {
   let wb: Workbench;
   let completedRun = '';
+  let emulator: EmulatorProcess | undefined;
 
   const sidebarRow = (text: string | RegExp): Locator => wb.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text });
   const toast = (text: string | RegExp): Locator => wb.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
@@ -55,6 +58,7 @@ describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report
   });
   after(async () => {
     await wb?.close();
+    await emulator?.stop();
   });
 
   test('the example experiment is in the Sim2Real tree with its stages', () =>
@@ -115,6 +119,42 @@ describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report
       await dismissToasts();
     }));
 
+  test('Evaluate on Robot runs the policy on the configured robot (the reality emulator)', () =>
+    wb.guard('evaluate-on-robot', async () => {
+      const scratch = tempDir('s2r-e2e-emulator-');
+      // the public profile with a looser watchdog: a loaded 2-core machine misses 100 ms now and then
+      const profile = join(scratch, 'mild.yaml');
+      writeFileSync(profile, readFileSync(join(REPO, 'examples', 'reality', 'mild.yaml'), 'utf8').replace(/^watchdogMs: .*$/m, 'watchdogMs: 400'));
+      emulator = await spawnEmulator(profile, join(scratch, 'events.jsonl'));
+      appendFileSync(
+        join(wb.workspace, `${EXPERIMENT}.s2r.yaml`),
+        [
+          '',
+          'robot:',
+          '  adapter: emulator',
+          `  address: ${emulator.url}`,
+          '  safety:',
+          '    speed_scale: 0.5',
+          '    limited_episodes: 3',
+          '    joint_position_limits: [[-2.6, 2.6], [-2.6, 2.6], [-2.6, 2.6]]',
+          '    max_joint_velocity: 2.0',
+          '    max_effort: 9',
+          '    max_command_delta: 0.25',
+          '    clip_actions: true',
+          '',
+        ].join('\n'),
+      );
+      await contextMenu(sidebarRow(completedRun).first(), 'Evaluate on Robot');
+      const done = toast(/Sim2Real: real success [\d.]+% \[[\d.]+%, [\d.]+%\] over 2 episodes/).first();
+      await done.waitFor({ state: 'visible', timeout: 180_000 });
+      const record = JSON.parse(readFileSync(join(runsDir(), completedRun, 'eval-real.json'), 'utf8'));
+      assert.equal(record.address, emulator.url);
+      assert.match(await done.innerText(), new RegExp(`real success ${pct(record.report.success_rate).replace('.', '\\.')}`));
+      // the tree's description now carries the real success and the gap
+      await waitFor(async () => (/real \d+% · gap -?\d+ pts/.test(await sidebarRow(completedRun).first().innerText()) ? true : undefined), 'the run row to show real success and the gap');
+      await dismissToasts();
+    }));
+
   test('the gap report panel shows the numbers of report.json', () =>
     wb.guard('gap-report', async () => {
       await contextMenu(sidebarRow(completedRun).first(), 'Open Gap Report');
@@ -128,12 +168,32 @@ describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report
       assert.equal(await frame.locator('[data-metric="sim-return"]').innerText(), report.sim.avg_return.toFixed(2));
       assert.equal(await frame.locator('[data-metric="sim-length"]').innerText(), report.sim.avg_length.toFixed(1));
       assert.equal(await frame.locator('[data-metric="sim-episodes"]').innerText(), `${report.sim.episodes}${report.sim.randomized ? ' (randomized)' : ''}`);
-      // no robot evaluation yet: the real column says so, and the gap asks for one
-      assert.equal(report.real, undefined);
-      assert.equal(await frame.locator('[data-metric="real-success"]').innerText(), 'not evaluated');
-      assert.match(await frame.locator('[data-metric="gap"]').innerText(), /needs an evaluation on the robot/);
+      // the robot evaluation: real figures, the gap and its verdict
+      assert.equal(await frame.locator('[data-metric="real-success"]').innerText(), pct(report.real.success_rate));
+      assert.equal(await frame.locator('[data-metric="real-success-ci"]').innerText(), `[${pct(report.real.success_ci[0])}, ${pct(report.real.success_ci[1])}]`);
+      assert.equal(await frame.locator('[data-metric="real-return"]').innerText(), report.real.avg_return.toFixed(2));
+      assert.equal(await frame.locator('[data-metric="real-length"]').innerText(), report.real.avg_length.toFixed(1));
+      assert.equal(await frame.locator('[data-metric="real-episodes"]').innerText(), String(report.real.episodes));
+      assert.equal(await frame.locator('[data-metric="gap"]').innerText(), `${report.gap.successPoints.toFixed(1)} points`);
+      assert.equal(await frame.locator('[data-metric="verdict"]').innerText(), report.gap.verdict);
       // the training curve is drawn from metrics.jsonl
       assert.ok(report.training.length > 0);
       await frame.locator('canvas#training-curves').waitFor({ state: 'visible' });
+    }));
+
+  test('Export writes report.md and report.html with the charts as PNG into the run folder', () =>
+    wb.guard('export', async () => {
+      const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('vscode-button#export').click();
+      const run = join(runsDir(), completedRun);
+      await waitFor(async () => (existsSync(join(run, 'report.html')) && existsSync(join(run, 'training-curves.png')) ? true : undefined), 'report.html and training-curves.png', 30_000);
+      const png = readFileSync(join(run, 'training-curves.png'));
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+      assert.ok(png.length > 2000, `a drawn chart, not an empty image (${png.length} bytes)`);
+      const report = JSON.parse(readFileSync(join(run, 'report.json'), 'utf8'));
+      const html = readFileSync(join(run, 'report.html'), 'utf8');
+      assert.match(html, /<img src="training-curves\.png" alt="Training curves">/);
+      assert.ok(html.includes(`${pct(report.sim.success_rate)} [`), 'sim success in the HTML');
+      assert.match(readFileSync(join(run, 'report.md'), 'utf8'), /!\[Training curves\]\(training-curves\.png\)/);
     }));
 });
