@@ -18,11 +18,12 @@ export interface ConsoleRig {
 }
 
 /** Start the emulator, then write the experiment (with its port) and a policy into the workspace. */
-export async function prepareConsoleWorkspace(wb: Workbench): Promise<ConsoleRig> {
+/** `shoulderBias`: the fixture policy's constant push on the shoulder (see writeConsolePolicy). */
+export async function prepareConsoleWorkspace(wb: Workbench, shoulderBias?: number): Promise<ConsoleRig> {
   const dir = tempDir('console-e2e');
   const emulator = await spawnEmulator(writeConsoleProfile(dir), join(dir, 'emulator.jsonl'));
   writeConsoleExperiment(wb.workspace, emulator.url);
-  const policy = writeConsolePolicy(join(wb.workspace, '.sim2real', 'runs'));
+  const policy = writeConsolePolicy(join(wb.workspace, '.sim2real', 'runs'), undefined, undefined, undefined, shoulderBias);
   return { emulator, policy, runDir: join(policy, '..') };
 }
 

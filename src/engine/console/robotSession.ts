@@ -32,9 +32,13 @@ export interface OpenRobotSessionOptions {
   readonly address?: string;
   /** Where to record episodes; [default: the policy's run folder, when it is in one] */
   readonly runDir?: string;
+  /** Engine-side robot event log; [default: console-events.jsonl in the run folder, when there is one] */
   readonly eventLogPath?: string;
   readonly telemetryPeriodMs?: number;
 }
+
+/** The engine-side event log of console sessions (stops with their send time, aborted episodes), beside the episodes. */
+export const CONSOLE_EVENTS_FILE = 'console-events.jsonl';
 
 /**
  * The one address a console session may open: the experiment's robot.address. An `address` asked
@@ -80,7 +84,7 @@ export class RobotSession {
       url: address,
       allowedAddresses: [address],
       policyPath: options.policy,
-      eventLogPath: options.eventLogPath,
+      eventLogPath: options.eventLogPath ?? (runDir ? join(runDir, CONSOLE_EVENTS_FILE) : undefined),
       telemetryPeriodMs: options.telemetryPeriodMs,
     };
     const entry = workerEntry();
