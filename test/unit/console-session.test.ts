@@ -112,6 +112,9 @@ describe('robot session of the safe-test console', () => {
       assert.equal(evalReal.report.episodes, 2);
       assert.equal(evalReal.address, emu.url);
       assert.equal(evalReal.report.task, 'push');
+      // the engine-side log keeps the person's stop with the time it left
+      const engineLog = readFileSync(join(session.runDir!, 'console-events.jsonl'), 'utf8');
+      assert.match(engineLog, /"event":"stop","reason":"user","message":"test stop","sentAtMs"/);
     } finally {
       await session.close();
     }
