@@ -8,15 +8,19 @@ import { formatFinding, loadExperiment } from '../config/load';
 import { formatReport } from '../eval/report';
 import { PolicyShapeError } from '../learn/onnxPolicy';
 import { evaluateOnnxPolicy } from '../learn/trainer';
+import { evaluateOnRobot } from '../eval/robotEvaluation';
+import { AddressNotAllowedError } from '../robot/addressPolicy';
+import { RobotLinkError } from '../robot/client';
+import { configuredRobotAddresses } from '../robot/robotEnv';
 import { parseArgs, UsageError } from './args';
 import type { CliCommand } from './types';
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  usage: 'eval FILE --policy POLICY.onnx [--episodes N] [--seed N] [--no-randomization] [--json]',
-  summary: 'Evaluate an ONNX policy in sim: success rate with 95% CI, average return and length.',
+  usage: 'eval FILE --policy POLICY.onnx [--episodes N] [--seed N] [--no-randomization] [--robot ws://HOST:PORT] [--json]',
+  summary: 'Evaluate an ONNX policy in sim, or on a robot with --robot: success rate with 95% CI, average return and length.',
   async run(args) {
-    const { positional, flags } = parseArgs(args, { policy: 'string', episodes: 'number', seed: 'number', 'no-randomization': 'boolean', json: 'boolean' });
+    const { positional, flags } = parseArgs(args, { policy: 'string', episodes: 'number', seed: 'number', 'no-randomization': 'boolean', json: 'boolean', robot: 'string' });
     const file = positional[0];
     if (!file || positional.length > 1) throw new UsageError('name one experiment file: sim2real eval FILE --policy POLICY.onnx');
     const policyFile = flags.policy as string | undefined;
@@ -42,17 +46,30 @@ export const evalCommand: CliCommand = {
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
     try {
-      const report = await evaluateOnnxPolicy(policyFile, experiment, {
-        episodes: episodes ?? experiment.evaluation.episodes,
-        seed: seedFlag ?? experiment.seed,
-        randomized: flags['no-randomization'] ? false : experiment.evaluation.randomized,
-        signal: controller.signal,
-      });
+      const robot = flags.robot as string | undefined;
+      // The address on the command line is the user configuring it, as robot.address is.
+      const report = robot
+        ? await evaluateOnRobot(policyFile, experiment, robot, {
+            episodes: episodes ?? experiment.evaluation.realEpisodes,
+            seed: seedFlag ?? experiment.seed,
+            allowedAddresses: configuredRobotAddresses(experiment, robot),
+            signal: controller.signal,
+          })
+        : await evaluateOnnxPolicy(policyFile, experiment, {
+            episodes: episodes ?? experiment.evaluation.episodes,
+            seed: seedFlag ?? experiment.seed,
+            randomized: flags['no-randomization'] ? false : experiment.evaluation.randomized,
+            signal: controller.signal,
+          });
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
       return 0;
     } catch (error) {
-      if (error instanceof PolicyShapeError) {
+      if (error instanceof PolicyShapeError || error instanceof AddressNotAllowedError) {
         process.stderr.write(`sim2real eval: refused: ${error.message}\n`);
+        return 1;
+      }
+      if (error instanceof RobotLinkError) {
+        process.stderr.write(`sim2real eval: robot: ${error.message}\n`);
         return 1;
       }
       if (error instanceof Error && error.name === 'AbortError') return 130;
