@@ -17,6 +17,12 @@ export const EXPERIMENT_GLOB = '**/*.s2r.{yaml,yml}';
 const EXCLUDE_GLOB = '{**/node_modules/**,**/.sim2real/**}';
 /** Trainers append to metrics.jsonl every iteration; coalesce the watcher's bursts into one refresh. */
 const REFRESH_DEBOUNCE_MS = 250;
+/**
+ * While a run trains, the tree also re-reads the runs every this many ms: file events for a runs
+ * folder created after the watcher started do not arrive in every VS Code host (code-server missed
+ * them in the e2e tier), and a stale "training…" would hide a finished run.
+ */
+const RUNNING_POLL_MS = 2_000;
 
 export class ExperimentItem extends vscode.TreeItem {
   constructor(readonly uri: vscode.Uri, errors: number, warnings: number) {
@@ -95,6 +101,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<ExperimentTreeIte
   private readonly disposables: vscode.Disposable[] = [];
   private runsWatchers: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor() {
     const watcher = vscode.workspace.createFileSystemWatcher(EXPERIMENT_GLOB);
@@ -155,9 +162,18 @@ export class ExperimentTree implements vscode.TreeDataProvider<ExperimentTreeIte
     }
     if (parent instanceof GroupItem) {
       const { stages, runs } = experimentContents(parent.experiment);
+      if (parent.group === 'runs' && runs.some((r) => r.status === 'running')) this.pollWhileRunning();
       return parent.group === 'stages' ? stages.map((s, i) => new StageItem(parent.experiment, s, i)) : runs.map((r) => new RunItem(parent.experiment, r));
     }
     return [];
+  }
+
+  private pollWhileRunning(): void {
+    if (this.pollTimer) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      this.refresh();
+    }, RUNNING_POLL_MS);
   }
 
   private async experiments(): Promise<ExperimentItem[]> {
@@ -173,6 +189,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<ExperimentTreeIte
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.pollTimer);
     for (const d of this.runsWatchers.splice(0)) d.dispose();
     for (const d of this.disposables) d.dispose();
   }

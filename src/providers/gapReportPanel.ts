@@ -5,7 +5,7 @@
  * the run's files with the same code as `sim2real report` (plain file reading, no simulation); the
  * sensitivity sweep and anything else that simulates runs in the engine.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { gapReportMarkdown, type GapReport } from '../engine/eval/gapReport';
@@ -28,6 +28,13 @@ const CHART_TITLES: Record<ChartName, string> = { 'training-curves': 'Training c
 /** Files whose change alters what the panel shows; its own outputs (report.*, PNGs) are not among them. */
 const WATCHED = /(^|[\\/])(run\.json|metrics\.jsonl|eval\.json|eval-real\.json|sensitivity\.json)$/;
 const REDRAW_DEBOUNCE_MS = 300;
+/**
+ * The panel also compares the run files' sizes and times every this many ms: file events do not
+ * reach every VS Code host for folders created after the watcher started (code-server missed them),
+ * and the live training curve must not depend on them. A few stat calls per second cost nothing.
+ */
+const POLL_MS = 1_000;
+const POLLED_FILES = ['run.json', 'metrics.jsonl', 'eval.json', 'eval-real.json', 'sensitivity.json'];
 
 export class GapReportPanel implements vscode.Disposable {
   private static readonly open = new Map<string, GapReportPanel>();
@@ -35,6 +42,8 @@ export class GapReportPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly sweeping = new Set<string>();
+  private signature = '';
+  private readonly poll: NodeJS.Timeout;
 
   /** Show the runs (focusing the panel that already shows exactly these). */
   static show(ctx: Sim2RealContext, runs: readonly PanelRun[]): GapReportPanel {
@@ -74,7 +83,27 @@ export class GapReportPanel implements vscode.Disposable {
       this.host.onMessage((message) => void this.handle(message)),
       this.host.panel.onDidDispose(() => this.dispose()),
     );
+    this.signature = this.filesSignature();
+    this.poll = setInterval(() => {
+      const signature = this.filesSignature();
+      if (signature !== this.signature) this.redrawSoon();
+    }, POLL_MS);
     void this.redraw(true);
+  }
+
+  private filesSignature(): string {
+    const parts: string[] = [];
+    for (const run of this.runs) {
+      for (const file of POLLED_FILES) {
+        try {
+          const stat = statSync(join(run.runDir, file));
+          parts.push(`${stat.size}:${stat.mtimeMs}`);
+        } catch {
+          parts.push('-');
+        }
+      }
+    }
+    return parts.join('|');
   }
 
   private redrawSoon(): void {
@@ -84,6 +113,7 @@ export class GapReportPanel implements vscode.Disposable {
 
   /** Read every run and post it; on open, refresh report.json so the file and the panel agree. */
   private async redraw(writeReports: boolean): Promise<void> {
+    this.signature = this.filesSignature();
     const views = this.runs.map((run) => runView(run.runDir, writeReports));
     await this.host.post({ type: 'runs', runs: views });
   }
@@ -162,6 +192,7 @@ export class GapReportPanel implements vscode.Disposable {
   dispose(): void {
     GapReportPanel.open.delete(this.key);
     clearTimeout(this.timer);
+    clearInterval(this.poll);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.host.dispose();
   }

@@ -96,17 +96,32 @@ describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report
 
   test('a second training can be cancelled from its progress notification', () =>
     wb.guard('cancel', async () => {
+      // a budget this run cannot finish before it is cancelled, however fast the machine
+      const file = join(wb.workspace, `${EXPERIMENT}.s2r.yaml`);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/max_env_steps: \d+/, 'max_env_steps: 5000000'));
+      // the edit refreshes the tree (file watcher, diagnostics); a right-click during the redraw is lost
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       await contextMenu(sidebarRow(EXPERIMENT).first(), 'Train Experiment');
       const progress = toast(/Sim2Real: training push-quick/).first();
       await progress.waitFor({ state: 'visible', timeout: 60_000 });
-      // wait until it is really training (an iteration reported), then cancel
       await waitFor(async () => (runFolders().length === 2 ? true : undefined), 'the second run folder', 60_000);
+      const running = runFolders().find((f) => f !== completedRun)!;
+      // its gap report opens while it trains: no table yet, and the curve appears as metrics arrive
+      const row = sidebarRow(running).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      await row.click();
+      const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('.note', { hasText: /Training… the curves update as it goes/ }).waitFor({ state: 'visible', timeout: 60_000 });
+      await frame.locator('canvas#training-curves').waitFor({ state: 'visible', timeout: 60_000 });
       await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
       await toast(/training cancelled after \d+ iterations/).first().waitFor({ state: 'visible', timeout: 60_000 });
       const cancelled = runFolders().find((f) => f !== completedRun)!;
       await waitFor(async () => (JSON.parse(readFileSync(join(runsDir(), cancelled, 'run.json'), 'utf8')).status === 'cancelled' ? true : undefined), 'run.json of the second run to say cancelled');
       await waitFor(async () => ((await sidebarRow(cancelled).first().innerText().catch(() => '')).includes('cancelled') ? true : undefined), 'the cancelled run in the tree');
       await dismissToasts();
+      // one webview at a time for the steps below
+      await wb.runCommand('View: Close All Editors');
+      await wb.page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 30_000 });
     }));
 
   test('Evaluate in Sim on the run reports success with its interval', () =>
