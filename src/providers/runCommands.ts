@@ -72,8 +72,22 @@ export async function trainExperiment(ctx: Sim2RealContext, target?: unknown): P
   if (document.isDirty) await document.save();
   const name = vscode.workspace.asRelativePath(document.uri);
   try {
+    let shown = false;
     const result = await withEngineProgress(ctx, `Sim2Real: training ${name}`, (token, onProgress) =>
-      ctx.engine.request('train', { file: document.uri.fsPath, runsDir: runsDirectory(document.uri) }, { token, onProgress }),
+      ctx.engine.request(
+        'train',
+        { file: document.uri.fsPath, runsDir: runsDirectory(document.uri) },
+        {
+          token,
+          onProgress: (event) => {
+            // the run folder exists once progress arrives: show it now rather than wait for a file
+            // event (not every host delivers them); the tree then polls while it trains
+            if (!shown) ctx.tree.refresh();
+            shown = true;
+            onProgress(event);
+          },
+        },
+      ),
     );
     ctx.tree.refresh();
     const minutes = (result.elapsedSeconds / 60).toFixed(1);
