@@ -25,6 +25,8 @@ import { waitFor, Workbench } from './harness';
 import { EXPERIMENT_FILE, openAndConnect, prepareConsoleWorkspace, type ConsoleRig } from './console-helpers';
 
 const CLICKS = Number(process.env.SIM2REAL_STOP_CLICK_BENCH ?? 0);
+/** `idle`, `training` or unset (both). */
+const ONLY = process.env.SIM2REAL_STOP_CLICK_ONLY;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -87,7 +89,12 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     rig = await prepareConsoleWorkspace(wb, 0.05);
     // training must outlast the measurement: no early finish at the example's 95% success
     const experiment = join(wb.workspace, EXPERIMENT_FILE);
-    writeFileSync(experiment, readFileSync(experiment, 'utf8').replace(/^(\s+target_success:).*$/m, '$1 1'));
+    writeFileSync(
+      experiment,
+      readFileSync(experiment, 'utf8')
+        .replace(/^(\s+target_success:).*$/m, '$1 1')
+        .replace(/^(\s+max_env_steps:).*$/m, '$1 50000000'),
+    );
     await wb.activityBarItem('Sim2Real').waitFor({ state: 'visible', timeout: 60_000 });
   });
   after(async () => {
@@ -161,15 +168,19 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     assert.equal(latencies.length, CLICKS);
   }
 
-  test('idle engine', () =>
+  test('idle engine', { skip: ONLY === 'training' }, () =>
     wb.guard('stop-bench-idle', async () => {
       frame = await openAndConnect(wb, rig.emulator.url);
       await frame.locator('#estop-confirm').click();
       await measure('idle');
     }));
 
-  test('while the engine trains', () =>
+  test('while the engine trains', { skip: ONLY === 'idle' }, () =>
     wb.guard('stop-bench-training', async () => {
+      if (!frame) {
+        frame = await openAndConnect(wb, rig.emulator.url);
+        await frame.locator('#estop-confirm').click();
+      }
       await wb.openFile(EXPERIMENT_FILE);
       await wb.runCommand('Sim2Real: Train Experiment');
       const training = wb.page.locator('.statusbar-item', { hasText: /training/ }).first();
