@@ -46,7 +46,7 @@ test('eval --robot prints the sim JSON shape from real episodes on the emulator'
     assert.equal(report.success_rate, 0, 'a policy that holds still never reaches the target');
     assert.ok(report.avg_length > 0);
     // the emulator saw the commands
-    assert.ok(emulator.events().some((e: { kind?: string; type?: string }) => JSON.stringify(e).includes('command')), 'the emulator logged no command');
+    assert.ok(emulator.events().some((e) => JSON.stringify(e).includes('command')), 'the emulator logged no command');
   } finally {
     await emulator.stop();
   }

@@ -93,3 +93,21 @@ test('evaluation seeds differ from training episode seeds and from other eval se
   assert.equal(eval7.size, 100);
   assert.ok(!eval7.has(evaluationEpisodeSeed(8, 0)));
 });
+
+test('a halt reason ends the evaluation after that episode (a halted robot is not re-armed by software)', async () => {
+  const env = scriptedEnv(20);
+  let halted: string | undefined;
+  const report = await runEpisodes(env, echoPolicy, {
+    episodes: 10,
+    seed: 3,
+    randomized: false,
+    task: 'test',
+    policy: 'echo',
+    onEpisode: (index) => {
+      if (index === 2) halted = 'protective stop';
+    },
+    haltReason: () => halted,
+  });
+  assert.equal(report.episodes, 3);
+  assert.equal(env.seeds.length, 3, 'no episode is started after the halt');
+});

@@ -122,6 +122,7 @@ export function gapReportMarkdown(report: GapReport): string {
     for (const advice of g.advice) lines.push(`- ${advice}`);
     lines.push('');
   }
+  if (real?.halted) lines.push(`**The robot evaluation halted ${real.halted}.** Real figures cover the episodes that ran; re-arm and evaluate again after checking the cause.`, '');
   if (report.robot) lines.push(`Real episodes ran on ${report.robot.address}${report.robot.profile ? ` (reality emulator, profile ${report.robot.profile})` : ''}; ${report.realEpisodesUsed} used.`, '');
   const last = report.training[report.training.length - 1];
   if (last) lines.push(`Training: ${last.iteration} iterations, ${last.episodes} episodes, ${last.envSteps} env steps, ${(last.elapsedSeconds / 60).toFixed(1)} min.`, '');

@@ -26,6 +26,8 @@ export interface EvaluationReport {
   readonly task: string;
   /** Where the policy came from (an ONNX file, or the trainer's current weights). */
   readonly policy: string;
+  /** Why a robot evaluation ended before its episode count (a protective stop, a lost link). */
+  readonly halted?: string;
 }
 
 export interface ReportContext {

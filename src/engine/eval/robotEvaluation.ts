@@ -24,7 +24,9 @@ export async function evaluateOnRobot(policyFile: string, experiment: Experiment
   try {
     const env = await connectRobotEnv(experiment, url, { allowedAddresses: options.allowedAddresses, eventLogPath: options.eventLogPath });
     try {
-      return await runEpisodes(env, policy, {
+      // After an aborted episode the robot stays halted until a person re-arms it: the evaluation
+      // ends there and says why, rather than counting episodes that could not start as failures.
+      const report = await runEpisodes(env, policy, {
         episodes: options.episodes,
         seed: options.seed,
         maxSteps: experiment.evaluation.maxSteps,
@@ -33,7 +35,9 @@ export async function evaluateOnRobot(policyFile: string, experiment: Experiment
         policy: policyFile,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onEpisode ? { onEpisode: options.onEpisode } : {}),
+        haltReason: () => env.lastAbortReason,
       });
+      return env.lastAbortReason === undefined ? report : { ...report, halted: `after episode ${report.episodes} of ${options.episodes}: ${env.lastAbortReason}` };
     } finally {
       env.dispose();
     }

@@ -28,6 +28,8 @@ export interface RunEpisodesOptions {
   readonly signal?: AbortSignal;
   /** Called after each episode (progress bars). */
   readonly onEpisode?: (index: number, record: EpisodeRecord) => void;
+  /** Checked after each episode: a reason ends the evaluation there (a robot halted until a person re-arms it). */
+  readonly haltReason?: () => string | undefined;
 }
 
 export async function runEpisodeRecords(env: Env, policy: Policy, options: RunEpisodesOptions): Promise<EpisodeRecord[]> {
@@ -55,6 +57,7 @@ export async function runEpisodeRecords(env: Env, policy: Policy, options: RunEp
     const record = { episodeReturn, length, success };
     records.push(record);
     options.onEpisode?.(i, record);
+    if (options.haltReason?.() !== undefined) break;
   }
   return records;
 }
