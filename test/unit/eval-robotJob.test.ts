@@ -20,7 +20,10 @@ let emulator: EmulatorProcess;
 const dir = tempDir('s2r-robotjob-');
 
 before(async () => {
-  emulator = await spawnEmulator(join(REPO, 'examples', 'reality', 'mild.yaml'), join(dir, 'emulator-events.jsonl'));
+  // the public profile with a looser watchdog: under load the 100 ms one halts the robot mid-episode
+  const profile = join(dir, 'mild.yaml');
+  writeFileSync(profile, readFileSync(join(REPO, 'examples', 'reality', 'mild.yaml'), 'utf8').replace(/^watchdogMs: .*$/m, 'watchdogMs: 400'));
+  emulator = await spawnEmulator(profile, join(dir, 'emulator-events.jsonl'));
 });
 after(async () => {
   await emulator?.stop();
@@ -53,7 +56,7 @@ test('the run policy runs on the configured robot; eval-real.json and report.jso
   const runDir = runFolder('robot-job');
   const progress: string[] = [];
   const result = await runEvaluateOnRobot({ file, runDir }, new AbortController().signal, (p) => progress.push(p.message));
-  assert.equal(result.real.episodes, 2);
+  assert.equal(result.real.episodes, 2, JSON.stringify(result.real));
   assert.equal(result.real.randomized, false);
   const record = JSON.parse(readFileSync(join(runDir, 'eval-real.json'), 'utf8'));
   assert.equal(record.address, emulator.url);
