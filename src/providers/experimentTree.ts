@@ -45,7 +45,9 @@ export class GroupItem extends vscode.TreeItem {
     count: number,
   ) {
     super(group === 'stages' ? 'Stages' : 'Runs', count > 0 ? (group === 'runs' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
-    this.id = `${group}:${experiment.toString()}`;
+    // VS Code remembers a leaf's state by id: a group that gains its first child needs a new id to
+    // open as declared, or the first run stays folded away under "Runs 1"
+    this.id = `${group}:${count > 0 ? 'filled' : 'empty'}:${experiment.toString()}`;
     this.contextValue = group;
     this.description = count === 0 ? (group === 'runs' ? 'none yet' : 'none') : String(count);
     this.iconPath = new vscode.ThemeIcon(group === 'stages' ? 'list-ordered' : 'history');

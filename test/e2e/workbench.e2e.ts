@@ -37,6 +37,15 @@ describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report
     const item = wb.page.locator('.monaco-menu .action-item .action-label').filter({ hasText: new RegExp(`^${entry}$`) });
     await item.first().waitFor({ state: 'visible' });
     await item.first().click();
+    // a click that lands while the tree redraws (it re-reads runs every 2 s during training) can be
+    // swallowed with the menu left open: then choose the entry with the keyboard
+    const menu = wb.page.locator('.monaco-menu').first();
+    const closed = await menu.waitFor({ state: 'detached', timeout: 3_000 }).then(() => true, () => false);
+    if (!closed) {
+      await item.first().hover();
+      await wb.page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'detached', timeout: 10_000 });
+    }
   }
 
   /** Expand a collapsed tree row by its twistie (a click on the label runs the item's command). */
