@@ -10,6 +10,7 @@
  * An episode is aborted (termination 'aborted') when the robot halts (stop, watchdog, link lost), the
  * link drops, or the safety layer stops it; the runner stays usable for the next episode.
  */
+import { defaultAt } from '../config/schema';
 import type { Experiment, SafetyConfig } from '../config/experiment';
 import type { StepResult, Termination } from '../sim/env';
 import { ARM, JOINT_COUNT, fingerPosition } from '../sim/tasks/arm';
@@ -37,14 +38,16 @@ export interface RobotEpisodeOptions {
 
 /** The safety config of the experiment, or the experiment schema's defaults with the arm's joint limits. */
 export function safetyFor(experiment: Experiment): SafetyConfig {
+  const path = ['robot', 'safety'];
+  // the limits come from the schema (the one source of defaults); joint limits from the arm itself
   return experiment.robot?.safety ?? {
-    speedScale: 0.5,
-    limitedEpisodes: 3,
+    speedScale: defaultAt<number>([...path, 'speed_scale']),
+    limitedEpisodes: defaultAt<number>([...path, 'limited_episodes']),
     jointPositionLimits: ARM.jointLimitsRad.map(([lo, hi]) => [lo, hi] as const),
-    maxJointVelocity: 2.0,
-    maxEffort: 8,
-    maxCommandDelta: 0.25,
-    clipActions: true,
+    maxJointVelocity: defaultAt<number>([...path, 'max_joint_velocity']),
+    maxEffort: defaultAt<number>([...path, 'max_effort']),
+    maxCommandDelta: defaultAt<number>([...path, 'max_command_delta']),
+    clipActions: defaultAt<boolean>([...path, 'clip_actions']),
   };
 }
 
