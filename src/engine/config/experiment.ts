@@ -111,7 +111,22 @@ export interface RobotConfig {
   readonly services: { readonly reset: string; readonly stop: string; readonly arm: string };
   readonly watchdogMs: number;
   readonly connectTimeoutMs: number;
+  /** Real-robot episodes the transfer pipeline may use in all; undefined = what the stages and evaluation plan. */
+  readonly maxRealEpisodes?: number;
   readonly safety?: SafetyConfig;
+}
+
+/**
+ * Measured nominal values (system identification) that replace the built-in ones of parameters.ts
+ * for this experiment: `scale` multiplies them, `add` offsets them, unrandomized parameters take them.
+ */
+export interface Calibration {
+  /** Where the values come from, as written (a sysid.json, relative to the experiment file). */
+  readonly source?: string;
+  /** When they were measured, as written (ISO 8601). */
+  readonly date?: string;
+  /** By parameter: one value for every target, or a value per target (joint, link, body). */
+  readonly parameters: Readonly<Record<string, number | Readonly<Record<string, number>>>>;
 }
 
 export interface Experiment {
@@ -124,6 +139,7 @@ export interface Experiment {
   readonly stages: readonly StageConfig[];
   readonly evaluation: EvaluationConfig;
   readonly robot?: RobotConfig;
+  readonly calibration?: Calibration;
   /** Absolute path of the file it came from, when it came from one. */
   readonly sourcePath?: string;
 }

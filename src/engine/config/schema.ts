@@ -108,6 +108,42 @@ function groupSchema(group: ParameterGroup, description: string): Schema {
   return obj(description, properties, { 'x-code': 'unknown-parameter' });
 }
 
+/** Every name a parameter's targets may take in any task (the semantics check narrows it to the task's). */
+function allTargets(info: ParameterInfo): string[] {
+  if (info.targetKind === 'none') return [];
+  const names = new Set<string>();
+  for (const task of TASK_NAMES) for (const name of TASKS[task][info.targetKind]) names.add(name);
+  return [...names];
+}
+
+/** A calibrated nominal value: one number for every target, or a mapping of target to number. */
+function calibratedSchema(info: ParameterInfo): Schema {
+  const number: SchemaType = info.integer ? 'integer' : 'number';
+  const bounds = { ...(info.min !== undefined ? { minimum: info.min } : {}), ...(info.max !== undefined ? { maximum: info.max } : {}), 'x-unit': info.unit };
+  const targets = allTargets(info);
+  const perTarget: Record<string, Schema> = {};
+  for (const target of targets) perTarget[target] = { type: number, description: `Calibrated ${info.name} of ${target}.`, ...bounds };
+  return {
+    type: targets.length ? [number, 'object'] : number,
+    description: `Measured nominal ${info.name} (${info.unit}), replacing the built-in ${info.nominal}${targets.length ? `: one value for every target, or one per ${info.targetKind === 'joints' ? 'joint' : info.targetKind === 'links' ? 'link' : 'body'}` : ''}.`,
+    ...bounds,
+    ...(targets.length ? { properties: perTarget, additionalProperties: false } : {}),
+  };
+}
+
+const calibrationSchema = obj(
+  'Measured nominal values from system identification (Sim2Real: Identify Robot Parameters, `sim2real sysid`). They replace the built-in nominal values for this experiment: `scale` ranges multiply them, `add` ranges offset them, and parameters that are not randomized take them as they are.',
+  {
+    source: str('Where the values come from: the sysid.json of a system identification run, relative to this file.', { examples: ['.sim2real/runs/push-dr/sysid-20261125-150000/sysid.json'] }),
+    date: str('When the values were measured (ISO 8601).', { examples: ['2026-11-25T15:00:00Z'] }),
+    parameters: obj(
+      'Calibrated nominal values by parameter name (the names of `randomization`).',
+      Object.fromEntries(PARAMETERS.filter((info) => typeof info.nominal === 'number' && (info.size ?? 1) === 1).map((info) => [info.name, calibratedSchema(info)])),
+    ),
+  },
+  { required: ['parameters'] },
+);
+
 const probability = (description: string, extra: Partial<Schema> = {}): Schema => num(description, { minimum: 0, maximum: 1, ...extra });
 
 const safetySchema = obj(
@@ -229,8 +265,10 @@ export const EXPERIMENT_SCHEMA: Schema = {
       }),
       watchdog_ms: int('The robot halts when no command or heartbeat arrives for this long.', { minimum: 10, default: 100, 'x-unit': 'ms' }),
       connect_timeout_ms: int('Give up connecting after this long.', { minimum: 100, default: 3000, 'x-unit': 'ms' }),
+      max_real_episodes: int('Real-robot episodes the transfer pipeline may use in all (stages and final evaluation); without it, the sum of the stages\' real episodes and evaluation.real_episodes.', { minimum: 0, 'x-unit': 'episodes', examples: [200] }),
       safety: safetySchema,
     }),
+    calibration: calibrationSchema,
   },
 };
 

@@ -95,6 +95,8 @@ export interface TrainOptions {
   /** A module exporting createEnv (tests use small envs); default: the built-in simulator. */
   readonly envModule?: string;
   readonly evaluateOnRobot?: RobotEvaluationHook;
+  /** Stop once this many training episodes have run (a pipeline stage's budget; whole iterations, so it may run over by less than one). */
+  readonly maxEpisodes?: number;
   /** How the ARS direction is applied: Adam (default) or ARS's plain step (alpha * direction). */
   readonly optimizer?: 'adam' | 'sgd';
 }
@@ -169,7 +171,7 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
     const maxSteps = Math.min(task.maxEpisodeSteps, experiment.evaluation.maxSteps);
     if (state.lastEvalSuccess !== undefined && state.lastEvalSuccess >= cfg.targetSuccess) reason = 'target_reached';
 
-    while (reason !== 'target_reached' && state.envSteps < cfg.maxEnvSteps) {
+    while (reason !== 'target_reached' && state.envSteps < cfg.maxEnvSteps && (options.maxEpisodes === undefined || state.episodes < options.maxEpisodes)) {
       if (signal.aborted) throw abortError();
       const iteration = state.iteration;
       const normalization = normalizationOf(experiment, state.stats);
