@@ -129,6 +129,20 @@ export interface Calibration {
   readonly parameters: Readonly<Record<string, number | Readonly<Record<string, number>>>>;
 }
 
+/** `system_identification`: how `sim2real sysid --log` reads a recorded log (defaults: ROS conventions). */
+export interface SystemIdentificationConfig {
+  readonly log?: {
+    readonly timeColumn?: string;
+    readonly timeUnit?: 's' | 'ms' | 'us' | 'ns';
+    readonly jointPositionColumns?: readonly string[];
+    readonly jointVelocityColumns?: readonly string[];
+    readonly commandColumns?: readonly string[];
+    readonly commandKind?: 'effort' | 'position';
+    readonly topics?: { readonly jointStates?: string; readonly command?: string };
+    readonly maxDelayMs?: number;
+  };
+}
+
 export interface Experiment {
   readonly name: string;
   readonly task: TaskName;
@@ -139,6 +153,7 @@ export interface Experiment {
   readonly stages: readonly StageConfig[];
   readonly evaluation: EvaluationConfig;
   readonly robot?: RobotConfig;
+  readonly systemIdentification?: SystemIdentificationConfig;
   readonly calibration?: Calibration;
   /** Absolute path of the file it came from, when it came from one. */
   readonly sourcePath?: string;

@@ -10,6 +10,7 @@ import type {
   RobotConfig,
   SafetyConfig,
   StageConfig,
+  SystemIdentificationConfig,
   TrainingConfig,
 } from './experiment';
 import { parameterInfo, PARAMETER_GROUPS, type Distribution, type Operation, type Resample } from './parameters';
@@ -111,6 +112,7 @@ export function resolveExperiment(root: MapNode, sourcePath?: string): Experimen
     stages,
     evaluation,
     robot: doc.robot ? resolveRobot(doc.robot as Plain, get) : undefined,
+    ...(doc.system_identification ? { systemIdentification: resolveSystemIdentification(doc.system_identification as Plain) } : {}),
     sourcePath,
   };
 }
@@ -155,5 +157,24 @@ function resolveSafety(safety: Plain, get: Getter): SafetyConfig {
     maxCommandDelta: get(safety, path, 'max_command_delta'),
     workspace: workspace?.x && workspace.y ? { x: workspace.x, y: workspace.y } : undefined,
     clipActions: get(safety, path, 'clip_actions'),
+  };
+}
+
+/** The log mapping as written; unset keys keep the sysid defaults (sysid/logs/mapping.ts). */
+function resolveSystemIdentification(section: Plain): SystemIdentificationConfig {
+  const log = section.log as Plain | undefined;
+  if (!log) return {};
+  const topics = log.topics as Plain | undefined;
+  return {
+    log: {
+      timeColumn: log.time_column as string | undefined,
+      timeUnit: log.time_unit as 's' | 'ms' | 'us' | 'ns' | undefined,
+      jointPositionColumns: log.joint_position_columns as string[] | undefined,
+      jointVelocityColumns: log.joint_velocity_columns as string[] | undefined,
+      commandColumns: log.command_columns as string[] | undefined,
+      commandKind: log.command_kind as 'effort' | 'position' | undefined,
+      topics: topics ? { jointStates: topics.joint_states as string | undefined, command: topics.command as string | undefined } : undefined,
+      maxDelayMs: log.max_delay_ms as number | undefined,
+    },
   };
 }

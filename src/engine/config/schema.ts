@@ -268,6 +268,21 @@ export const EXPERIMENT_SCHEMA: Schema = {
       max_real_episodes: int('Real-robot episodes the transfer pipeline may use in all (stages and final evaluation); without it, the sum of the stages\' real episodes and evaluation.real_episodes.', { minimum: 0, 'x-unit': 'episodes', examples: [200] }),
       safety: safetySchema,
     }),
+    system_identification: obj('How `sim2real sysid --log` reads a recorded log of joint states and commands: CSV columns and MCAP topics. Defaults follow ROS conventions (docs/system-identification.md).', {
+      log: obj('Column and topic mapping of the log.', {
+        time_column: str('CSV column holding each sample\'s time.', { default: 'time' }),
+        time_unit: str('Unit of the time column.', { enum: ['s', 'ms', 'us', 'ns'], default: 's' }),
+        joint_position_columns: { type: 'array', description: 'CSV columns of the joint positions, in joint order (default `<joint>_position`).', items: { type: 'string' }, minItems: 1, 'x-unit': 'rad', examples: [['shoulder_position', 'elbow_position', 'wrist_position']] },
+        joint_velocity_columns: { type: 'array', description: 'CSV columns of the joint velocities, in joint order. Without it, `<joint>_velocity` columns are used when the log has all of them; otherwise the fit uses positions only.', items: { type: 'string' }, minItems: 1, 'x-unit': 'rad/s' },
+        command_columns: { type: 'array', description: 'CSV columns of the command in force at each sample, in joint order (default `<joint>_command`).', items: { type: 'string' }, minItems: 1, examples: [['shoulder_command', 'elbow_command', 'wrist_command']] },
+        command_kind: str('What the commands are: joint torques (`effort`, N·m) or joint position targets (`position`, rad). The fit needs effort commands.', { enum: ['effort', 'position'], default: 'effort' }),
+        max_delay_ms: num('Longest command-to-motion delay the fit searches.', { exclusiveMinimum: 0, maximum: 2000, default: 200, 'x-unit': 'ms' }),
+        topics: obj('MCAP topics (messages in the `json` encoding).', {
+          joint_states: str('sensor_msgs/JointState: name, position, velocity.', { default: '/joint_states' }),
+          command: str('std_msgs/Float64MultiArray commands: data, in joint order.', { default: '/forward_effort_controller/commands' }),
+        }),
+      }),
+    }),
     calibration: calibrationSchema,
   },
 };
