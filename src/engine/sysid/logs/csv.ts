@@ -1,0 +1,99 @@
+/**
+ * CSV logs: one header row naming the columns, then one row per joint-state sample holding the
+ * time, the joint positions, optionally the velocities, and the command in force at that time.
+ * Lines starting with '#' are comments. Every error names the file, line and column.
+ */
+import type { LogMapping } from './mapping';
+import { LogError, TIME_UNIT_S, checkIncreasing, type JointTrajectory } from './trajectory';
+
+export function parseCsvLog(text: string, mapping: LogMapping, file: string): JointTrajectory {
+  const lines = text.split(/\r?\n/);
+  let headerLine = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i]!.trim();
+    if (t !== '' && !t.startsWith('#')) {
+      headerLine = i;
+      break;
+    }
+  }
+  if (headerLine < 0) throw new LogError(`${file}: empty log: no header row`);
+  const header = lines[headerLine]!.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
+  const at = (line: number): string => `${file}:${line + 1}`;
+
+  const column = (name: string, what: string): number => {
+    const index = header.indexOf(name);
+    if (index < 0) throw new LogError(`${at(headerLine)}: no column '${name}' (${what}); the header has: ${header.join(', ')}`);
+    return index;
+  };
+  const perJoint = (names: readonly string[], what: string, key: string): number[] => {
+    if (names.length !== mapping.joints.length) {
+      throw new LogError(`system_identification.log.${key} lists ${names.length} columns; the arm has ${mapping.joints.length} joints (${mapping.joints.join(', ')})`);
+    }
+    return names.map((name, j) => column(name, `${what} of joint '${mapping.joints[j]}', system_identification.log.${key}[${j}]`));
+  };
+
+  const timeCol = column(mapping.timeColumn, 'time, system_identification.log.time_column');
+  const positionCols = perJoint(mapping.positionColumns, 'position', 'joint_position_columns');
+  const commandCols = perJoint(mapping.commandColumns, `${mapping.commandKind} command`, 'command_columns');
+  let velocityCols: number[] | undefined;
+  if (mapping.velocityColumns) velocityCols = perJoint(mapping.velocityColumns, 'velocity', 'joint_velocity_columns');
+  else {
+    // default names: all or nothing, so a log with some velocities is not silently half-used
+    const names = mapping.joints.map((j) => `${j}_velocity`);
+    const present = names.filter((n) => header.includes(n));
+    if (present.length === names.length) velocityCols = names.map((n) => header.indexOf(n));
+    else if (present.length > 0) {
+      const missing = names.filter((n) => !header.includes(n));
+      throw new LogError(`${at(headerLine)}: velocity columns ${present.join(', ')} but no ${missing.join(', ')}; log every joint's velocity or none`);
+    }
+  }
+
+  const rows: number[] = [];
+  for (let i = headerLine + 1; i < lines.length; i++) {
+    const t = lines[i]!.trim();
+    if (t !== '' && !t.startsWith('#')) rows.push(i);
+  }
+  const n = rows.length;
+  const time = new Float64Array(n);
+  const position = mapping.joints.map(() => new Float64Array(n));
+  const velocity = velocityCols ? mapping.joints.map(() => new Float64Array(n)) : undefined;
+  const command = mapping.joints.map(() => new Float64Array(n));
+  const scale = TIME_UNIT_S[mapping.timeUnit];
+
+  for (let r = 0; r < n; r++) {
+    const line = rows[r]!;
+    const cells = lines[line]!.split(',');
+    if (cells.length !== header.length) {
+      throw new LogError(`${at(line)}: ${cells.length} cells, the header has ${header.length} columns`);
+    }
+    const read = (col: number): number => {
+      const raw = cells[col]!.trim();
+      const where = `${at(line)}:${columnOffset(cells, col)} (column '${header[col]}')`;
+      if (raw === '') throw new LogError(`${where}: empty cell`);
+      const v = Number(raw);
+      if (!Number.isFinite(v)) throw new LogError(`${where}: '${raw}' is not a finite number`);
+      return v;
+    };
+    time[r] = read(timeCol) * scale;
+    for (let j = 0; j < mapping.joints.length; j++) {
+      position[j]![r] = read(positionCols[j]!);
+      command[j]![r] = read(commandCols[j]!);
+      if (velocity) velocity[j]![r] = read(velocityCols![j]!);
+    }
+  }
+  checkIncreasing(time, 'sample', (i) => `${at(rows[i]!)} (column '${mapping.timeColumn}')`);
+  return {
+    joints: mapping.joints,
+    timeS: time,
+    positionRad: position,
+    ...(velocity ? { velocityRadPerS: velocity } : {}),
+    command: { kind: mapping.commandKind, timeS: time, values: command },
+  };
+}
+
+/** 1-based character column where cell `col` starts. */
+function columnOffset(cells: readonly string[], col: number): number {
+  let offset = 1;
+  for (let c = 0; c < col; c++) offset += cells[c]!.length + 1;
+  return offset;
+}
