@@ -103,6 +103,8 @@ export interface RobotConfig {
   readonly topics: {
     readonly jointStates: string;
     readonly command: string;
+    /** Joint torque commands (effort mode), N·m. */
+    readonly effortCommand: string;
     readonly objectPose: string;
     readonly camera: string;
     readonly status: string;

@@ -132,6 +132,7 @@ function resolveRobot(robot: Plain, get: Getter): RobotConfig {
     topics: {
       jointStates: get(topics, tp, 'joint_states'),
       command: get(topics, tp, 'command'),
+      effortCommand: get(topics, tp, 'effort_command'),
       objectPose: get(topics, tp, 'object_pose'),
       camera: get(topics, tp, 'camera'),
       status: get(topics, tp, 'status'),

@@ -253,6 +253,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
       topics: obj('Topic names (ROS conventions by default).', {
         joint_states: str('sensor_msgs/JointState from the robot.', { default: '/joint_states' }),
         command: str('std_msgs/Float64MultiArray joint commands (ros2_control forward controller).', { default: '/forward_position_controller/commands' }),
+        effort_command: str('std_msgs/Float64MultiArray joint torques, N·m (ros2_control forward effort controller; system identification drives joints through it).', { default: '/forward_effort_controller/commands' }),
         object_pose: str('geometry_msgs/PoseStamped of the tracked object.', { default: '/puck/pose' }),
         camera: str('sensor_msgs/Image from the camera.', { default: '/camera/image_raw' }),
         status: str('Robot status (armed, running, halted and why).', { default: '/sim2real/status' }),

@@ -46,6 +46,8 @@ export class EmulatedRobot {
   /** Robot controller cycle from the profile's action_timestep, ms; 0 = commands apply when they arrive. */
   private readonly controllerCycleMs: number;
   private pendingCycleTargets: Float64Array | undefined;
+  /** The latest effort command waiting for the controller cycle (applied after a pending position command). */
+  private pendingCycleEffort: { joints: readonly number[]; torquesNm: Float64Array } | undefined;
   private readonly statusListeners = new Set<(s: RobotStatus) => void>();
   /** After dispose the plant's world is freed: late socket events must not touch it. */
   private disposed = false;
@@ -111,16 +113,29 @@ export class EmulatedRobot {
 
   /** A joint command (reported frame, rad) from `client`. Returns why it was refused, if it was. */
   command(targetsRad: readonly number[], client: string): string | undefined {
+    return this.accept(targetsRad, client, undefined);
+  }
+
+  /**
+   * An effort command: torques (N·m) for the joints at `joints` (indices), through the same latency
+   * queue, watchdog and halt rules as position commands. Returns why it was refused, if it was.
+   */
+  commandEffort(joints: readonly number[], torquesNm: readonly number[], client: string): string | undefined {
+    return this.accept(torquesNm, client, joints);
+  }
+
+  private accept(data: readonly number[], client: string, effortJoints: readonly number[] | undefined): string | undefined {
     if (this.disposed) return 'emulator shutting down';
     const seq = ++this.commandSeq;
+    const mode = effortJoints ? { mode: 'effort', joints: effortJoints.map((i) => this.plant.jointNames[i]) } : {};
     if (this.stateValue === 'halted') {
       const why = `robot halted (${this.reason})`;
-      this.log.record('command_rejected', { seq, client, reason: why, data: targetsRad });
+      this.log.record('command_rejected', { seq, client, reason: why, data, ...mode });
       return why;
     }
     const now = monotonicMs();
-    const queued = this.latency.push(seq, Float64Array.from(targetsRad), now);
-    this.log.record('command', { seq, client, data: targetsRad, dueInMs: round3(queued.dueMs - now) });
+    const queued = this.latency.push(seq, Float64Array.from(data), now, effortJoints);
+    this.log.record('command', { seq, client, data, ...mode, dueInMs: round3(queued.dueMs - now) });
     this.commander = client;
     if (this.stateValue === 'armed') this.setState('running', undefined, `commanded by ${client}`);
     this.watchdog.feed();
@@ -157,6 +172,7 @@ export class EmulatedRobot {
     const dropped = this.latency.clear();
     for (const c of dropped) this.log.record('command_discarded', { seq: c.seq, reason: 'reset' });
     this.pendingCycleTargets = undefined;
+    this.pendingCycleEffort = undefined;
     this.plant.resetEpisode();
     this.episode++;
     this.log.record('reset', { client, episode: this.episode });
@@ -185,6 +201,7 @@ export class EmulatedRobot {
     if (this.latencyTimer) clearTimeout(this.latencyTimer);
     this.latencyTimer = undefined;
     this.pendingCycleTargets = undefined;
+    this.pendingCycleEffort = undefined;
     this.watchdog.stop();
     this.plant.holdPosition();
     this.setState('halted', reason, detail);
@@ -226,20 +243,28 @@ export class EmulatedRobot {
     const now = monotonicMs();
     for (const c of this.latency.popDue(now)) {
       this.log.record('command_applied', { seq: c.seq, latencyMs: round3(now - c.receivedMs), plannedMs: round3(c.dueMs - c.receivedMs) });
-      if (this.controllerCycleMs > 0) this.pendingCycleTargets = c.targetsRad;
-      else this.plant.command(c.targetsRad);
+      if (c.effortJoints) {
+        if (this.controllerCycleMs > 0) this.pendingCycleEffort = { joints: c.effortJoints, torquesNm: c.targetsRad };
+        else this.plant.commandEffort(c.effortJoints, c.targetsRad);
+      } else if (this.controllerCycleMs > 0) {
+        this.pendingCycleTargets = c.targetsRad;
+        // a position command puts every joint back in position mode: an older effort command is void
+        this.pendingCycleEffort = undefined;
+      } else this.plant.command(c.targetsRad);
     }
     this.scheduleLatency();
   }
 
   /** With an explicit action_timestep, the robot's controller samples the latest command once per cycle. */
   private applyControllerCycle(): void {
-    if (!this.pendingCycleTargets) return;
+    if (!this.pendingCycleTargets && !this.pendingCycleEffort) return;
     const stepMs = this.plant.dtS * 1000;
     const stepsPerCycle = Math.max(1, Math.round(this.controllerCycleMs / stepMs));
     if (this.physicsSteps % stepsPerCycle !== 0) return;
-    this.plant.command(this.pendingCycleTargets);
+    if (this.pendingCycleTargets) this.plant.command(this.pendingCycleTargets);
+    if (this.pendingCycleEffort) this.plant.commandEffort(this.pendingCycleEffort.joints, this.pendingCycleEffort.torquesNm);
     this.pendingCycleTargets = undefined;
+    this.pendingCycleEffort = undefined;
   }
 
   dispose(): void {

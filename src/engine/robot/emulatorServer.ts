@@ -2,8 +2,8 @@
  * The reality emulator's rosbridge v2 server: serves an EmulatedRobot to any rosbridge client over a
  * WebSocket, on loopback unless asked otherwise. It plays the part rosbridge_server and the robot's
  * ROS nodes play on hardware: joint states and the tracked object's pose at the profile's rates, a
- * status topic, joint commands on the command topic, heartbeats, and Trigger services for reset,
- * stop and arm.
+ * status topic, joint commands on the command topic, joint torques on the effort-command topic,
+ * heartbeats, and Trigger services for reset, stop and arm.
  *
  * Every frame is validated; malformed, unknown or misaddressed frames are dropped, logged and
  * answered with a rosbridge `status` op, and the session goes on.
@@ -14,6 +14,7 @@ import { isLoopbackHost } from './addressPolicy';
 import { EmulatedRobot } from './emulatedRobot';
 import type { EventLog } from './eventLog';
 import {
+  checkEffortCommand,
   checkFloat64MultiArray,
   MSG_EMPTY,
   MSG_FLOAT64_MULTI_ARRAY,
@@ -143,7 +144,7 @@ export class RealityEmulator {
         session.subscriptions.delete(op.topic);
         return;
       case 'advertise': {
-        const expected = op.topic === names.topics.command ? MSG_FLOAT64_MULTI_ARRAY : op.topic === names.topics.heartbeat ? MSG_EMPTY : undefined;
+        const expected = op.topic === names.topics.command || op.topic === names.topics.effortCommand ? MSG_FLOAT64_MULTI_ARRAY : op.topic === names.topics.heartbeat ? MSG_EMPTY : undefined;
         if (expected && !sameType(op.type, expected)) {
           this.drop(session, `advertise ${op.topic} as ${op.type}; this robot takes ${expected} there`, text);
           return;
@@ -176,6 +177,16 @@ export class RealityEmulator {
       }
       const refused = this.robot.command(checked.value, session.id);
       if (refused) this.status(session, 'warning', `command refused: ${refused}`);
+      return;
+    }
+    if (topic === names.topics.effortCommand) {
+      const checked = checkEffortCommand(msg, this.joints.name);
+      if (!checked.ok) {
+        this.drop(session, `effort command: ${checked.error}`, text);
+        return;
+      }
+      const refused = this.robot.commandEffort(checked.value.joints, checked.value.torquesNm, session.id);
+      if (refused) this.status(session, 'warning', `effort command refused: ${refused}`);
       return;
     }
     if (topic === names.topics.heartbeat) {

@@ -67,7 +67,44 @@ export function float64MultiArray(data: ArrayLike<number>): Float64MultiArrayMsg
   return { layout: { dim: [], data_offset: 0 }, data: Array.from(data) };
 }
 
+/**
+ * An effort (torque) command, N·m, for some joints. Like a ros2_control forward effort controller that
+ * claims a subset of the joints, `layout.dim[0].label` names the joints the values are for
+ * (comma-separated, in the order of `data`); with no layout dimension the data is for every joint in
+ * joint-state order. The joints it does not name keep their mode and targets.
+ */
+export function effortMultiArray(joints: readonly string[], torquesNm: ArrayLike<number>): Float64MultiArrayMsg {
+  return { layout: { dim: [{ label: joints.join(','), size: joints.length, stride: joints.length }], data_offset: 0 }, data: Array.from(torquesNm) };
+}
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** An effort command addressed to joints by index (into `jointNames`), with its torques, N·m. */
+export interface EffortCommand {
+  readonly joints: readonly number[];
+  readonly torquesNm: readonly number[];
+}
+
+export function checkEffortCommand(msg: Record<string, unknown>, jointNames: readonly string[]): Checked<EffortCommand> {
+  const layout = msg.layout;
+  const dims = isObject(layout) && Array.isArray(layout.dim) ? layout.dim : [];
+  let joints: number[];
+  if (dims.length === 0) joints = jointNames.map((_, i) => i);
+  else {
+    const first = dims[0];
+    if (!isObject(first) || typeof first.label !== 'string') return { ok: false, error: "effort command 'layout.dim[0].label' must name the joints (comma-separated)" };
+    joints = [];
+    for (const name of first.label.split(',').map((s) => s.trim())) {
+      const i = jointNames.indexOf(name);
+      if (i < 0) return { ok: false, error: `effort command names joint '${name}', which this robot does not have (joints: ${jointNames.join(', ')})` };
+      if (joints.includes(i)) return { ok: false, error: `effort command names joint '${name}' twice` };
+      joints.push(i);
+    }
+  }
+  const data = checkFloat64MultiArray(msg, joints.length);
+  if (!data.ok) return data;
+  return { ok: true, value: { joints, torquesNm: data.value } };
+}
 
 function isNumberArray(v: unknown): v is number[] {
   // NaN cannot arrive through JSON (it encodes as null), so a null here is a rejected NaN

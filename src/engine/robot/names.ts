@@ -19,6 +19,8 @@ export const DEFAULT_ROBOT_NAMES: RobotNames = {
     jointStates: '/joint_states',
     // what ros2_control's forward_command_controller (position interface) listens on
     command: '/forward_position_controller/commands',
+    // ros2_control's forward_command_controller on the effort interface (torque mode, N·m)
+    effortCommand: '/forward_effort_controller/commands',
     // the tracked object (the puck of `push`)
     objectPose: '/puck/pose',
     camera: '/camera/image_raw',

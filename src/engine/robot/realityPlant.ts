@@ -5,6 +5,12 @@
  * torque saturation, backlash, encoder offsets and sensor noise. Latency lives in the emulator, which
  * owns time.
  *
+ * Each joint is in position mode (the PD position controller, as in the simulator) or in effort mode
+ * (a torque command, N·m, bypassing the PD): `command` puts every joint in position mode,
+ * `commandEffort` the joints it names in effort mode. In effort mode the actuator effects still apply:
+ * the gain error scales the torque, the saturation caps it, backlash delays a reversal, and the joint's
+ * viscous and Coulomb friction oppose the motion.
+ *
  * No physics of its own: every step is `TableScene.step()`.
  */
 import { parameterInfo } from '../config/parameters';
@@ -49,6 +55,15 @@ export class RealityPlant {
   readonly commandedRad = new Float64Array(JOINT_COUNT);
   /** Extra command noise, rad (std), from the profile's action_noise. */
   readonly commandNoiseRad: number;
+  /** 1 where the joint is in effort (torque) mode. */
+  readonly effortMode = new Uint8Array(JOINT_COUNT);
+  /** The torque each effort-mode joint was told to apply, N·m (before gain error and saturation). */
+  readonly commandedEffortNm = new Float64Array(JOINT_COUNT);
+  /** The torque the motor really applies in effort mode, N·m: what its effort sensor reads. */
+  private readonly appliedEffortNm = new Float64Array(JOINT_COUNT);
+  /** Sign of the last transmitted torque and the physics steps left to take up the backlash after a reversal. */
+  private readonly torqueSign = new Float64Array(JOINT_COUNT);
+  private readonly takeUpSteps = new Int32Array(JOINT_COUNT);
 
   private readonly sensors: SensorModel;
   private readonly backlash: Backlash;
@@ -102,6 +117,10 @@ export class RealityPlant {
   resetEpisode(): void {
     const scene = this.scene;
     scene.restore();
+    // the restore rebuilt every motor: all joints are back in position mode
+    this.effortMode.fill(0);
+    this.commandedEffortNm.fill(0);
+    this.appliedEffortNm.fill(0);
     this.configure();
     this.task.sampleStart(this.rng, this.start);
     const q = this.start.jointAnglesRad;
@@ -118,15 +137,68 @@ export class RealityPlant {
     this.readTruth();
   }
 
-  /** Take a joint command (reported frame, rad); noise from action_noise is added here. */
+  /** Take a joint command (reported frame, rad); noise from action_noise is added here. Every joint goes to position mode. */
   command(targetsRad: ArrayLike<number>): void {
+    this.leaveEffortMode();
     for (let i = 0; i < JOINT_COUNT; i++) {
       this.commandedRad[i] = targetsRad[i] + (this.commandNoiseRad > 0 ? this.rng.gaussian(0, this.commandNoiseRad) : 0);
     }
   }
 
+  /**
+   * Take an effort command: torques, N·m, for the joints at `joints` (indices). Those joints leave the
+   * position controller; the others keep their mode and targets.
+   */
+  commandEffort(joints: readonly number[], torquesNm: ArrayLike<number>): void {
+    this.readTruth();
+    for (let k = 0; k < joints.length; k++) {
+      const i = joints[k]!;
+      if (!this.effortMode[i]) this.enterEffortMode(i);
+      this.commandedEffortNm[i] = torquesNm[k];
+    }
+  }
+
+  /**
+   * The motor stops tracking a position. Rapier's joint motor becomes the joint's Coulomb friction (a
+   * velocity-zero motor whose force is capped at the Coulomb torque: it holds a joint at rest below
+   * the breakaway torque and opposes sliding with exactly that torque, solved implicitly, so it does
+   * not chatter around zero speed the way an explicit sign(v) would at this step).
+   */
+  private enterEffortMode(i: number): void {
+    const joint = JOINT_NAMES[i]!;
+    this.effortMode[i] = 1;
+    this.torqueSign[i] = 0;
+    this.takeUpSteps[i] = 0;
+    this.feedForward[i] = 0;
+    this.scene.setJointStiffness(joint, 0);
+    this.scene.setJointDamping(joint, STICTION_DAMPING_NMS);
+    this.scene.setJointTarget(i, this.truth[i], 0);
+    this.scene.setMotorStrength(joint, this.effects.frictionCoulombNm[i]);
+  }
+
+  /** Every effort-mode joint back to its position controller, holding where it is until a target comes. */
+  private leaveEffortMode(): void {
+    this.readTruth();
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      if (!this.effortMode[i]) continue;
+      const joint = JOINT_NAMES[i]!;
+      this.effortMode[i] = 0;
+      this.commandedEffortNm[i] = 0;
+      this.appliedEffortNm[i] = 0;
+      this.scene.setJointStiffness(joint, this.stiffness[i]);
+      this.scene.setJointDamping(joint, this.damping[i]);
+      this.scene.setMotorStrength(joint, this.torqueLimit[i]);
+      const [low, high] = ARM.jointLimitsRad[i];
+      // the next target is interpolated from here (feed-forward), as after any other target change
+      this.trueTargets[i] = Math.min(high, Math.max(low, this.truth[i]));
+      this.backlash.resetJoint(i, this.trueTargets[i]);
+      this.scene.setJointTarget(i, this.trueTargets[i], 0);
+    }
+  }
+
   /** Halt: hold the position the joints are at now (IEC 60204-1 category 2: power stays on). */
   holdPosition(): void {
+    this.leaveEffortMode();
     this.readTruth();
     this.backlash.reset(this.truth);
     this.feedForward.fill(0);
@@ -145,6 +217,10 @@ export class RealityPlant {
     const e = this.effects;
     this.readTruth();
     for (let i = 0; i < JOINT_COUNT; i++) {
+      if (this.effortMode[i]) {
+        this.stepEffort(i);
+        continue;
+      }
       const [low, high] = ARM.jointLimitsRad[i];
       const target = this.backlash.apply(i, this.sensors.trueTarget(i, this.commandedRad[i]));
       const clamped = Math.min(high, Math.max(low, target));
@@ -171,12 +247,40 @@ export class RealityPlant {
     scene.step();
   }
 
+  /**
+   * One effort-mode joint for one step: the commanded torque through gain error, saturation and
+   * backlash, minus the viscous torque, as equal and opposite impulses on the joint's two bodies.
+   * (Coulomb friction is the joint's motor, set in enterEffortMode.)
+   */
+  private stepEffort(i: number): void {
+    const e = this.effects;
+    const command = this.commandedEffortNm[i];
+    const sign = Math.sign(command);
+    if (sign !== 0 && this.torqueSign[i] !== 0 && sign !== this.torqueSign[i]) {
+      // a reversal: the motor turns through the gear play, unloaded, before it drives the link again
+      this.takeUpSteps[i] = Math.ceil(e.backlashRad[i] / (BACKLASH_TAKE_UP_RAD_PER_S * this.dtS));
+    }
+    if (sign !== 0) this.torqueSign[i] = sign;
+    let applied = 0;
+    if (this.takeUpSteps[i] > 0) this.takeUpSteps[i]--;
+    else applied = Math.max(-this.torqueLimit[i], Math.min(this.torqueLimit[i], command * (1 + e.gainError[i])));
+    this.appliedEffortNm[i] = applied;
+    const tau = applied - this.damping[i] * this.truth[3 + i];
+    const links = this.scene.arm.links;
+    scratchImpulse.z = tau * this.dtS;
+    links[i]!.applyTorqueImpulse(scratchImpulse, true);
+    if (i > 0) {
+      scratchImpulse.z = -tau * this.dtS;
+      links[i - 1]!.applyTorqueImpulse(scratchImpulse, true);
+    }
+  }
+
   /** Reported joint readings (offsets, noise), written into `out`. */
   readJoints(out: JointReadings): void {
     this.readTruth();
     const effort = [0, 0, 0];
     for (let i = 0; i < JOINT_COUNT; i++) {
-      effort[i] = motorTorque(this.trueTargets[i], this.truth[i], this.truth[3 + i], this.stiffness[i], ARM.controllerDampingNms + this.damping[i], this.torqueLimit[i]);
+      effort[i] = this.effortMode[i] ? this.appliedEffortNm[i] : motorTorque(this.trueTargets[i], this.truth[i], this.truth[3 + i], this.stiffness[i], ARM.controllerDampingNms + this.damping[i], this.torqueLimit[i]);
     }
     this.sensors.joints(this.truth.subarray(0, 3), this.truth.subarray(3, 6), effort, out);
   }
@@ -203,6 +307,12 @@ export class RealityPlant {
     readArmState(this.scene.arm, this.truth, 0);
   }
 }
+
+/** Damping of the effort-mode friction motor, N·m·s/rad: large, so it slides only at the Coulomb torque. */
+const STICTION_DAMPING_NMS = 1000;
+/** Speed of the unloaded motor through the gear play after a torque reversal, rad/s. */
+const BACKLASH_TAKE_UP_RAD_PER_S = 20;
+const scratchImpulse = { x: 0, y: 0, z: 0 };
 
 /** The profile's parameters as a simulator sample: per-target maps and single values for every target. */
 export function profileSample(profile: RealityProfile): EpisodeSample {

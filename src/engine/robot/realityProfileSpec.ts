@@ -82,6 +82,7 @@ export const SECTIONS: Readonly<Record<string, SectionSpec>> = {
     fields: {
       jointStates: { kind: 'string', pattern: '^/', default: '/joint_states', description: 'sensor_msgs/msg/JointState published here.' },
       command: { kind: 'string', pattern: '^/', default: '/forward_position_controller/commands', description: 'std_msgs/msg/Float64MultiArray joint position targets (rad) taken here.' },
+      effortCommand: { kind: 'string', pattern: '^/', default: '/forward_effort_controller/commands', description: 'std_msgs/msg/Float64MultiArray joint torques (N·m) taken here: effort mode (docs/robot-link.md).' },
       objectPose: { kind: 'string', pattern: '^/', default: '/puck/pose', description: 'geometry_msgs/msg/PoseStamped of the tracked object (the puck of `push`).' },
       camera: { kind: 'string', pattern: '^/', default: '/camera/image_raw', description: 'sensor_msgs/msg/Image topic (not published by the emulator yet).' },
       status: { kind: 'string', pattern: '^/', default: '/sim2real/status', description: 'std_msgs/msg/String with the JSON status (armed, running, halted and why).' },

@@ -18,6 +18,7 @@ import {
   checkPoseStamped,
   checkStatus,
   checkTriggerResponse,
+  effortMultiArray,
   float64MultiArray,
   MSG_EMPTY,
   MSG_FLOAT64_MULTI_ARRAY,
@@ -29,7 +30,7 @@ import {
   type RobotStatus,
 } from './messages';
 import type { RobotNames } from './names';
-import { checkCommand, type SafetyVerdict, type SafetyViolation } from './safety';
+import { checkCommand, checkEffortCommand, type SafetyVerdict, type SafetyViolation } from './safety';
 
 export interface RobotLinkOptions {
   readonly url: string;
@@ -84,6 +85,7 @@ export class RobotLink {
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly log: (line: string) => void;
   private readonly waiters = new Set<() => void>();
+  private readonly jointListeners = new Set<(joints: JointStateMsg, receivedMs: number) => void>();
 
   private constructor(readonly options: RobotLinkOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
@@ -115,6 +117,7 @@ export class RobotLink {
       if (!checked.ok) return this.dropMessage(topics.jointStates, checked.error);
       this.joints = checked.value;
       this.jointsReceivedMs = monotonicMs();
+      for (const listener of this.jointListeners) listener(checked.value, this.jointsReceivedMs);
       this.wake();
     });
     if (this.options.trackObject) {
@@ -133,6 +136,7 @@ export class RobotLink {
       this.wake();
     });
     c.advertise(topics.command, MSG_FLOAT64_MULTI_ARRAY);
+    c.advertise(topics.effortCommand, MSG_FLOAT64_MULTI_ARRAY);
     c.advertise(topics.heartbeat, MSG_EMPTY);
     const period = Math.max(5, (this.options.watchdogMs ?? 100) / 4);
     this.heartbeat = setInterval(() => this.client.publish(topics.heartbeat, {}), period);
@@ -251,6 +255,40 @@ export class RobotLink {
     }
     this.previousCommand = verdict.command;
     return { sent: true, verdict };
+  }
+
+  /**
+   * Safety-check and send joint torques, N·m, for `joints` (names): those joints leave position
+   * control on the robot until the next position command (docs/robot-link.md, effort mode). Checked
+   * against max_effort and the measured state like position commands; call it every control step while
+   * a joint is driven by torque, so the checks keep running. Never queues; never throws.
+   */
+  sendEffort(joints: readonly string[], torquesNm: ArrayLike<number>): CommandOutcome {
+    if (this.latch) return { sent: false, why: 'stopped', message: `stopped: ${this.latch.message}` };
+    if (!this.client.isOpen) return { sent: false, why: 'link_down', message: `link to ${this.client.address} is ${this.client.linkState}` };
+    const measured = this.joints;
+    if (!measured) return { sent: false, why: 'no_state', message: 'no joint state from the robot yet' };
+    const verdict = checkEffortCommand({ joints, torquesNm, measured, jointNames: this.options.jointNames }, this.options.safety);
+    if (!verdict.ok) {
+      void this.stop(verdict.violation.message, 'safety', verdict.violation);
+      return { sent: false, why: 'violation', message: verdict.violation.message };
+    }
+    if (this.client.bufferedBytes > CONGESTION_BYTES) {
+      this.options.events?.record('command_rejected', { reason: 'congested', bufferedBytes: this.client.bufferedBytes });
+      return { sent: false, why: 'congested', message: `link congested (${this.client.bufferedBytes} bytes unsent); command dropped` };
+    }
+    if (!this.client.publish(this.options.names.topics.effortCommand, effortMultiArray(joints, verdict.torquesNm) as unknown as Record<string, unknown>)) {
+      return { sent: false, why: 'link_down', message: 'link closed while sending' };
+    }
+    // the next position command is rate-limited from the measured position, not a stale target
+    this.previousCommand = undefined;
+    return { sent: true, verdict: { ok: true, command: verdict.torquesNm, clipped: [], speedScale: 1 } };
+  }
+
+  /** Every joint state as it arrives (with its monotonic arrival time, ms); returns the unsubscribe. */
+  onJointState(listener: (joints: JointStateMsg, receivedMs: number) => void): () => void {
+    this.jointListeners.add(listener);
+    return () => this.jointListeners.delete(listener);
   }
 
   /** Resolves when `ready()` holds; rejects after timeoutMs naming what was awaited. */

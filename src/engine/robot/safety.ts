@@ -99,30 +99,8 @@ export function checkCommand(input: SafetyInput, config: SafetyConfig): SafetyVe
         message: `non_finite: ${name(i)} command is ${command[i]} (NaN and infinities are never sent)` });
     }
   }
-  if (measured.position.length !== n) {
-    return violation({ limit: 'command_size', value: measured.position.length, bound: n, message: `command_size: measured state has ${measured.position.length} joints, expected ${n}` });
-  }
-
-  // what the robot is doing: never clipped away
-  for (let i = 0; i < n; i++) {
-    const q = measured.position[i];
-    const [lo, hi] = config.jointPositionLimits[i] ?? [-Infinity, Infinity];
-    if (!Number.isFinite(q) || q < lo - MEASURED_POSITION_MARGIN_RAD || q > hi + MEASURED_POSITION_MARGIN_RAD) {
-      return violation({ limit: 'joint_position_limit', joint: name(i), value: q, bound: [lo, hi],
-        message: `joint_position_limit: ${name(i)} measured at ${fmt(q)} rad, outside [${fmt(lo)}, ${fmt(hi)}] rad` });
-    }
-    const v = measured.velocity[i];
-    const vMax = config.maxJointVelocity * MEASURED_VELOCITY_FACTOR;
-    if (v !== undefined && (!Number.isFinite(v) || Math.abs(v) > vMax)) {
-      return violation({ limit: 'joint_velocity_limit', joint: name(i), value: v, bound: vMax,
-        message: `joint_velocity_limit: ${name(i)} moving at ${fmt(v)} rad/s, limit ±${fmt(vMax)} rad/s (max_joint_velocity ${fmt(config.maxJointVelocity)} x${MEASURED_VELOCITY_FACTOR})` });
-    }
-    const e = measured.effort[i];
-    if (e !== undefined && (!Number.isFinite(e) || Math.abs(e) > config.maxEffort)) {
-      return violation({ limit: 'effort_limit', joint: name(i), value: e, bound: config.maxEffort,
-        message: `effort_limit: ${name(i)} effort ${fmt(e)} N·m, limit ±${fmt(config.maxEffort)} N·m` });
-    }
-  }
+  const state = checkMeasured(measured, jointNames, config);
+  if (state) return violation(state);
 
   const scale = speedScaleFor(config, input.episodeIndex);
   // the per-step change allowed: the rate-of-change limit and the commanded-speed limit, both scaled
@@ -167,6 +145,82 @@ export function checkCommand(input: SafetyInput, config: SafetyConfig): SafetyVe
     }
   }
   return { ok: true, command: out, clipped, speedScale: scale };
+}
+
+/**
+ * What the robot is doing, from its last joint state: position, speed and effort within their limits.
+ * Never clipped away: a violation here means a protective stop.
+ */
+export function checkMeasured(measured: MeasuredJoints, jointNames: readonly string[], config: SafetyConfig): SafetyViolation | undefined {
+  const n = jointNames.length;
+  const name = (i: number): string => jointNames[i] ?? `joint${i}`;
+  if (measured.position.length !== n) {
+    return { limit: 'command_size', value: measured.position.length, bound: n, message: `command_size: measured state has ${measured.position.length} joints, expected ${n}` };
+  }
+  for (let i = 0; i < n; i++) {
+    const q = measured.position[i];
+    const [lo, hi] = config.jointPositionLimits[i] ?? [-Infinity, Infinity];
+    if (!Number.isFinite(q) || q < lo - MEASURED_POSITION_MARGIN_RAD || q > hi + MEASURED_POSITION_MARGIN_RAD) {
+      return { limit: 'joint_position_limit', joint: name(i), value: q, bound: [lo, hi],
+        message: `joint_position_limit: ${name(i)} measured at ${fmt(q)} rad, outside [${fmt(lo)}, ${fmt(hi)}] rad` };
+    }
+    const v = measured.velocity[i];
+    const vMax = config.maxJointVelocity * MEASURED_VELOCITY_FACTOR;
+    if (v !== undefined && (!Number.isFinite(v) || Math.abs(v) > vMax)) {
+      return { limit: 'joint_velocity_limit', joint: name(i), value: v, bound: vMax,
+        message: `joint_velocity_limit: ${name(i)} moving at ${fmt(v)} rad/s, limit ±${fmt(vMax)} rad/s (max_joint_velocity ${fmt(config.maxJointVelocity)} x${MEASURED_VELOCITY_FACTOR})` };
+    }
+    const e = measured.effort[i];
+    if (e !== undefined && (!Number.isFinite(e) || Math.abs(e) > config.maxEffort)) {
+      return { limit: 'effort_limit', joint: name(i), value: e, bound: config.maxEffort,
+        message: `effort_limit: ${name(i)} effort ${fmt(e)} N·m, limit ±${fmt(config.maxEffort)} N·m` };
+    }
+  }
+  return undefined;
+}
+
+export interface EffortInput {
+  /** The joints commanded (names from `jointNames`) and their torques, N·m. */
+  readonly joints: readonly string[];
+  readonly torquesNm: ArrayLike<number>;
+  readonly measured: MeasuredJoints;
+  readonly jointNames: readonly string[];
+}
+
+export type EffortVerdict =
+  | { readonly ok: true; readonly torquesNm: Float64Array }
+  | { readonly ok: false; readonly violation: SafetyViolation };
+
+/**
+ * The safety layer for effort (torque) commands. A torque beyond max_effort is a violation, never
+ * clipped: a torque request that large means the caller's arithmetic is wrong, and a clipped torque
+ * would hide it. The robot's measured state must be within the limits, as for position commands
+ * (a joint driven by torque is only stopped by this check, so callers send at every control step).
+ */
+export function checkEffortCommand(input: EffortInput, config: SafetyConfig): EffortVerdict {
+  const { joints, torquesNm, jointNames } = input;
+  const violation = (v: SafetyViolation): EffortVerdict => ({ ok: false, violation: v });
+  if (joints.length === 0 || torquesNm.length !== joints.length) {
+    return violation({ limit: 'command_size', value: torquesNm.length, bound: joints.length, message: `command_size: ${torquesNm.length} torques for ${joints.length} joints` });
+  }
+  const out = new Float64Array(joints.length);
+  for (let k = 0; k < joints.length; k++) {
+    const joint = joints[k]!;
+    if (!jointNames.includes(joint)) {
+      return violation({ limit: 'command_size', joint, value: k, bound: jointNames.length, message: `command_size: no joint '${joint}' (joints: ${jointNames.join(', ')})` });
+    }
+    const tau = torquesNm[k];
+    if (!Number.isFinite(tau)) {
+      return violation({ limit: 'non_finite', joint, value: tau, bound: config.maxEffort, message: `non_finite: ${joint} torque is ${tau} (NaN and infinities are never sent)` });
+    }
+    if (Math.abs(tau) > config.maxEffort) {
+      return violation({ limit: 'effort_limit', joint, value: tau, bound: config.maxEffort, message: `effort_limit: ${joint} torque command ${fmt(tau)} N·m, limit ±${fmt(config.maxEffort)} N·m` });
+    }
+    out[k] = tau;
+  }
+  const state = checkMeasured(input.measured, jointNames, config);
+  if (state) return violation(state);
+  return { ok: true, torquesNm: out };
 }
 
 function fmt(v: number): string {

@@ -16,6 +16,11 @@ export class Backlash {
     for (let i = 0; i < this.output.length; i++) this.output[i] = q[i];
   }
 
+  /** One joint's output at `q` (it leaves effort mode engaged where it stands). */
+  resetJoint(i: number, q: number): void {
+    this.output[i] = q;
+  }
+
   /** The target the joint really tracks when the motor side is commanded to `input`. */
   apply(i: number, input: number): number {
     const half = this.bandRad[i] / 2;

@@ -1,13 +1,16 @@
 /**
  * Command latency with jitter: each command is due `latencyMs + U(-jitterMs, +jitterMs)` after it
  * arrived, never before 0 and never before the previous command (a link delays, it does not
- * reorder). A stop empties the queue: queued commands are discarded, never applied late.
+ * reorder). A stop empties the queue: queued commands are discarded, never applied late. Position
+ * and effort commands share the queue, so the robot applies them in the order they were sent.
  */
 import type { Rng } from '../../util/rng';
 
 export interface QueuedCommand {
   readonly seq: number;
   readonly targetsRad: Float64Array;
+  /** Set for an effort command: the joints (indices) `targetsRad` holds torques for, N·m. */
+  readonly effortJoints?: readonly number[];
   readonly receivedMs: number;
   readonly dueMs: number;
 }
@@ -26,11 +29,11 @@ export class LatencyQueue {
     return this.queue.length;
   }
 
-  push(seq: number, targetsRad: Float64Array, receivedMs: number): QueuedCommand {
+  push(seq: number, targetsRad: Float64Array, receivedMs: number, effortJoints?: readonly number[]): QueuedCommand {
     const jitter = this.jitterMs > 0 ? this.rng.uniform(-this.jitterMs, this.jitterMs) : 0;
     const dueMs = Math.max(receivedMs + Math.max(0, this.latencyMs + jitter), this.lastDueMs);
     this.lastDueMs = dueMs;
-    const command = { seq, targetsRad, receivedMs, dueMs };
+    const command = { seq, targetsRad, receivedMs, dueMs, ...(effortJoints ? { effortJoints } : {}) };
     this.queue.push(command);
     return command;
   }
