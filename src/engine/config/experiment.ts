@@ -138,11 +138,26 @@ export interface SystemIdentificationConfig {
     readonly timeUnit?: 's' | 'ms' | 'us' | 'ns';
     readonly jointPositionColumns?: readonly string[];
     readonly jointVelocityColumns?: readonly string[];
+    readonly jointEffortColumns?: readonly string[];
     readonly commandColumns?: readonly string[];
     readonly commandKind?: 'effort' | 'position';
     readonly topics?: { readonly jointStates?: string; readonly command?: string };
     readonly maxDelayMs?: number;
   };
+}
+
+/** The perception camera (pinhole, +z up); the `visuals` randomization varies it per episode. */
+export interface CameraConfig {
+  readonly widthPx: number;
+  readonly heightPx: number;
+  /** Pinhole focal length, px (fx = fy); camera_focal_length scales it. */
+  readonly focalLengthPx: number;
+  /** Camera position and the point it looks at, m, world frame. */
+  readonly position: readonly [number, number, number];
+  readonly lookAt: readonly [number, number, number];
+  /** Pose jitter: each coordinate moves by a uniform draw in [-j, j] per episode, m. */
+  readonly positionJitterM: number;
+  readonly lookAtJitterM: number;
 }
 
 export interface Experiment {
@@ -155,6 +170,8 @@ export interface Experiment {
   readonly stages: readonly StageConfig[];
   readonly evaluation: EvaluationConfig;
   readonly robot?: RobotConfig;
+  /** Always filled by the resolver (schema defaults); optional for hand-built experiments. */
+  readonly camera?: CameraConfig;
   readonly systemIdentification?: SystemIdentificationConfig;
   readonly calibration?: Calibration;
   /** Absolute path of the file it came from, when it came from one. */

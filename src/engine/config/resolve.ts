@@ -3,6 +3,7 @@
  * Only called on trees with no error findings, so shapes are known to be right here.
  */
 import type {
+  CameraConfig,
   EvaluationConfig,
   Experiment,
   PolicyConfig,
@@ -112,12 +113,26 @@ export function resolveExperiment(root: MapNode, sourcePath?: string): Experimen
     stages,
     evaluation,
     robot: doc.robot ? resolveRobot(doc.robot as Plain, get) : undefined,
+    camera: resolveCamera(doc.camera as Plain | undefined, get),
     ...(doc.system_identification ? { systemIdentification: resolveSystemIdentification(doc.system_identification as Plain) } : {}),
     sourcePath,
   };
 }
 
 type Getter = <T>(section: Plain | undefined, path: string[], key: string) => T;
+
+function resolveCamera(camera: Plain | undefined, get: Getter): CameraConfig {
+  const path = ['camera'];
+  return {
+    widthPx: get(camera, path, 'width_px'),
+    heightPx: get(camera, path, 'height_px'),
+    focalLengthPx: get(camera, path, 'focal_length_px'),
+    position: get(camera, path, 'position'),
+    lookAt: get(camera, path, 'look_at'),
+    positionJitterM: get(camera, path, 'position_jitter'),
+    lookAtJitterM: get(camera, path, 'look_at_jitter'),
+  };
+}
 
 function resolveRobot(robot: Plain, get: Getter): RobotConfig {
   const topics = robot.topics as Plain | undefined;
@@ -172,6 +187,7 @@ function resolveSystemIdentification(section: Plain): SystemIdentificationConfig
       timeUnit: log.time_unit as 's' | 'ms' | 'us' | 'ns' | undefined,
       jointPositionColumns: log.joint_position_columns as string[] | undefined,
       jointVelocityColumns: log.joint_velocity_columns as string[] | undefined,
+      jointEffortColumns: log.joint_effort_columns as string[] | undefined,
       commandColumns: log.command_columns as string[] | undefined,
       commandKind: log.command_kind as 'effort' | 'position' | undefined,
       topics: topics ? { jointStates: topics.joint_states as string | undefined, command: topics.command as string | undefined } : undefined,

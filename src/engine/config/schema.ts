@@ -246,6 +246,15 @@ export const EXPERIMENT_SCHEMA: Schema = {
       randomized: bool('Evaluate in sim with randomization on.', { default: true }),
       real_episodes: int('Robot evaluation episodes (the seed: 50).', { minimum: 0, default: 50, 'x-unit': 'episodes' }),
     }),
+    camera: obj('The perception camera: a pinhole camera above the table, +z up. `randomization.visuals` varies its focal length and the image; the jitter keys move its pose each episode.', {
+      width_px: int('Image width.', { minimum: 8, maximum: 1024, default: 64, 'x-unit': 'px' }),
+      height_px: int('Image height.', { minimum: 8, maximum: 1024, default: 64, 'x-unit': 'px' }),
+      focal_length_px: num('Pinhole focal length (fx = fy); camera_focal_length scales it.', { exclusiveMinimum: 0, default: 64, 'x-unit': 'px' }),
+      position: { type: 'array', description: 'Camera position [x, y, z] in the world frame (the arm base is at the origin, the table top at z 0.75 m).', items: { type: 'number' }, minItems: 3, maxItems: 3, default: [0.8, 0, 2.13], 'x-unit': 'm' },
+      look_at: { type: 'array', description: 'The point [x, y, z] the camera looks at (the image centre).', items: { type: 'number' }, minItems: 3, maxItems: 3, default: [0.3, 0, 0.75], 'x-unit': 'm' },
+      position_jitter: num('Each coordinate of the position moves by a uniform draw in [-j, j] every episode.', { minimum: 0, maximum: 1, default: 0, 'x-unit': 'm' }),
+      look_at_jitter: num('Each coordinate of look_at moves by a uniform draw in [-j, j] every episode (camera orientation jitter).', { minimum: 0, maximum: 1, default: 0, 'x-unit': 'm' }),
+    }),
     robot: obj('The robot link (ROS 2 via rosbridge) or the bundled reality emulator.', {
       adapter: str('`rosbridge` for a robot running rosbridge_server; `emulator` for the bundled reality emulator.', { enum: ['rosbridge', 'emulator'], default: 'emulator' }),
       address: str('WebSocket address of rosbridge. The engine talks to no other address.', { pattern: '^wss?://', 'x-code': 'address-invalid', examples: ['ws://127.0.0.1:9090'] }),
@@ -275,6 +284,7 @@ export const EXPERIMENT_SCHEMA: Schema = {
         time_unit: str('Unit of the time column.', { enum: ['s', 'ms', 'us', 'ns'], default: 's' }),
         joint_position_columns: { type: 'array', description: 'CSV columns of the joint positions, in joint order (default `<joint>_position`).', items: { type: 'string' }, minItems: 1, 'x-unit': 'rad', examples: [['shoulder_position', 'elbow_position', 'wrist_position']] },
         joint_velocity_columns: { type: 'array', description: 'CSV columns of the joint velocities, in joint order. Without it, `<joint>_velocity` columns are used when the log has all of them; otherwise the fit uses positions only.', items: { type: 'string' }, minItems: 1, 'x-unit': 'rad/s' },
+        joint_effort_columns: { type: 'array', description: 'CSV columns of the measured joint torques (JointState effort), in joint order. Without it, `<joint>_effort` columns are used when the log has all of them. With them the fit sees the torque the motors really applied (gain error, saturation).', items: { type: 'string' }, minItems: 1, 'x-unit': 'N·m' },
         command_columns: { type: 'array', description: 'CSV columns of the command in force at each sample, in joint order (default `<joint>_command`).', items: { type: 'string' }, minItems: 1, examples: [['shoulder_command', 'elbow_command', 'wrist_command']] },
         command_kind: str('What the commands are: joint torques (`effort`, N·m) or joint position targets (`position`, rad). The fit needs effort commands.', { enum: ['effort', 'position'], default: 'effort' }),
         max_delay_ms: num('Longest command-to-motion delay the fit searches.', { exclusiveMinimum: 0, maximum: 2000, default: 200, 'x-unit': 'ms' }),

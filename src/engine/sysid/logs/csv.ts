@@ -35,18 +35,20 @@ export function parseCsvLog(text: string, mapping: LogMapping, file: string): Jo
   const timeCol = column(mapping.timeColumn, 'time, system_identification.log.time_column');
   const positionCols = perJoint(mapping.positionColumns, 'position', 'joint_position_columns');
   const commandCols = perJoint(mapping.commandColumns, `${mapping.commandKind} command`, 'command_columns');
-  let velocityCols: number[] | undefined;
-  if (mapping.velocityColumns) velocityCols = perJoint(mapping.velocityColumns, 'velocity', 'joint_velocity_columns');
-  else {
-    // default names: all or nothing, so a log with some velocities is not silently half-used
-    const names = mapping.joints.map((j) => `${j}_velocity`);
-    const present = names.filter((n) => header.includes(n));
-    if (present.length === names.length) velocityCols = names.map((n) => header.indexOf(n));
-    else if (present.length > 0) {
-      const missing = names.filter((n) => !header.includes(n));
-      throw new LogError(`${at(headerLine)}: velocity columns ${present.join(', ')} but no ${missing.join(', ')}; log every joint's velocity or none`);
+  const optional = (names: readonly string[] | undefined, suffix: string, what: string, key: string): number[] | undefined => {
+    if (names) return perJoint(names, what, key);
+    // default names: all or nothing, so a log with some of them is not silently half-used
+    const defaults = mapping.joints.map((j) => `${j}_${suffix}`);
+    const present = defaults.filter((n) => header.includes(n));
+    if (present.length === defaults.length) return defaults.map((n) => header.indexOf(n));
+    if (present.length > 0) {
+      const missing = defaults.filter((n) => !header.includes(n));
+      throw new LogError(`${at(headerLine)}: ${what} columns ${present.join(', ')} but no ${missing.join(', ')}; log every joint's ${what} or none`);
     }
-  }
+    return undefined;
+  };
+  const velocityCols = optional(mapping.velocityColumns, 'velocity', 'velocity', 'joint_velocity_columns');
+  const effortCols = optional(mapping.effortColumns, 'effort', 'measured effort', 'joint_effort_columns');
 
   const rows: number[] = [];
   for (let i = headerLine + 1; i < lines.length; i++) {
@@ -58,6 +60,7 @@ export function parseCsvLog(text: string, mapping: LogMapping, file: string): Jo
   const position = mapping.joints.map(() => new Float64Array(n));
   const velocity = velocityCols ? mapping.joints.map(() => new Float64Array(n)) : undefined;
   const command = mapping.joints.map(() => new Float64Array(n));
+  const effort = effortCols ? mapping.joints.map(() => new Float64Array(n)) : undefined;
   const scale = TIME_UNIT_S[mapping.timeUnit];
 
   for (let r = 0; r < n; r++) {
@@ -79,6 +82,7 @@ export function parseCsvLog(text: string, mapping: LogMapping, file: string): Jo
       position[j]![r] = read(positionCols[j]!);
       command[j]![r] = read(commandCols[j]!);
       if (velocity) velocity[j]![r] = read(velocityCols![j]!);
+      if (effort) effort[j]![r] = read(effortCols![j]!);
     }
   }
   checkIncreasing(time, 'sample', (i) => `${at(rows[i]!)} (column '${mapping.timeColumn}')`);
@@ -87,6 +91,7 @@ export function parseCsvLog(text: string, mapping: LogMapping, file: string): Jo
     timeS: time,
     positionRad: position,
     ...(velocity ? { velocityRadPerS: velocity } : {}),
+    ...(effort ? { effortNm: effort } : {}),
     command: { kind: mapping.commandKind, timeS: time, values: command },
   };
 }

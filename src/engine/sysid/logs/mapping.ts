@@ -16,6 +16,8 @@ export interface LogMapping {
   /** Undefined: use `<joint>_velocity` columns when the log has all of them, else fit positions only. */
   readonly velocityColumns?: readonly string[];
   readonly commandColumns: readonly string[];
+  /** Measured joint torques; undefined: `<joint>_effort` columns when the log has all of them. */
+  readonly effortColumns?: readonly string[];
   readonly commandKind: CommandKind;
   readonly topics: { readonly jointStates: string; readonly command: string };
   /** Longest command-to-motion delay searched, ms. */
@@ -36,6 +38,7 @@ export function logMappingFor(experiment: Experiment): LogMapping {
     positionColumns: log?.jointPositionColumns ?? joints.map((j) => `${j}_position`),
     velocityColumns: log?.jointVelocityColumns,
     commandColumns: log?.commandColumns ?? joints.map((j) => `${j}_command`),
+    effortColumns: log?.jointEffortColumns,
     commandKind: log?.commandKind ?? 'effort',
     topics: { jointStates: log?.topics?.jointStates ?? DEFAULT_TOPICS.jointStates, command: log?.topics?.command ?? DEFAULT_TOPICS.command },
     maxDelayMs: log?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,

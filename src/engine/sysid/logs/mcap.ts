@@ -1,5 +1,5 @@
 /**
- * MCAP logs: joint states as sensor_msgs/JointState and commands as std_msgs/Float64MultiArray,
+ * MCAP logs: joint states as sensor_msgs/JointState (name, position, velocity, effort) and commands as std_msgs/Float64MultiArray,
  * each on its topic, in the MCAP well-known `json` message encoding (the ROS field names as JSON
  * keys). Times are the messages' log times. Chunks may be uncompressed; compressed chunks (lz4,
  * zstd) and the `cdr`/`ros2msg` binary encodings are refused with an error that says so.
@@ -12,6 +12,7 @@ interface JointStateMessage {
   name?: unknown;
   position?: unknown;
   velocity?: unknown;
+  effort?: unknown;
 }
 
 export function parseMcapLog(bytes: Uint8Array, mapping: LogMapping, file: string): JointTrajectory {
@@ -63,7 +64,9 @@ export function parseMcapLog(bytes: Uint8Array, mapping: LogMapping, file: strin
   const time = new Float64Array(n);
   const position = mapping.joints.map(() => new Float64Array(n));
   const velocity = mapping.joints.map(() => new Float64Array(n));
+  const effort = mapping.joints.map(() => new Float64Array(n));
   let hasVelocity = true;
+  let hasEffort = true;
   const where = (topic: string, i: number) => `${file}: ${topic} message ${i + 1}`;
   for (let i = 0; i < n; i++) {
     const { time: t, msg } = states[i]!;
@@ -73,11 +76,14 @@ export function parseMcapLog(bytes: Uint8Array, mapping: LogMapping, file: strin
     const pos = numbers(msg.position, 'position', where(mapping.topics.jointStates, i), names.length);
     const vel = Array.isArray(msg.velocity) && msg.velocity.length > 0 ? numbers(msg.velocity, 'velocity', where(mapping.topics.jointStates, i), names.length) : undefined;
     if (!vel) hasVelocity = false;
+    const eff = Array.isArray(msg.effort) && msg.effort.length > 0 ? numbers(msg.effort, 'effort', where(mapping.topics.jointStates, i), names.length) : undefined;
+    if (!eff) hasEffort = false;
     for (let j = 0; j < J; j++) {
       const k = names.indexOf(mapping.joints[j]);
       if (k < 0) throw new LogError(`${where(mapping.topics.jointStates, i)}: no joint '${mapping.joints[j]}' in name [${names.join(', ')}]`);
       position[j]![i] = pos[k]!;
       if (vel) velocity[j]![i] = vel[k]!;
+      if (eff) effort[j]![i] = eff[k]!;
     }
   }
   checkIncreasing(time, mapping.topics.jointStates, (i) => where(mapping.topics.jointStates, i));
@@ -96,6 +102,7 @@ export function parseMcapLog(bytes: Uint8Array, mapping: LogMapping, file: strin
     timeS: time,
     positionRad: position,
     ...(hasVelocity && n > 0 ? { velocityRadPerS: velocity } : {}),
+    ...(hasEffort && n > 0 ? { effortNm: effort } : {}),
     command: { kind: mapping.commandKind, timeS: commandTime, values: commandValues },
   };
 }

@@ -15,6 +15,12 @@ export interface JointTrajectory {
   readonly positionRad: readonly Float64Array[];
   /** Per joint: velocities at `timeS`, rad/s, when the log has them. */
   readonly velocityRadPerS?: readonly Float64Array[];
+  /**
+   * Per joint: measured joint torque at `timeS`, N·m, when the log has it (JointState.effort): the
+   * torque the motor really applied over the sample period ending there, after gain error,
+   * saturation and backlash, which the command alone does not show.
+   */
+  readonly effortNm?: readonly Float64Array[];
   readonly command: {
     readonly kind: CommandKind;
     /** Command times, s, strictly increasing. */
