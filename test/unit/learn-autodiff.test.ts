@@ -14,6 +14,7 @@ import {
   linear,
   mse,
   relu,
+  weightedSum,
   spatialSoftmax,
   Tape,
   Tensor,
@@ -138,6 +139,16 @@ test('mse and binary cross-entropy with logits: values and gradients', () => {
   // large logits must not overflow: log(1 + e^-100) ~ 0 and 100 for the wrong label
   const extreme = binaryCrossEntropyWithLogits(undefined, new Tensor(Float32Array.of(100, -100), [2]), new Tensor(Float32Array.of(1, 1), [2]));
   assert.ok(Math.abs(extreme.data[0]! - 50) < 1e-4);
+});
+
+test('weightedSum of two losses: gradients match finite differences', () => {
+  const rng = new Rng(9);
+  const p = randomTensor(rng, [3, 2]);
+  const t = randomTensor(rng, [3, 2], 1, false);
+  const logits = randomTensor(rng, [4, 1]);
+  const labels = new Tensor(Float32Array.of(1, 0, 0, 1), [4, 1]);
+  const error = worstGradientError([p, logits], (tape) => weightedSum(tape, [[mse(tape, p, t), 0.7], [binaryCrossEntropyWithLogits(tape, logits, labels), -1.3]]));
+  assert.ok(error < TOLERANCE, `worst relative error ${error}`);
 });
 
 test('gradient reversal: identity forward, -lambda times the gradient backward', () => {

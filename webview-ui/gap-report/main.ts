@@ -13,6 +13,8 @@ import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
 import type { GapReport } from '../../src/engine/eval/gapReport';
 import type { EvaluationReport } from '../../src/engine/eval/report';
 import type { ParameterSensitivity } from '../../src/engine/eval/sensitivity';
+import type { VisualGap } from '../../src/engine/eval/visualGap';
+import type { PositionErrors } from '../../src/engine/perception/samples';
 import { listen, post } from '../shared/messaging';
 import { parseHostMessage, type ChartName, type ExportMessage, type HostMessage, type RunView, type WebviewMessage } from './protocol';
 
@@ -81,7 +83,33 @@ function runCard(run: RunView, index: number): HTMLElement {
   }
   card.append(figuresTable(report));
   card.append(gapBlock(report));
+  if (report.visual) card.append(visualGapBlock(report.visual));
   return card;
+}
+
+/** The perception model's puck-position error: sim vs real images, with/without randomization, before/after DANN. */
+function visualGapBlock(visual: VisualGap): HTMLElement {
+  const cm = (e: PositionErrors | undefined): string => (e ? `${e.meanCm.toFixed(2)} / ${e.p95Cm.toFixed(2)} cm` : '–');
+  const head = ['Model', 'Randomized', 'Sim', 'Real', 'Before DANN', 'After DANN'].map((h) => el('th', { scope: 'col' }, h));
+  const rows = visual.rows.map((r) =>
+    el(
+      'tr',
+      { 'data-model': r.model },
+      el('th', { scope: 'row' }, r.model),
+      el('td', {}, r.randomization === undefined ? '?' : r.randomization ? 'yes' : 'no'),
+      el('td', { 'data-metric': 'visual-sim' }, cm(r.simTest)),
+      el('td', { 'data-metric': 'visual-real' }, cm(r.real)),
+      el('td', { 'data-metric': 'visual-before' }, cm(r.beforeAdaptation)),
+      el('td', { 'data-metric': 'visual-after' }, cm(r.afterAdaptation)),
+    ),
+  );
+  return el(
+    'section',
+    { class: 'visual-gap' },
+    el('h3', {}, 'Visual gap (puck perception)'),
+    el('table', { class: 'figures' }, el('thead', {}, el('tr', {}, ...head)), el('tbody', {}, ...rows)),
+    el('p', { class: 'muted' }, `Position error, mean / 95th percentile. Aim: at most ${visual.aimCm} cm mean on real images (Tobin et al. 2017).`),
+  );
 }
 
 function figuresTable(report: GapReport): HTMLTableElement {

@@ -5,6 +5,7 @@
  * and what the gap report panel draws.
  */
 import type { EvaluationReport } from './report';
+import { visualGapMarkdown, type VisualGap } from './visualGap';
 
 export type GapVerdict = 'good' | 'moderate' | 'poor';
 
@@ -57,6 +58,8 @@ export interface GapReport {
   readonly evaluations: readonly EvaluationPoint[];
   /** Real-robot episodes this run used. */
   readonly realEpisodesUsed: number;
+  /** The perception model's error on sim and real images, when the run folder holds perception.json. */
+  readonly visual?: VisualGap;
 }
 
 export function verdictFor(successPoints: number): GapVerdict {
@@ -126,5 +129,6 @@ export function gapReportMarkdown(report: GapReport): string {
   if (report.robot) lines.push(`Real episodes ran on ${report.robot.address}${report.robot.profile ? ` (reality emulator, profile ${report.robot.profile})` : ''}; ${report.realEpisodesUsed} used.`, '');
   const last = report.training[report.training.length - 1];
   if (last) lines.push(`Training: ${last.iteration} iterations, ${last.episodes} episodes, ${last.envSteps} env steps, ${(last.elapsedSeconds / 60).toFixed(1)} min.`, '');
+  if (report.visual) lines.push(...visualGapMarkdown(report.visual));
   return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../runs/atomicFile';
 import { RunStore } from '../runs/runStore';
 import { gapReportMarkdown, transferGap, type EvaluationPoint, type GapReport, type TrainingPoint } from './gapReport';
 import type { EvaluationReport } from './report';
+import { visualGapOf } from './visualGap';
 import { gapReportHtml, REPORT_HTML_FILE, type HtmlReportOptions } from './reportHtml';
 import { SENSITIVITY_FILE, type SensitivityReport } from './sensitivity';
 
@@ -52,6 +53,7 @@ export function buildGapReport(runDir: string): GapReport {
     training,
     evaluations,
     realEpisodesUsed: (real?.episodes ?? 0) + evaluations.filter((e) => e.stage === 'robot').length,
+    visual: visualGapOf(runDir),
   };
 }
 

@@ -4,5 +4,5 @@ export { conv2d, convOutputSize, type Conv2dOptions } from './conv2d';
 export { relu, flatten, gradientReversal } from './elementwise';
 export { linear } from './linear';
 export { spatialSoftmax, keypointCoordinates } from './spatialSoftmax';
-export { mse, binaryCrossEntropyWithLogits } from './losses';
+export { mse, binaryCrossEntropyWithLogits, weightedSum } from './losses';
 export { AdamOptimizer } from './adam';

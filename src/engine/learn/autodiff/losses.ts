@@ -52,3 +52,20 @@ export function binaryCrossEntropyWithLogits(tape: Tape | undefined, logits: Ten
   }
   return out;
 }
+
+/** Sum of scalar losses (weights applied), one scalar a backward pass can start from. */
+export function weightedSum(tape: Tape | undefined, terms: readonly (readonly [Tensor, number])[]): Tensor {
+  const record = tracks(tape, ...terms.map(([t]) => t));
+  const out = new Tensor(new Float32Array(1), [1], record);
+  for (const [t, w] of terms) {
+    if (t.size !== 1) throw new Error(`weightedSum takes scalars, got shape [${t.shape.join(', ')}]`);
+    out.data[0] += w * t.data[0]!;
+  }
+  if (record) {
+    tape.record(() => {
+      if (!out.grad) return;
+      for (const [t, w] of terms) if (t.requiresGrad) t.gradBuffer()[0] += w * out.grad[0]!;
+    });
+  }
+  return out;
+}

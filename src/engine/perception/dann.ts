@@ -1,0 +1,139 @@
+/**
+ * Domain-adversarial adaptation (DANN, Ganin et al. 2016) of the puck network: the seed's
+ * VisualDomainAdapter. A small discriminator on the keypoint features learns to tell sim images
+ * (label 0) from real ones (label 1); between it and the feature extractor sits a gradient reversal
+ * layer, so the same backward pass trains the discriminator to win and the extractor to make it
+ * lose, while the task loss on labelled sim images keeps the features about the puck. Real images
+ * are used without labels; their labels (when known) only measure the result.
+ */
+import {
+  AdamOptimizer,
+  binaryCrossEntropyWithLogits,
+  gradientReversal,
+  heParameter,
+  linear,
+  mse,
+  relu,
+  Tape,
+  Tensor,
+  weightedSum,
+  zeroParameter,
+  type Uniform,
+} from '../learn/autodiff';
+import type { Rng } from '../util/rng';
+import type { RgbImage } from '../vision/types';
+import { imageBatch, type PuckNet } from './puckNet';
+import type { LabelledImage } from './samples';
+import { shuffled, targetBatch } from './train';
+
+export class DomainDiscriminator {
+  readonly w1: Tensor;
+  readonly b1: Tensor;
+  readonly w2: Tensor;
+  readonly b2: Tensor;
+
+  constructor(featureSize: number, hidden: number, uniform: Uniform) {
+    this.w1 = heParameter([hidden, featureSize], featureSize, uniform);
+    this.b1 = zeroParameter([hidden]);
+    this.w2 = heParameter([1, hidden], hidden, uniform);
+    this.b2 = zeroParameter([1]);
+  }
+
+  parameters(): Tensor[] {
+    return [this.w1, this.b1, this.w2, this.b2];
+  }
+
+  /** Logit of "this feature vector came from a real image". */
+  logits(tape: Tape | undefined, features: Tensor): Tensor {
+    return linear(tape, relu(tape, linear(tape, features, this.w1, this.b1)), this.w2, this.b2);
+  }
+}
+
+export interface DannOptions {
+  /** Mini-batch steps. [default: 600] */
+  readonly steps?: number;
+  /** Sim and real images per step (each). [default: 16] */
+  readonly batchSize?: number;
+  /** [default: 1e-3] */
+  readonly learningRate?: number;
+  /** Largest weight of the reversed domain gradient. [default: 0.3] */
+  readonly maxLambda?: number;
+  /** Discriminator hidden units. [default: 32] */
+  readonly discriminatorHidden?: number;
+  readonly rng: Rng;
+  readonly signal?: AbortSignal;
+  onProgress?(step: number, taskLoss: number, domainLoss: number, discriminatorAccuracy: number): void;
+}
+
+export interface DannResult {
+  readonly steps: number;
+  readonly seconds: number;
+  readonly finalTaskLoss: number;
+  readonly finalDomainLoss: number;
+  /** Share of images (sim and real) the discriminator classified right over the last 10% of steps. */
+  readonly finalDiscriminatorAccuracy: number;
+}
+
+/** Ganin et al.'s schedule: lambda rises from 0 to its maximum as 2 / (1 + exp(-10 p)) - 1. */
+export function reversalWeight(progress: number, maxLambda: number): number {
+  return maxLambda * (2 / (1 + Math.exp(-10 * progress)) - 1);
+}
+
+export function adaptPuckNet(net: PuckNet, simImages: readonly LabelledImage[], realImages: readonly RgbImage[], options: DannOptions): DannResult {
+  if (simImages.length === 0) throw new Error('DANN needs labelled sim images');
+  if (realImages.length === 0) throw new Error('DANN needs real (unlabelled) images');
+  const steps = options.steps ?? 600;
+  const batchSize = options.batchSize ?? 16;
+  const maxLambda = options.maxLambda ?? 0.3;
+  const rng = options.rng;
+  const discriminator = new DomainDiscriminator(2 * net.shape.keypoints, options.discriminatorHidden ?? 32, () => rng.next());
+  const adam = new AdamOptimizer([...net.parameters(), ...discriminator.parameters()], options.learningRate ?? 1e-3);
+  adam.zeroGrad();
+  const simZeros = new Tensor(new Float32Array(batchSize), [batchSize, 1]);
+  const realOnes = new Tensor(new Float32Array(batchSize).fill(1), [batchSize, 1]);
+  let simOrder: number[] = [];
+  let realOrder: number[] = [];
+  const started = performance.now();
+  let taskLoss = NaN;
+  let domainLoss = NaN;
+  let correct = 0;
+  let judged = 0;
+  const tail = Math.max(1, Math.floor(steps * 0.1));
+  for (let step = 0; step < steps; step++) {
+    if (options.signal?.aborted) throw new Error('cancelled');
+    if (simOrder.length < batchSize) simOrder = simOrder.concat(shuffled(simImages.length, rng));
+    if (realOrder.length < batchSize) realOrder = realOrder.concat(shuffled(realImages.length, rng));
+    const sim = simOrder.splice(0, batchSize).map((i) => simImages[i]!);
+    const real = realOrder.splice(0, batchSize).map((i) => realImages[i]!);
+    const lambda = reversalWeight(step / steps, maxLambda);
+    const tape = new Tape();
+    const simOut = net.forward(tape, imageBatch(sim.map((s) => s.image)));
+    const realOut = net.forward(tape, imageBatch(real));
+    const task = mse(tape, simOut.normalized, targetBatch(net, sim));
+    const simLogits = discriminator.logits(tape, gradientReversal(tape, simOut.features, lambda));
+    const realLogits = discriminator.logits(tape, gradientReversal(tape, realOut.features, lambda));
+    const domain = weightedSum(tape, [
+      [binaryCrossEntropyWithLogits(tape, simLogits, simZeros), 0.5],
+      [binaryCrossEntropyWithLogits(tape, realLogits, realOnes), 0.5],
+    ]);
+    tape.backward(weightedSum(tape, [[task, 1], [domain, 1]]));
+    adam.step();
+    taskLoss = task.data[0]!;
+    domainLoss = domain.data[0]!;
+    if (step >= steps - tail) {
+      for (let b = 0; b < batchSize; b++) {
+        if (simLogits.data[b]! < 0) correct++;
+        if (realLogits.data[b]! > 0) correct++;
+      }
+      judged += 2 * batchSize;
+    }
+    if (step % 20 === 0 || step === steps - 1) options.onProgress?.(step, taskLoss, domainLoss, judged ? correct / judged : NaN);
+  }
+  return {
+    steps,
+    seconds: (performance.now() - started) / 1000,
+    finalTaskLoss: taskLoss,
+    finalDomainLoss: domainLoss,
+    finalDiscriminatorAccuracy: judged ? correct / judged : NaN,
+  };
+}
