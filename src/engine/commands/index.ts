@@ -6,5 +6,6 @@ import { evalCommand } from './eval';
 import { emulateCommand } from './emulate';
 import { reportCommand } from './report';
 import { demoCommand } from './demo';
+import { pipelineCommand } from './pipeline';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand];

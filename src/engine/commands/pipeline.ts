@@ -1,0 +1,147 @@
+/**
+ * `sim2real pipeline FILE [--from STAGE] [--to STAGE] [--yes] [--resume DIR] [--connect] [--runs DIR] [--json]`:
+ * the progressive transfer pipeline from the command line. Gates and real episodes need a person:
+ * on a terminal it asks; `--yes` answers yes to every gate and starts every fine-tuning episode;
+ * without either it refuses at the first gate. Ctrl-C cancels; `--resume DIR` continues.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { formatFinding, loadExperiment } from '../config/load';
+import { runPipeline, type ConfirmPrompt, type EpisodePrompt } from '../pipeline/pipeline';
+import { StageSelectionError } from '../pipeline/plan';
+import { openRobotTarget } from '../pipeline/robotTarget';
+import { readPipelineRecord, type PipelineRecord } from '../pipeline/stateFile';
+import { RUNS_FOLDER } from '../runs/runStore';
+import { parseArgs, UsageError } from './args';
+import type { CliCommand } from './types';
+
+const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
+
+export function pipelineSummary(record: PipelineRecord, dir: string): string {
+  const lines = [`pipeline ${dir}: ${record.status}`, `  ${record.message}`];
+  for (const stage of record.stages) {
+    lines.push(`  ${stage.name.padEnd(16)} ${stage.kind.padEnd(18)} ${stage.state.padEnd(11)} sim ${pct(stage.simSuccess).padStart(6)}  real ${pct(stage.realSuccess).padStart(6)}  episodes ${stage.simEpisodes} sim / ${stage.realEpisodes} real`);
+  }
+  lines.push(`  final evaluation   ${record.final.state}${record.final.realSuccess !== undefined ? `: real ${pct(record.final.realSuccess)} over ${record.final.realEpisodes}` : ''}`);
+  lines.push(`  real episodes used: ${record.realEpisodesUsed} of ${record.realEpisodeBudget}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const pipelineCommand: CliCommand = {
+  name: 'pipeline',
+  usage: 'pipeline FILE [--from STAGE] [--to STAGE] [--yes] [--resume DIR] [--connect] [--runs DIR] [--json]',
+  summary: 'Run the progressive transfer stages with their gates, then evaluate on the robot and write the gap report.',
+  async run(args) {
+    const { positional, flags } = parseArgs(args, { from: 'string', to: 'string', yes: 'boolean', resume: 'string', connect: 'boolean', runs: 'string', json: 'boolean' });
+    if (positional.length > 1) throw new UsageError('pipeline takes one experiment file');
+    const resumeDir = flags.resume as string | undefined;
+    const json = Boolean(flags.json);
+    const yes = Boolean(flags.yes);
+    const out = (text: string): boolean => (json ? process.stderr : process.stdout).write(text);
+
+    let file = positional[0];
+    if (resumeDir) {
+      if (!existsSync(resumeDir)) throw new UsageError(`--resume: no such folder '${resumeDir}'`);
+      const previous = readPipelineRecord(resumeDir);
+      if (!previous) throw new UsageError(`--resume: ${resumeDir} holds no pipeline.json`);
+      file ??= previous.experimentFile;
+    }
+    if (!file) throw new UsageError('name an experiment file: sim2real pipeline FILE');
+    if (!existsSync(file)) {
+      process.stderr.write(`sim2real pipeline: no such file '${file}'.\n`);
+      return 1;
+    }
+    const loaded = loadExperiment(file);
+    if (!loaded.experiment) {
+      for (const finding of loaded.findings) process.stderr.write(`${formatFinding(file, loaded.lines, finding)}\n`);
+      process.stderr.write('sim2real pipeline: the experiment has errors; nothing was started.\n');
+      return 1;
+    }
+    const experiment = loaded.experiment;
+    if (experiment.stages.length === 0) {
+      process.stderr.write(`sim2real pipeline: ${file} has no stages; add a stages list (see docs/pipeline.md).\n`);
+      return 1;
+    }
+
+    const terminal = process.stdin.isTTY === true;
+    let readline: ReturnType<typeof createInterface> | undefined;
+    const ask = async (question: string): Promise<string> => {
+      readline ??= createInterface({ input: process.stdin, output: process.stderr });
+      return readline.question(question);
+    };
+    const confirm = async (prompt: ConfirmPrompt): Promise<boolean> => {
+      out(`${prompt.message}\n`);
+      if (yes) {
+        out('  --yes: confirmed\n');
+        return true;
+      }
+      if (!terminal) {
+        process.stderr.write('  refused: no terminal to confirm on; pass --yes to confirm gates\n');
+        return false;
+      }
+      return /^y(es)?$/i.test((await ask('  continue? [y/N] ')).trim());
+    };
+    const awaitEpisodeStart = async (prompt: EpisodePrompt): Promise<void> => {
+      if (yes) return;
+      if (!terminal) throw new Error(`'${prompt.stage}' needs a person to start each episode on the robot: run on a terminal, or pass --yes`);
+      await ask(`  ${prompt.stage}: press Enter to start real episode ${prompt.episode} of ${prompt.of} (stand by the emergency stop) `);
+    };
+
+    const controller = new AbortController();
+    const onSignal = (): void => {
+      process.stderr.write('\nsim2real pipeline: cancelling (resume with --resume) ...\n');
+      controller.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const absoluteFile = resolve(file);
+    const runsDir = resolve((flags.runs as string | undefined) ?? join(process.cwd(), RUNS_FOLDER));
+    let target;
+    try {
+      target = await openRobotTarget(experiment, absoluteFile, { startEmulator: !flags.connect, cliScript: process.argv[1]! });
+      if (target) out(`robot: ${target.address}${target.emulator ? ` (reality emulator${target.profile ? `, profile ${target.profile}` : ''})` : ''}\n`);
+      let lastProgress = 0;
+      const result = await runPipeline({
+        experimentFile: absoluteFile,
+        experiment,
+        runsDir,
+        ...(resumeDir ? { resumeDir: resolve(resumeDir) } : {}),
+        ...(flags.from !== undefined ? { from: flags.from as string } : {}),
+        ...(flags.to !== undefined ? { to: flags.to as string } : {}),
+        ...(target ? { robot: { address: target.address, ...(target.profile ? { profile: target.profile } : {}), emulator: target.emulator } } : {}),
+        signal: controller.signal,
+        confirm,
+        awaitEpisodeStart,
+        log: (line) => out(`${line}\n`),
+        onProgress: (progress) => {
+          const now = performance.now();
+          if (now - lastProgress < 5000) return;
+          lastProgress = now;
+          out(`  ${progress.message}\n`);
+        },
+      });
+      if (json) process.stdout.write(`${JSON.stringify({ dir: result.dir, ...result.record }, null, 2)}\n`);
+      else process.stdout.write(pipelineSummary(result.record, result.dir));
+      switch (result.record.status) {
+        case 'completed':
+        case 'stopped':
+          return 0;
+        case 'cancelled':
+          out(`resume: sim2real pipeline --resume ${result.dir}\n`);
+          return 130;
+        default:
+          return 1;
+      }
+    } catch (error) {
+      if (error instanceof StageSelectionError) throw new UsageError(error.message);
+      process.stderr.write(`sim2real pipeline: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    } finally {
+      readline?.close();
+      await target?.close();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

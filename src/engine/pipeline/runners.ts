@@ -1,0 +1,47 @@
+/**
+ * Which runner serves which stage kind. The sim, mixed and fine-tuning runners live here; the two
+ * perception stages (real textures, real camera images) come from src/engine/perception.
+ */
+import { mixedSplit } from './plan';
+import { FINETUNE_DIRECTIONS, runRealArs } from './realArs';
+import { simStage } from './simStage';
+import type { StageRunner, StageRunnerTable } from './types';
+
+/** `mixed`: sim_ratio of the episodes in randomized sim, the rest on the robot, in one ARS update per iteration. */
+export const mixedStage: StageRunner = (context) => {
+  const { stage, experiment } = context;
+  const split = mixedSplit(stage.episodes, stage.simRatio ?? 1);
+  const directions = experiment.training.directions;
+  // each iteration keeps the stage's ratio; at least one real direction when any real episode is planned
+  const realDirections = split.real > 0 ? Math.max(1, Math.min(directions, Math.round(directions * (1 - (stage.simRatio ?? 1))))) : 0;
+  const simDirections = split.sim > 0 ? Math.max(1, directions - realDirections) : 0;
+  return runRealArs(context, { simEpisodes: split.sim, realEpisodes: split.real, realDirections, simDirections, personStartsEpisodes: false });
+};
+
+/** `real_finetune`: every episode on the robot, each started by a person. */
+export const realFinetuneStage: StageRunner = (context) =>
+  runRealArs(context, {
+    simEpisodes: 0,
+    realEpisodes: context.stage.episodes,
+    realDirections: Math.min(FINETUNE_DIRECTIONS, context.experiment.training.directions),
+    simDirections: 0,
+    personStartsEpisodes: true,
+  });
+
+const perceptionMissing =
+  (what: string): StageRunner =>
+  async () => ({
+    state: 'failed',
+    message: `not available: ${what} needs the perception model (src/engine/perception), which this build does not include`,
+    simEpisodes: 0,
+    realEpisodes: 0,
+    outputs: {},
+  });
+
+export const STAGE_RUNNERS: StageRunnerTable = {
+  sim: simStage,
+  sim_real_textures: perceptionMissing('sim with real textures'),
+  sim_real_images: perceptionMissing('sim with real camera images'),
+  mixed: mixedStage,
+  real_finetune: realFinetuneStage,
+};

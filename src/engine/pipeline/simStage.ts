@@ -1,0 +1,53 @@
+/**
+ * Stage kind `sim`: ARS under the experiment's domain randomization (the trainer itself), from the
+ * previous stage's last checkpoint when there is one, for the stage's episode budget or until the
+ * experiment's target success. A cancelled or crashed stage resumes from its own last checkpoint.
+ */
+import { train } from '../learn/trainer';
+import { carriedState, openStageRun } from './stageRun';
+import type { StageOutcome, StageRunner } from './types';
+
+const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+
+export const simStage: StageRunner = async (context): Promise<StageOutcome> => {
+  const { stage, experiment } = context;
+  const { store, resumed } = openStageRun(context.runDir, experiment);
+  if (!resumed) {
+    const start = carriedState(context.previousRunDir);
+    if (start) {
+      store.saveCheckpoint(start);
+      context.log(`starting from ${context.previousRunDir} (iteration ${start.iteration})`);
+    } else if (context.previousRunDir) {
+      throw new Error(`the previous stage (${context.previousRunDir}) left no checkpoint to continue from`);
+    }
+  } else {
+    context.log(`resuming ${context.runDir} from its last checkpoint`);
+  }
+  const result = await train(experiment, {
+    runDir: context.runDir,
+    resume: true,
+    signal: context.signal,
+    maxEpisodes: stage.episodes,
+    onEvent: (event) => {
+      if (event.type === 'progress') {
+        context.onProgress({ fraction: Math.min(1, event.episodes / Math.max(1, stage.episodes)), message: `${stage.name}: ${event.episodes} of ${stage.episodes} episodes, success ${pct(event.successRate)}` });
+      } else if (event.type === 'evaluation') {
+        context.log(`${stage.name}: ${event.stage} evaluation ${pct(event.report.success_rate)} over ${event.report.episodes} episodes`);
+      }
+    },
+  });
+  const episodes = store.latestCheckpoint()?.episodes ?? 0;
+  if (result.status === 'cancelled') {
+    return { state: 'cancelled', message: `cancelled after ${episodes} episodes; resumes from its last checkpoint`, simEpisodes: episodes, realEpisodes: 0, outputs: {} };
+  }
+  const why = result.reason === 'target_reached' ? `target success ${pct(experiment.training.targetSuccess)} reached` : `episode budget used`;
+  const sim = result.evaluation;
+  return {
+    state: 'passed',
+    message: `${why} after ${episodes} episodes; sim success ${sim ? pct(sim.success_rate) : 'not measured'}`,
+    ...(sim ? { simSuccess: sim.success_rate } : {}),
+    simEpisodes: episodes,
+    realEpisodes: 0,
+    outputs: { policy: 'policy.onnx', checkpoints: 'checkpoints' },
+  };
+};
