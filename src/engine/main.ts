@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Experiment } from './config/experiment';
 import { findingToJson, loadExperiment } from './config/load';
 import { RobotSession, RobotSessionError } from './console/robotSession';
+import { monotonicMs } from './robot/clock';
 import type { EvaluationReport } from './eval/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
@@ -172,7 +173,7 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   robotConnect: runRobotConnect,
   robotStartEpisode: async (_id, params) => requireSession().startEpisode(params.seed),
   // synchronous up to the post: nothing on this thread is awaited before the stop leaves
-  robotStop: async (_id, params) => ({ sent: robotSession?.stop(params.message) ?? false }),
+  robotStop: async (_id, params) => ({ sent: robotSession?.stop(params.message, { hostReceivedMs: params.hostReceivedMs, engineReceivedMs: monotonicMs() }) ?? false }),
   robotArm: async () => requireSession().arm(),
   robotDisconnect: async () => {
     const session = robotSession;

@@ -97,10 +97,16 @@ export interface EngineRequests {
   /** Run one episode of the session's policy (a person pressed "Start episode"); finishes when it ends. */
   robotStartEpisode: { params: { readonly seed?: number }; result: RealEpisodeRecord };
   /** Protective stop, ahead of anything queued; no command goes out until robotArm. */
-  robotStop: { params: { readonly message?: string }; result: { readonly sent: boolean } };
+  robotStop: { params: RobotStopParams; result: { readonly sent: boolean } };
   /** The user's decision to move again after a stop. */
   robotArm: { params: Record<string, never>; result: RobotSessionState };
   robotDisconnect: { params: Record<string, never>; result: { readonly disconnected: boolean } };
+}
+
+export interface RobotStopParams {
+  readonly message?: string;
+  /** When the extension host took the stop (CLOCK_MONOTONIC ms, robot/clock.ts): logged with the stop, for latency breakdowns. */
+  readonly hostReceivedMs?: number;
 }
 
 export interface RobotConnectParams {
@@ -309,7 +315,7 @@ export function parseHostMessage(value: unknown): RequestMessage | undefined {
       case 'robotStartEpisode':
         return optional(p.seed, isId);
       case 'robotStop':
-        return optional(p.message, isString);
+        return optional(p.message, isString) && optional(p.hostReceivedMs, isNumber);
     }
   })();
   return ok ? (value as unknown as RequestMessage) : undefined;

@@ -7,13 +7,14 @@
 import * as vscode from 'vscode';
 import type { Sim2RealContext } from './context';
 import type { EngineClient } from './engineClient';
+import { monotonicMs } from '../engine/robot/clock';
 
 export const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
 
 /** Send a stop now. Never starts an engine: with none running there is no session to stop. */
 export function sendRobotStop(ctx: Sim2RealContext, message: string): Promise<boolean> {
   if (!ctx.engine.running) return Promise.resolve(false);
-  return ctx.engine.request('robotStop', { message }).then(
+  return ctx.engine.request('robotStop', { message, hostReceivedMs: monotonicMs() }).then(
     (r) => r.sent,
     (error: Error) => {
       ctx.output.error(`robot stop failed: ${error.message}`);

@@ -33,6 +33,15 @@ function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
+/** A stop in a JSONL event log; the engine's carries the stamps of each hop (robot/clock.ts). */
+interface StopEvent {
+  tMs: number;
+  sentAtMs?: number;
+  hostReceivedMs?: number;
+  engineReceivedMs?: number;
+  workerReceivedMs?: number;
+}
+
 /** Reads the emulator's JSONL log incrementally and returns `stop` events as they appear. */
 class StopWatcher {
   private offset = 0;
@@ -40,7 +49,7 @@ class StopWatcher {
   constructor(private readonly path: string) {
     this.offset = statSync(path).size;
   }
-  newStops(): { tMs: number; sentAtMs?: number }[] {
+  newStops(): StopEvent[] {
     const size = statSync(this.path).size;
     if (size <= this.offset) return [];
     const fd = openSync(this.path, 'r');
@@ -50,7 +59,7 @@ class StopWatcher {
     this.offset = size;
     const lines = (this.rest + buf.toString('utf8')).split('\n');
     this.rest = lines.pop() ?? '';
-    return lines.filter((l) => l.includes('"event":"stop"')).map((l) => JSON.parse(l) as { tMs: number; sentAtMs?: number });
+    return lines.filter((l) => l.includes('"event":"stop"')).map((l) => JSON.parse(l) as StopEvent);
   }
 }
 
@@ -109,11 +118,14 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
   async function measure(label: string, whileTraining?: () => Promise<boolean>): Promise<void> {
     pageFrame = await findConsoleFrame(wb);
     await pageFrame.evaluate(() => {
-      const w = window as unknown as { __presses?: number[] };
+      const w = window as unknown as { __presses?: number[]; __handled?: number[] };
       if (w.__presses) return;
       w.__presses = [];
       // capture phase on window: stamped before the console's own handler runs
       window.addEventListener('pointerdown', (e) => w.__presses!.push(performance.timeOrigin + e.timeStamp), { capture: true });
+      // bubble phase on window: runs after the button's own handler has posted the stop
+      w.__handled = [];
+      window.addEventListener('pointerdown', () => w.__handled!.push(performance.timeOrigin + performance.now()));
     });
     const clock = await clockOffset(pageFrame);
     const watcher = new StopWatcher(rig.emulator.logPath);
@@ -121,6 +133,8 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     const engineLog = join(rig.runDir, 'console-events.jsonl');
     const engineWatcher = existsSync(engineLog) ? new StopWatcher(engineLog) : undefined;
     const clickToEngine: number[] = [];
+    // the hops: press -> extension host -> engine process -> session worker -> socket
+    const hops: Record<string, number[]> = { pressToPostedMs: [], pressToHostMs: [], hostToEngineMs: [], engineToWorkerMs: [], workerToSocketMs: [] };
     const engineToRobot: number[] = [];
     const latencies: number[] = [];
     const issueToStop: number[] = [];
@@ -149,12 +163,23 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
       const issued = monotonicMs();
       await frame.locator('#stop').click();
       const stop = await waitFor(async () => watcher.newStops()[0], 'the emulator to log the stop', 10_000, 2);
-      const press = await pageFrame.evaluate(() => (window as unknown as { __presses: number[] }).__presses.at(-1)!);
+      const [press, handled] = await pageFrame.evaluate(() => {
+        const w = window as unknown as { __presses: number[]; __handled: number[] };
+        return [w.__presses.at(-1)!, w.__handled.at(-1)!];
+      });
+      hops.pressToPostedMs!.push(handled - press);
       const pressMono = press - clock.offsetMs;
       if (pressMono < issued - clock.errorMs) misaligned++;
       latencies.push(stop.tMs - pressMono);
       issueToStop.push(stop.tMs - issued);
-      const sent = engineWatcher?.newStops().at(-1)?.sentAtMs;
+      const engineStop = engineWatcher?.newStops().at(-1);
+      const sent = engineStop?.sentAtMs;
+      if (engineStop?.hostReceivedMs !== undefined && engineStop.engineReceivedMs !== undefined && engineStop.workerReceivedMs !== undefined && sent !== undefined) {
+        hops.pressToHostMs!.push(engineStop.hostReceivedMs - pressMono);
+        hops.hostToEngineMs!.push(engineStop.engineReceivedMs - engineStop.hostReceivedMs);
+        hops.engineToWorkerMs!.push(engineStop.workerReceivedMs - engineStop.engineReceivedMs);
+        hops.workerToSocketMs!.push(sent - engineStop.workerReceivedMs);
+      }
       if (sent !== undefined) {
         clickToEngine.push(sent - pressMono);
         engineToRobot.push(stop.tMs - sent);
@@ -163,7 +188,8 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     }
     const r = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(2), p99: +percentile(xs, 99).toFixed(2), max: +Math.max(...xs).toFixed(2) });
     const split = clickToEngine.length ? { clickToEngineSentMs: r(clickToEngine), engineSentToRobotMs: r(engineToRobot) } : {};
-    results[label] = { clicks: CLICKS, clickToStopMs: r(latencies), ...split, issueToStopMs: r(issueToStop), clockErrorMs: +clock.errorMs.toFixed(3), misaligned, episodesEndedBeforeClick };
+    const hopFigures = Object.fromEntries(Object.entries(hops).filter(([, xs]) => xs.length).map(([k, xs]) => [k, r(xs)]));
+    results[label] = { clicks: CLICKS, clickToStopMs: r(latencies), ...split, ...hopFigures, issueToStopMs: r(issueToStop), clockErrorMs: +clock.errorMs.toFixed(3), misaligned, episodesEndedBeforeClick };
     process.stdout.write(`${label}: ${JSON.stringify(results[label])}\n`);
     assert.equal(latencies.length, CLICKS);
   }

@@ -16,7 +16,7 @@ import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelem
 import { normalizeRobotUrl } from '../robot/addressPolicy';
 import { monotonicMs } from '../robot/clock';
 import { recordRealEpisode, runFolderOf } from './realEpisodes';
-import { isSessionReply, type SessionNotice, type SessionReply, type SessionRequest, type SessionStartup, type SessionStop, type SessionWorkerData } from './sessionMessages';
+import { isSessionReply, type SessionNotice, type SessionReply, type SessionRequest, type SessionStartup, type SessionStop, type SessionWorkerData, type StopTrace } from './sessionMessages';
 
 export class RobotSessionError extends Error {}
 
@@ -109,9 +109,9 @@ export class RobotSession {
   }
 
   /** Protective stop, posted at once (no await on this thread). False when the session is gone. */
-  stop(message = 'stop pressed in the safe-test console'): boolean {
+  stop(message = 'stop pressed in the safe-test console', trace?: StopTrace): boolean {
     if (this.closed) return false;
-    this.stops.postMessage({ kind: 'stop', message } satisfies SessionStop);
+    this.stops.postMessage({ kind: 'stop', message, ...(trace ? { trace } : {}) } satisfies SessionStop);
     return true;
   }
 

@@ -29,6 +29,13 @@ export type SessionRequest =
 export interface SessionStop {
   readonly kind: 'stop';
   readonly message: string;
+  /** CLOCK_MONOTONIC ms stamps along the way (extension host, engine), logged with the stop. */
+  readonly trace?: StopTrace;
+}
+
+export interface StopTrace {
+  readonly hostReceivedMs?: number;
+  readonly engineReceivedMs?: number;
 }
 
 /** Sent by the worker on the control port. */

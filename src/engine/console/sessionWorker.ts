@@ -131,7 +131,8 @@ async function main(): Promise<void> {
   const onStop = (m: SessionStop): void => {
     if (m?.kind !== 'stop') return;
     // written to the socket inside stop(), before anything else this thread does
-    void link.stop(String(m.message ?? 'stop requested'), 'user').then(() => publishState(true));
+    const trace = { ...(m.trace ?? {}), workerReceivedMs: monotonicMs() };
+    void link.stop(String(m.message ?? 'stop requested'), 'user', undefined, trace).then(() => publishState(true));
     publishState(true);
   };
   ports.stops.on('message', onStop);

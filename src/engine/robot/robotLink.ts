@@ -171,12 +171,12 @@ export class RobotLink {
    * Protective stop (IEC 60204-1 category 2), not the robot's hardware emergency stop. Written to
    * the socket before this returns; the promise settles with the robot's answer.
    */
-  stop(message = 'stop requested', reason: StopLatch['reason'] = 'user', violation?: SafetyViolation): Promise<boolean> {
+  stop(message = 'stop requested', reason: StopLatch['reason'] = 'user', violation?: SafetyViolation, trace?: Readonly<Record<string, number | undefined>>): Promise<boolean> {
     const sentAtMs = monotonicMs();
     this.latch ??= { reason, message, violation, sentAtMs };
     this.previousCommand = undefined;
     const reply = this.client.callService(this.options.names.services.stop, {}, 1000);
-    this.options.events?.record('stop', { reason, message, sentAtMs, linkOpen: this.client.isOpen });
+    this.options.events?.record('stop', { reason, message, sentAtMs, linkOpen: this.client.isOpen, ...trace });
     this.log(`protective stop (IEC 60204-1 category 2, not an emergency stop): ${message}`);
     return reply.then(
       (values) => checkTriggerResponse(values).ok,
