@@ -252,9 +252,10 @@ describe('validator findings', () => {
   });
 
   test('gate-missing: a gate below 0.95, on its value', () => {
-    const { finding } = expectFinding(`${BASE}stages:\n  - { name: f, kind: real_finetune, gate: { min_sim_success: ⟦0.9⟧ } }\n`, 'gate-missing', 'warning');
+    const robot = 'robot:\n  address: ws://127.0.0.1:9090\n  safety: {}\n';
+    const { finding } = expectFinding(`${BASE}stages:\n  - { name: s, kind: sim }\n  - { name: f, kind: real_finetune, gate: { min_sim_success: ⟦0.9⟧ } }\n${robot}`, 'gate-missing', 'warning');
     assert.match(finding.message, /0\.9\b.*0\.95/);
-    assert.deepEqual(codes(`${BASE}stages:\n  - { name: f, kind: real_finetune, gate: { min_sim_success: 0.95 } }\n`), []);
+    assert.deepEqual(codes(`${BASE}stages:\n  - { name: s, kind: sim }\n  - { name: f, kind: real_finetune, gate: { min_sim_success: 0.95 } }\n${robot}`), []);
   });
 
   test('narrow-range: on the range', () => {
@@ -353,7 +354,7 @@ describe('syntax and shape findings', () => {
 
   test('stage-order: back from the robot to pure sim', () => {
     expectFinding(
-      `${BASE}stages:\n  - { name: m, kind: mixed, sim_ratio: 0.8, gate: { min_sim_success: 0.95 } }\n  - { name: s, kind: ⟦sim⟧ }\n`,
+      `${BASE}stages:\n  - { name: s, kind: sim }\n  - { name: m, kind: mixed, sim_ratio: 0.8, gate: { min_sim_success: 0.95 } }\n  - { name: s2, kind: ⟦sim⟧ }\nrobot:\n  address: ws://127.0.0.1:9090\n  safety: {}\n`,
       'stage-order',
       'warning',
     );

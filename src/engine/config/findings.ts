@@ -52,6 +52,9 @@ export const FINDING_CODES = {
   'robot-without-safety': 'A robot address without a safety block.',
   'address-invalid': 'A robot address that is not a ws:// or wss:// URL.',
   'stage-order': 'Stages in an order that moves away from the robot and back.',
+  'stage-needs-robot': 'A stage that runs on the robot in an experiment without a robot block.',
+  'gate-unreachable': 'A gate that can never open (on the first stage, or asking real success of a stage that never ran on the robot).',
+  'stage-budget': 'A real-episode budget below what the stages and the final evaluation plan.',
   // best practice (warnings)
   'no-visual-randomization': 'An image-based policy without visual randomization.',
   'gate-missing': 'A transfer stage without a sim-success gate of at least 0.95.',
