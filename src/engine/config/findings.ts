@@ -12,6 +12,8 @@ export interface Finding {
   readonly end: number;
   /** Machine-readable details a quick fix needs (the suggestion, the swapped range...). */
   readonly fix?: FindingFix;
+  /** Further quick fixes when there is more than one sensible edit (offered after `fix`). */
+  readonly moreFixes?: readonly FindingFix[];
 }
 
 export type FindingFix =

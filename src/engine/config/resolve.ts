@@ -4,6 +4,7 @@
  */
 import type {
   CameraConfig,
+  Calibration,
   EvaluationConfig,
   Experiment,
   PolicyConfig,
@@ -115,7 +116,22 @@ export function resolveExperiment(root: MapNode, sourcePath?: string): Experimen
     robot: doc.robot ? resolveRobot(doc.robot as Plain, get) : undefined,
     camera: resolveCamera(doc.camera as Plain | undefined, get),
     ...(doc.system_identification ? { systemIdentification: resolveSystemIdentification(doc.system_identification as Plain) } : {}),
+    ...(doc.calibration ? { calibration: resolveCalibration(doc.calibration as Plain) } : {}),
     sourcePath,
+  };
+}
+
+/** The calibration block as written: numbers, or per-target mappings of numbers (the schema checked both). */
+function resolveCalibration(calibration: Plain): Calibration {
+  const parameters: Record<string, number | Record<string, number>> = {};
+  for (const [name, value] of Object.entries((calibration.parameters ?? {}) as Plain)) {
+    if (typeof value === 'number') parameters[name] = value;
+    else if (value && typeof value === 'object') parameters[name] = { ...(value as Record<string, number>) };
+  }
+  return {
+    ...(typeof calibration.source === 'string' ? { source: calibration.source } : {}),
+    ...(typeof calibration.date === 'string' ? { date: calibration.date } : {}),
+    parameters,
   };
 }
 

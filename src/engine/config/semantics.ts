@@ -3,6 +3,7 @@
  * the chosen task has, files that exist, stages in an order that protects the robot, and the
  * best-practice warnings drawn from the sim-to-real literature.
  */
+import { checkCoverage, type Measurement } from './coverage';
 import { closestName } from './didYouMean';
 import type { Finding, FindingCode, Severity } from './findings';
 import type { LineIndex } from './lineIndex';
@@ -14,6 +15,8 @@ export interface SemanticContext {
   readonly lines: LineIndex;
   /** Resolves a path written in the experiment (relative to its folder) and says whether it exists. */
   readonly fileExists?: (relativePath: string) => boolean;
+  /** Values measured on the robot outside the file (the editor's newest sysid.json), for the coverage check. */
+  readonly measurement?: Measurement;
 }
 
 interface Span {
@@ -37,7 +40,33 @@ export function checkSemantics(root: MapNode, context: SemanticContext): Finding
   checkPolicy(root, randomization, context, findings);
   checkStages(root, findings);
   checkRobot(root, context, findings);
+  if (task) {
+    checkCalibration(root, task, findings);
+    findings.push(...checkCoverage(root, task, context.measurement));
+  }
   return findings;
+}
+
+/** Calibrated parameters and targets the task has (the schema checked names, types and bounds). */
+function checkCalibration(root: MapNode, task: TaskInfo, findings: Finding[]): void {
+  const calibration = mapAt(root, 'calibration');
+  const parameters = calibration ? mapAt(calibration, 'parameters') : undefined;
+  if (!parameters) return;
+  for (const pair of parameters.pairs) {
+    const info = parameterInfo(String(pair.key.value));
+    if (!info) continue;
+    if (!appliesToTask(info, task)) {
+      findings.push(error('parameter-not-in-task', `Task '${task.name}' has nothing '${info.name}' applies to; its calibrated value would never be used.`, pair.key));
+      continue;
+    }
+    const allowed = targetsFor(info, task);
+    if (pair.value?.kind !== 'map') continue;
+    for (const targetPair of pair.value.pairs) {
+      const name = String(targetPair.key.value);
+      if (allowed?.includes(name)) continue;
+      findings.push(error('unknown-target', `Task '${task.name}' has no ${info.targetKind === 'joints' ? 'joint' : info.targetKind === 'links' ? 'link' : 'target'} '${name}' for '${info.name}'.${allowed ? ` It has: ${allowed.join(', ')}.` : ''}`, targetPair.key));
+    }
+  }
 }
 
 function checkRandomization(randomization: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[]): void {

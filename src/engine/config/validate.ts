@@ -2,6 +2,7 @@
  * The experiment checker used by the editor, the CLI and the engine alike: parse once into a tree,
  * check it against the schema, then check its meaning. Pure: no `vscode`, no file I/O of its own.
  */
+import type { Measurement } from './coverage';
 import { EXPERIMENT_SCHEMA } from './schema';
 import { checkSchema } from './schemaCheck';
 import { checkSemantics } from './semantics';
@@ -12,6 +13,8 @@ import { parseText, type TreeNode } from './yamlTree';
 export interface ValidateOptions {
   /** Says whether a path written in the experiment (relative to its folder) exists. */
   readonly fileExists?: (relativePath: string) => boolean;
+  /** Values measured outside the file (a sysid.json) for the coverage check. */
+  readonly measurement?: Measurement;
 }
 
 export interface Validation {
@@ -34,7 +37,7 @@ export function validateText(text: string, options: ValidateOptions = {}): Valid
   } else {
     const anchor = { start: root.start, end: root.start + 1 };
     checkSchema(root, EXPERIMENT_SCHEMA, [], anchor, findings);
-    findings.push(...checkSemantics(root, { lines, fileExists: options.fileExists }));
+    findings.push(...checkSemantics(root, { lines, fileExists: options.fileExists, measurement: options.measurement }));
   }
   const clamped = findings.map((f) => clampFinding(f, text.length));
   clamped.sort((a, b) => a.start - b.start || a.end - b.end || a.code.localeCompare(b.code));

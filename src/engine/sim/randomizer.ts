@@ -4,10 +4,12 @@
  *
  * Each targeted parameter draws one value per target (friction of the puck and of the table are
  * independent draws); the sample keys are `name.target` for those and `name` otherwise.
- * `scale` multiplies the nominal value of parameters.ts, `add` offsets it, `abs` replaces it; the
- * result is clamped to the parameter's [min, max] and rounded for integer parameters.
+ * `scale` multiplies the nominal value, `add` offsets it, `abs` replaces it; the result is clamped to
+ * the parameter's [min, max] and rounded for integer parameters. The nominal value is the
+ * experiment's calibrated one (its `calibration` block) where it has one, parameters.ts otherwise.
  */
-import type { RandomizationEntry } from '../config/experiment';
+import type { Calibration, RandomizationEntry } from '../config/experiment';
+import { calibratedValue, nominalValue } from '../config/nominal';
 import { appliesToTask, parameterInfo, targetsFor, type ParameterInfo } from '../config/parameters';
 import type { TaskInfo } from '../config/taskCatalog';
 import type { EpisodeSample } from './env';
@@ -24,10 +26,12 @@ export interface SampleSlot {
   readonly info: ParameterInfo;
   readonly target: string | undefined;
   readonly key: string;
+  /** What `scale` multiplies and `add` offsets for this target. */
+  readonly nominal: number | string;
 }
 
 /** The slots of a task's entries, in entry order then target order (the draw order). */
-export function sampleSlots(entries: readonly RandomizationEntry[], task: TaskInfo): SampleSlot[] {
+export function sampleSlots(entries: readonly RandomizationEntry[], task: TaskInfo, calibration?: Calibration): SampleSlot[] {
   const slots: SampleSlot[] = [];
   for (const entry of entries) {
     const info = parameterInfo(entry.name);
@@ -36,13 +40,13 @@ export function sampleSlots(entries: readonly RandomizationEntry[], task: TaskIn
     if (!appliesToTask(info, task) && entry.targets === undefined) continue;
     const available = targetsFor(info, task);
     if (available === undefined) {
-      slots.push({ entry, info, target: undefined, key: sampleKey(entry.name) });
+      slots.push({ entry, info, target: undefined, key: sampleKey(entry.name), nominal: nominalValue(info, undefined, calibration) });
       continue;
     }
     const targets = entry.targets ?? available;
     for (const target of targets) {
       if (!available.includes(target)) throw new Error(`'${entry.name}' cannot target '${target}' in task '${task.name}'`);
-      slots.push({ entry, info, target, key: sampleKey(entry.name, target) });
+      slots.push({ entry, info, target, key: sampleKey(entry.name, target), nominal: nominalValue(info, target, calibration) });
     }
   }
   return slots;
@@ -80,9 +84,9 @@ function requireRange(entry: RandomizationEntry): readonly [number, number] {
 }
 
 /** The raw draw turned into the parameter's value: operation on the nominal, clamp, round. */
-export function resolveValue(info: ParameterInfo, operation: RandomizationEntry['operation'], raw: number | string): number | string {
-  if (typeof raw === 'string' || typeof info.nominal === 'string') return raw;
-  let value = operation === 'scale' ? info.nominal * raw : operation === 'add' ? info.nominal + raw : raw;
+export function resolveValue(info: ParameterInfo, operation: RandomizationEntry['operation'], raw: number | string, nominal: number | string = info.nominal): number | string {
+  if (typeof raw === 'string' || typeof nominal === 'string') return raw;
+  let value = operation === 'scale' ? nominal * raw : operation === 'add' ? nominal + raw : raw;
   if (info.min !== undefined && value < info.min) value = info.min;
   if (info.max !== undefined && value > info.max) value = info.max;
   if (info.integer) value = Math.round(value);
@@ -98,15 +102,37 @@ export function drawSlot(slot: SampleSlot, rng: Rng, sample: EpisodeSample): voi
       vector = new Array<number>(size).fill(0);
       sample[slot.key] = vector;
     }
-    for (let i = 0; i < size; i++) vector[i] = Number(resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng)));
+    for (let i = 0; i < size; i++) vector[i] = Number(resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng), slot.nominal));
   } else {
-    sample[slot.key] = resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng));
+    sample[slot.key] = resolveValue(slot.info, slot.entry.operation, drawRaw(slot.entry, rng), slot.nominal);
   }
 }
 
 /** Draw the slots into sample, in order. */
 export function drawSlots(slots: readonly SampleSlot[], rng: Rng, sample: EpisodeSample): void {
   for (const slot of slots) drawSlot(slot, rng, sample);
+}
+
+/**
+ * The calibrated values of a task's parameters as sample entries: written once before any draw, so
+ * a parameter that is not randomized keeps its calibrated value (draws overwrite their own keys).
+ */
+export function calibratedSample(calibration: Calibration | undefined, task: TaskInfo, sample: EpisodeSample): void {
+  if (!calibration) return;
+  for (const name of Object.keys(calibration.parameters)) {
+    const info = parameterInfo(name);
+    if (!info || !appliesToTask(info, task)) continue;
+    const targets = targetsFor(info, task);
+    if (targets === undefined) {
+      const value = calibratedValue(calibration, name, undefined);
+      if (value !== undefined) sample[sampleKey(name)] = value;
+      continue;
+    }
+    for (const target of targets) {
+      const value = calibratedValue(calibration, name, target);
+      if (value !== undefined) sample[sampleKey(name, target)] = value;
+    }
+  }
 }
 
 /** The value of a scalar numeric parameter: drawn if it is in the sample, nominal otherwise. */
@@ -135,6 +161,7 @@ export function applyPhysics(scene: TableScene, sample: EpisodeSample, task: Tas
   for (const link of task.links) scene.setLinkMass(link, valueOf(sample, 'link_mass', link));
   for (const joint of task.joints) {
     scene.setJointDamping(joint, valueOf(sample, 'joint_damping', joint));
+    scene.setJointFriction(joint, valueOf(sample, 'joint_friction', joint));
     scene.setJointStiffness(joint, valueOf(sample, 'joint_stiffness', joint));
     scene.setMotorStrength(joint, valueOf(sample, 'motor_strength', joint));
   }

@@ -14,7 +14,7 @@ import { Rng, deriveSeed } from '../util/rng';
 import { ActionDelayLine } from './actionDelay';
 import type { Env, EpisodeSample, StepResult } from './env';
 import { initRapier } from './rapier';
-import { applyPhysics, drawSlot, drawSlots, sampleSlots, valueOf, type SampleSlot } from './randomizer';
+import { applyPhysics, calibratedSample, drawSlot, drawSlots, sampleSlots, valueOf, type SampleSlot } from './randomizer';
 import { ARM, JOINT_COUNT, placeArm } from './tasks/arm';
 import { TASK_DEFINITIONS } from './tasks';
 import { TableScene } from './tasks/tableScene';
@@ -106,8 +106,10 @@ export class SimEnv implements Env {
       timestepS: task.controlPeriodS / task.decimation,
       solverIterations: options.solverIterations,
     });
+    // calibrated nominal values first: draws overwrite their own keys, the rest keep these
+    calibratedSample(experiment.calibration, task.info, this.sample);
     if (options.randomize) {
-      for (const slot of sampleSlots(experiment.randomization, task.info)) {
+      for (const slot of sampleSlots(experiment.randomization, task.info, experiment.calibration)) {
         const mode = slot.entry.resample;
         if (mode === 'startup') this.startupSlots.push(slot);
         else if (mode === 'interval') {

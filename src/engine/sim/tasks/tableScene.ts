@@ -8,8 +8,9 @@
  * gives the same trace on any worker, whatever ran before.
  */
 import type { Collider, ImpulseJoint, RigidBody, World } from '@dimforge/rapier3d-compat';
+import { frictionTorqueNm } from '../../robot/effects/jointFriction';
 import { rapier, type Rapier } from '../rapier';
-import { ARM, JOINT_COUNT, bindArm, buildArm, type ArmBinding, type ArmHandles } from './arm';
+import { ARM, JOINT_COUNT, bindArm, buildArm, yawOf, type ArmBinding, type ArmHandles } from './arm';
 import { COLLISION, groups } from './collision';
 
 /** Nominal physical values of the scene (the nominal column of parameters.ts, in SI units). */
@@ -21,6 +22,7 @@ export const SCENE_NOMINAL = {
   linearDampingPerS: 0.5,
   angularDampingPerS: 0.5,
   jointDampingNms: 0.05,
+  jointFrictionNm: 0,
   tableHeightM: 0.75,
   jointStiffnessNmPerRad: 40,
   motorStrengthNm: 8,
@@ -70,6 +72,13 @@ export class TableScene {
   readonly jointTargetVelocitiesRadPerS = new Float64Array(JOINT_COUNT);
   readonly jointStiffnessNmPerRad = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.jointStiffnessNmPerRad);
   readonly jointDampingNms = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.jointDampingNms);
+  /** Coulomb friction torque per joint, N·m, applied in `step()` (Rapier has no joint friction). */
+  readonly jointFrictionNm = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.jointFrictionNm);
+  /** Kept for the friction's no-reversal bound (Rapier applies mass changes only at the next step). */
+  private readonly linkMassKg = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.linkMassKg);
+  private readonly motorStrengthNm = new Float64Array(JOINT_COUNT).fill(SCENE_NOMINAL.motorStrengthNm);
+  /** Link centres (x, y) and yaws, read once per physics step while friction is on. */
+  private readonly linkPose = new Float64Array(3 * JOINT_COUNT);
   tableHeightM: number = SCENE_NOMINAL.tableHeightM;
 
   constructor(options: TableSceneOptions) {
@@ -143,6 +152,9 @@ export class TableScene {
     this.jointTargetVelocitiesRadPerS.fill(0);
     this.jointStiffnessNmPerRad.fill(SCENE_NOMINAL.jointStiffnessNmPerRad);
     this.jointDampingNms.fill(SCENE_NOMINAL.jointDampingNms);
+    this.jointFrictionNm.fill(SCENE_NOMINAL.jointFrictionNm);
+    this.linkMassKg.fill(SCENE_NOMINAL.linkMassKg);
+    this.motorStrengthNm.fill(SCENE_NOMINAL.motorStrengthNm);
   }
 
   private bind(): void {
@@ -157,7 +169,49 @@ export class TableScene {
   }
 
   step(): void {
+    this.applyJointFriction();
     this.world.step();
+  }
+
+  /**
+   * Coulomb joint friction as equal and opposite torque impulses on the two bodies of each joint,
+   * from the joint's relative speed before the step (the reality plant's torque law, shared).
+   *
+   * An explicit impulse near zero speed would overshoot at a 50 Hz step (the smoothing band's
+   * slope c/0.01 is far stiffer than a light link can take) and make a resting joint chatter at
+   * tenths of a rad/s. Dry friction can stop a joint but never turn it round, so each impulse is
+   * capped at half what would stop the joint: the distal chain's inertia about the joint, taken as
+   * rigid, plus the motor's implicit damping over the step, times the joint's speed.
+   */
+  private applyJointFriction(): void {
+    const friction = this.jointFrictionNm;
+    if (friction[0] === 0 && friction[1] === 0 && friction[2] === 0) return;
+    const dt = this.world.timestep;
+    const links = this.arm.links;
+    const pose = this.linkPose;
+    for (let j = 0; j < JOINT_COUNT; j++) {
+      const p = links[j]!.translation(scratchAngvel);
+      pose[3 * j] = p.x;
+      pose[3 * j + 1] = p.y;
+      pose[3 * j + 2] = yawOf(links[j]!);
+    }
+    let parentRate = 0;
+    for (let i = 0; i < JOINT_COUNT; i++) {
+      const rate = links[i]!.angvel(scratchAngvel).z;
+      const relative = rate - parentRate;
+      let tau = friction[i] > 0 ? frictionTorqueNm(relative, friction[i], 0) : 0;
+      parentRate = rate;
+      if (tau === 0) continue;
+      const damping = this.motorStrengthNm[i] > 0 ? ARM.controllerDampingNms + this.jointDampingNms[i] : 0;
+      const stopping = (0.5 * (this.distalInertia(i) + damping * dt) * Math.abs(relative)) / dt;
+      if (Math.abs(tau) > stopping) tau = Math.sign(tau) * stopping;
+      scratchImpulse.z = tau * dt;
+      links[i]!.applyTorqueImpulse(scratchImpulse, true);
+      if (i > 0) {
+        scratchImpulse.z = -tau * dt;
+        links[i - 1]!.applyTorqueImpulse(scratchImpulse, true);
+      }
+    }
   }
 
   // ---- named parameter setters (the randomizer's only way in) ----
@@ -177,7 +231,9 @@ export class TableScene {
   }
 
   setLinkMass(link: string, massKg: number): void {
-    this.linkShapes[this.linkIndex(link)].setMass(massKg);
+    const i = this.linkIndex(link);
+    this.linkMassKg[i] = massKg;
+    this.linkShapes[i].setMass(massKg);
   }
 
   setLinearDamping(target: string, perS: number): void {
@@ -186,6 +242,29 @@ export class TableScene {
 
   setAngularDamping(target: string, perS: number): void {
     this.objectBody(target).setAngularDamping(perS);
+  }
+
+  /** Inertia of links i..end about joint i, kg·m², as one rigid body in their current pose. */
+  private distalInertia(i: number): number {
+    const pose = this.linkPose;
+    const half = ARM.linkLengthsM[i] / 2;
+    const jx = pose[3 * i] - half * Math.cos(pose[3 * i + 2]);
+    const jy = pose[3 * i + 1] - half * Math.sin(pose[3 * i + 2]);
+    const width = 2 * ARM.linkHalfWidthM;
+    let inertia = 0;
+    for (let j = i; j < JOINT_COUNT; j++) {
+      const m = this.linkMassKg[j];
+      const l = ARM.linkLengthsM[j];
+      const dx = pose[3 * j] - jx;
+      const dy = pose[3 * j + 1] - jy;
+      inertia += (m * (l * l + width * width)) / 12 + m * (dx * dx + dy * dy);
+    }
+    return inertia;
+  }
+
+  /** Coulomb joint friction, N·m (0 turns it off). */
+  setJointFriction(joint: string, coulombNm: number): void {
+    this.jointFrictionNm[this.jointIndex(joint)] = coulombNm;
   }
 
   /** Viscous joint damping: a velocity term of the joint motor, added to the controller's own. */
@@ -202,7 +281,9 @@ export class TableScene {
   }
 
   setMotorStrength(joint: string, maxTorqueNm: number): void {
-    unit(this.arm.joints[this.jointIndex(joint)]).setMotorMaxForce(maxTorqueNm);
+    const i = this.jointIndex(joint);
+    this.motorStrengthNm[i] = maxTorqueNm;
+    unit(this.arm.joints[i]).setMotorMaxForce(maxTorqueNm);
   }
 
   /** Move the table top to heightM (the arm base stays where it is). */
@@ -278,6 +359,10 @@ export class TableScene {
     this.world.free();
   }
 }
+
+/** Reused arguments for Rapier's getters and impulses in the per-step friction. */
+const scratchAngvel = { x: 0, y: 0, z: 0 };
+const scratchImpulse = { x: 0, y: 0, z: 0 };
 
 export const LINK_NAMES: readonly string[] = ['link1', 'link2', 'link3'];
 export const JOINT_NAMES: readonly string[] = ['shoulder', 'elbow', 'wrist'];
