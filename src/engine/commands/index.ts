@@ -6,6 +6,7 @@ import { evalCommand } from './eval';
 import { emulateCommand } from './emulate';
 import { reportCommand } from './report';
 import { demoCommand } from './demo';
+import { perceptionCommand } from './perception';
 import { pipelineCommand } from './pipeline';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand];

@@ -1,0 +1,48 @@
+/**
+ * Labelled training images from the simulator: the table scene with the puck and the arm placed at
+ * random (puck uniform over the perception region, arm joints uniform within their limits), drawn
+ * by the camera under an appearance chosen per image (nominal, or drawn from the experiment's
+ * `visuals` randomization). The label is the puck's true position in the scene.
+ */
+import { JOINT_COUNT, placeArm, ARM } from '../sim/tasks/arm';
+import { TableScene } from '../sim/tasks/tableScene';
+import type { Rng } from '../util/rng';
+import { renderCamera } from '../vision/renderer';
+import { emptySceneView, sceneViewOf } from '../vision/sceneView';
+import type { PositionFrame } from './puckNet';
+import type { LabelledImage } from './samples';
+import type { ImageLook } from './visualSetup';
+
+export interface SimImageOptions {
+  readonly count: number;
+  readonly frame: PositionFrame;
+  /** The look of image `index` (a fresh draw per image under visual randomization). */
+  lookFor(rng: Rng, index: number): ImageLook;
+  readonly rng: Rng;
+  readonly signal?: AbortSignal;
+}
+
+export function renderSimImages(options: SimImageOptions): LabelledImage[] {
+  const scene = new TableScene({ withPuck: true });
+  const view = emptySceneView();
+  const q = new Float64Array(JOINT_COUNT);
+  const out: LabelledImage[] = [];
+  try {
+    const { rng, frame } = options;
+    for (let n = 0; n < options.count; n++) {
+      if (options.signal?.aborted) throw new Error('cancelled');
+      const x = frame.centre[0] + rng.uniform(-frame.halfExtent[0], frame.halfExtent[0]);
+      const y = frame.centre[1] + rng.uniform(-frame.halfExtent[1], frame.halfExtent[1]);
+      scene.placePuck(x, y);
+      for (let j = 0; j < JOINT_COUNT; j++) q[j] = rng.uniform(ARM.jointLimitsRad[j][0], ARM.jointLimitsRad[j][1]);
+      placeArm(scene.arm, q);
+      sceneViewOf(scene, view);
+      const look = options.lookFor(rng, n);
+      const image = renderCamera(view, look.appearance, look.camera, { noiseRng: rng });
+      out.push({ image, x, y });
+    }
+  } finally {
+    scene.dispose();
+  }
+  return out;
+}
