@@ -140,6 +140,8 @@ export interface RobotSessionState {
   readonly episodeRunning: boolean;
   /** Run folder the episodes are recorded in. */
   readonly runDir?: string;
+  /** The session's direct stop socket (loopback, token-guarded; console/stopSocket.ts). */
+  readonly stopEndpoint?: { readonly url: string; readonly token: string };
 }
 
 /** One control step of a console episode, for the live plots. */
@@ -363,8 +365,14 @@ export function isSessionState(v: unknown): v is RobotSessionState {
     optional(v.haltReason, isString) &&
     optional(v.haltDetail, isString) &&
     optional(v.stopMessage, isString) &&
-    optional(v.runDir, isString)
+    optional(v.runDir, isString) &&
+    optional(v.stopEndpoint, isStopEndpoint)
   );
+}
+
+/** Only a loopback WebSocket with a token: the console will open nothing else. */
+function isStopEndpoint(v: unknown): boolean {
+  return isObject(v) && isString(v.url) && /^ws:\/\/127\.0\.0\.1:\d{1,5}$/.test(v.url) && isString(v.token) && /^[0-9a-f]{64}$/.test(v.token) && Object.keys(v).length === 2;
 }
 
 export function isTelemetrySample(v: unknown): v is RobotTelemetrySample {

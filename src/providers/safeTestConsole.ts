@@ -96,6 +96,8 @@ export class SafeTestConsole implements vscode.Disposable {
       extensionUri: ctx.extension.extensionUri,
       parse: parseConsoleToHost,
       log: ctx.output,
+      // the engine's direct stop socket (engine/console/stopSocket.ts): loopback only, any port
+      connectSrc: ['ws://127.0.0.1:*'],
     });
     this.disposables.push(
       this.host.onMessage((message) => this.onMessage(message)),

@@ -17,6 +17,8 @@ export interface PanelOptions<In> {
   /** Checks a message from the webview; undefined drops it (and it is logged). */
   readonly parse: (raw: unknown) => In | undefined;
   readonly log: vscode.LogOutputChannel;
+  /** Sources the page may connect to (CSP connect-src); none unless a panel needs one. */
+  readonly connectSrc?: readonly string[];
 }
 
 export class WebviewPanelHost<In extends { readonly type: string }, Out extends { readonly type: string }> implements vscode.Disposable {
@@ -35,7 +37,7 @@ export class WebviewPanelHost<In extends { readonly type: string }, Out extends 
       localResourceRoots: [root],
     });
     this.panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'sim2real.svg');
-    this.panel.webview.html = panelHtml(this.panel.webview, root, options.bundle, options.title);
+    this.panel.webview.html = panelHtml(this.panel.webview, root, options.bundle, options.title, options.connectSrc);
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((raw: unknown) => {
         if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready') {
@@ -71,7 +73,7 @@ export class WebviewPanelHost<In extends { readonly type: string }, Out extends 
   }
 }
 
-function panelHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, title: string): string {
+function panelHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, title: string, connectSrc: readonly string[] = []): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (path: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, path)).toString();
   const csp = [
@@ -80,7 +82,7 @@ function panelHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, ti
     `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
-    "connect-src 'none'",
+    `connect-src ${connectSrc.length ? connectSrc.join(' ') : "'none'"}`,
     "frame-src 'none'",
     "form-action 'none'",
   ].join('; ');

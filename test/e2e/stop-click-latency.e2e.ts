@@ -40,6 +40,8 @@ interface StopEvent {
   hostReceivedMs?: number;
   engineReceivedMs?: number;
   workerReceivedMs?: number;
+  /** 1 when the stop came over the console's direct socket (engine/console/stopSocket.ts). */
+  direct?: number;
 }
 
 /** Reads the emulator's JSONL log incrementally and returns `stop` events as they appear. */
@@ -134,7 +136,7 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     const engineWatcher = existsSync(engineLog) ? new StopWatcher(engineLog) : undefined;
     const clickToEngine: number[] = [];
     // the hops: press -> extension host -> engine process -> session worker -> socket
-    const hops: Record<string, number[]> = { pressToPostedMs: [], pressToHostMs: [], hostToEngineMs: [], engineToWorkerMs: [], workerToSocketMs: [] };
+    const hops: Record<string, number[]> = { pressToPostedMs: [], directPressToWorkerMs: [], pressToHostMs: [], hostToEngineMs: [], engineToWorkerMs: [], workerToSocketMs: [] };
     const engineToRobot: number[] = [];
     const latencies: number[] = [];
     const issueToStop: number[] = [];
@@ -174,6 +176,7 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
       issueToStop.push(stop.tMs - issued);
       const engineStop = engineWatcher?.newStops().at(-1);
       const sent = engineStop?.sentAtMs;
+      if (engineStop?.direct === 1 && engineStop.workerReceivedMs !== undefined) hops.directPressToWorkerMs!.push(engineStop.workerReceivedMs - pressMono);
       if (engineStop?.hostReceivedMs !== undefined && engineStop.engineReceivedMs !== undefined && engineStop.workerReceivedMs !== undefined && sent !== undefined) {
         hops.pressToHostMs!.push(engineStop.hostReceivedMs - pressMono);
         hops.hostToEngineMs!.push(engineStop.engineReceivedMs - engineStop.hostReceivedMs);
@@ -189,7 +192,7 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     const r = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(2), p99: +percentile(xs, 99).toFixed(2), max: +Math.max(...xs).toFixed(2) });
     const split = clickToEngine.length ? { clickToEngineSentMs: r(clickToEngine), engineSentToRobotMs: r(engineToRobot) } : {};
     const hopFigures = Object.fromEntries(Object.entries(hops).filter(([, xs]) => xs.length).map(([k, xs]) => [k, r(xs)]));
-    results[label] = { clicks: CLICKS, clickToStopMs: r(latencies), ...split, ...hopFigures, issueToStopMs: r(issueToStop), clockErrorMs: +clock.errorMs.toFixed(3), misaligned, episodesEndedBeforeClick };
+    results[label] = { clicks: CLICKS, clickToStopMs: r(latencies), ...split, ...hopFigures, directStops: hops.directPressToWorkerMs!.length, issueToStopMs: r(issueToStop), clockErrorMs: +clock.errorMs.toFixed(3), misaligned, episodesEndedBeforeClick };
     process.stdout.write(`${label}: ${JSON.stringify(results[label])}\n`);
     assert.equal(latencies.length, CLICKS);
   }

@@ -14,6 +14,7 @@ import { RobotSession, RobotSessionError, sessionAddress } from '../../src/engin
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
 import { parseEngineMessage, parseHostMessage } from '../../src/engine/protocol';
 import { writeConsoleExperiment, writeConsoleProfile, writeConsolePolicy } from './console-fixtures';
+import { WebSocket } from 'ws';
 import { spawnEmulator, tempDir, waitUntil, type EmulatorProcess } from './robot-helpers';
 
 function load(file: string): Experiment {
@@ -119,6 +120,46 @@ describe('robot session of the safe-test console', () => {
       await session.close();
     }
     await waitUntil(() => emu.events().some((e) => e.event === 'disconnection'), 3000, 'the session to disconnect');
+  });
+
+  it('takes a stop on its loopback stop socket only with the session token, and sends one stop per press', async () => {
+    const states: RobotSessionState[] = [];
+    const session = await RobotSession.open(experiment, { onState: (s) => states.push(s), onTelemetry() {}, onSafety() {} }, { policy, address: emu.url });
+    try {
+      await waitUntil(() => states.some((s) => s.connected && s.stopEndpoint), 3000, 'a state with the stop endpoint');
+      const endpoint = session.state.stopEndpoint!;
+      assert.match(endpoint.url, /^ws:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(endpoint.token, /^[0-9a-f]{64}$/);
+      const stopsBefore = emu.events().filter((e) => e.event === 'stop').length;
+
+      // a wrong token: refused, the connection closed, the robot untouched
+      const intruder = new WebSocket(endpoint.url);
+      await new Promise((resolve) => intruder.once('open', resolve));
+      const closed = new Promise<number>((resolve) => intruder.once('close', (code) => resolve(code)));
+      intruder.send(JSON.stringify({ type: 'stop', token: '0'.repeat(64) }));
+      assert.equal(await closed, 1008);
+      assert.equal(session.state.stopped, false);
+
+      // the console's press: direct socket first, then its copy through VS Code (the engine's robotStop)
+      const running = session.startEpisode();
+      await waitUntil(() => session.state.episodeRunning && session.state.robot === 'running', 3000, 'an episode running');
+      const consoleSocket = new WebSocket(endpoint.url);
+      await new Promise((resolve) => consoleSocket.once('open', resolve));
+      consoleSocket.send(JSON.stringify({ type: 'stop', token: endpoint.token }));
+      await waitUntil(() => session.state.stopped, 2000, 'the stop latched');
+      session.stop('the same press through VS Code');
+      const stopped = await running;
+      assert.equal(stopped.abortKind, 'stop');
+      await new Promise((r) => setTimeout(r, 200));
+      const stops = emu.events().filter((e) => e.event === 'stop');
+      assert.equal(stops.length - stopsBefore, 1, 'one press, one stop at the robot');
+      const engineLog = readFileSync(join(session.runDir!, 'console-events.jsonl'), 'utf8');
+      assert.match(engineLog, /"message":"stop pressed in the safe-test console \(direct path\)".*"direct":1/);
+      consoleSocket.close();
+      await session.arm();
+    } finally {
+      await session.close();
+    }
   });
 
   it('fails a connect with no robot listening within the connect timeout', async () => {

@@ -14,6 +14,7 @@ import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
 import { listen, post } from '../shared/messaging';
+import { DirectStop } from './directStop';
 import { parseHostToConsole, type ConsoleToHost, type HostToConsole } from './protocol';
 import './main.css';
 
@@ -47,6 +48,14 @@ const stopButton = el('button', { id: 'stop', class: 'stop-button', type: 'butto
 stopButton.append(el('span', { class: 'codicon codicon-debug-stop' }), el('span', { class: 'stop-word' }, 'STOP'));
 const stopText = el('div', { class: 'stop-text' });
 stopText.append(el('strong', {}, STOP_LABEL), el('div', { class: 'muted' }, 'Keep the robot\'s hardware emergency stop within reach: this button is software. Also: Ctrl+Alt+. (Cmd+Alt+.) or the status bar.'));
+// which way a press travels: people (and the end-to-end test) can see the direct path is up
+const stopPath = el('div', { class: 'muted', id: 'stop-path' }, 'Stop path: through VS Code');
+stopText.append(stopPath);
+const directStop = new DirectStop();
+directStop.onChange((open) => {
+  stopPath.textContent = open ? 'Stop path: direct to the engine (loopback), and through VS Code' : 'Stop path: through VS Code';
+  stopPath.dataset.direct = String(open);
+});
 stopBar.append(stopButton, stopText);
 
 const statusCard = el('section', { class: 'card status', 'aria-label': 'Robot session' });
@@ -206,6 +215,7 @@ function onMessage(message: HostToConsole): void {
       break;
     case 'state':
       session = message.state;
+      directStop.follow(message.state.connected ? message.state.stopEndpoint : undefined);
       estopConfirmed = message.estopConfirmed;
       busy = false;
       if (message.state.connected) problemLine.textContent = '';
@@ -233,13 +243,18 @@ function onMessage(message: HostToConsole): void {
 }
 
 // ---- input --------------------------------------------------------------------------------------
+// both paths, direct first: the engine keeps the first copy of a press and notes the second
+function stopNow(): void {
+  directStop.stop();
+  send({ type: 'stop' });
+}
 stopButton.addEventListener('pointerdown', (event) => {
   if (event.button !== 0) return;
-  send({ type: 'stop' });
+  stopNow();
 });
 stopButton.addEventListener('click', (event) => {
   // detail 0: Enter or Space; a pointer press already sent its stop on pointerdown
-  if (event.detail === 0) send({ type: 'stop' });
+  if (event.detail === 0) stopNow();
 });
 connectButton.addEventListener('click', () => {
   busy = true;

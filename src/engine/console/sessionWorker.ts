@@ -18,7 +18,11 @@ import { monotonicMs } from '../robot/clock';
 import { EventLog, type RobotEvent } from '../robot/eventLog';
 import { RobotEpisodeRunner, safetyFor } from '../robot/robotEpisodes';
 import { speedScaleFor } from '../robot/safety';
+import { StopSocket, type StopEndpoint } from './stopSocket';
 import type { SessionNotice, SessionReply, SessionRequest, SessionStartup, SessionStop, SessionWorkerData } from './sessionMessages';
+
+/** Two copies of one press (direct socket and VS Code path) arrive within this of each other. */
+const DUPLICATE_STOP_MS = 1000;
 
 interface Ports {
   readonly control: MessagePort;
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
   };
 
   let episodeRunning = false;
+  let stopEndpoint: StopEndpoint | undefined;
   const state = (): RobotSessionState => {
     const status = link.robotStatus;
     const latch = link.stopLatch;
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
       speedScale: speedScaleFor(safety, Math.max(0, episode)),
       episodesStarted: link.episodesStarted,
       episodeRunning,
+      ...(stopEndpoint ? { stopEndpoint } : {}),
     };
   };
   let lastStateJson = '';
@@ -128,14 +134,31 @@ async function main(): Promise<void> {
     notify({ kind: 'telemetry', samples: [sample] });
   }, telemetryPeriodMs);
 
-  const onStop = (m: SessionStop): void => {
-    if (m?.kind !== 'stop') return;
+  /**
+   * One press arrives twice (direct socket and VS Code path): the first one stops, a copy within
+   * DUPLICATE_STOP_MS of a user stop is only noted. A press long after (or after a safety stop) is a
+   * new stop and is sent again, even if the robot already halted.
+   */
+  const stopNow = (message: string, trace: Record<string, number | undefined>): void => {
+    const latch = link.stopLatch;
+    if (latch?.reason === 'user' && trace.workerReceivedMs! - latch.sentAtMs < DUPLICATE_STOP_MS) return;
     // written to the socket inside stop(), before anything else this thread does
-    const trace = { ...(m.trace ?? {}), workerReceivedMs: monotonicMs() };
-    void link.stop(String(m.message ?? 'stop requested'), 'user', undefined, trace).then(() => publishState(true));
+    void link.stop(message, 'user', undefined, trace).then(() => publishState(true));
     publishState(true);
   };
+  const onStop = (m: SessionStop): void => {
+    if (m?.kind !== 'stop') return;
+    stopNow(String(m.message ?? 'stop requested'), { ...(m.trace ?? {}), workerReceivedMs: monotonicMs() });
+  };
   ports.stops.on('message', onStop);
+  let stopSocket: StopSocket | undefined;
+  try {
+    stopSocket = await StopSocket.open(() => stopNow('stop pressed in the safe-test console (direct path)', { workerReceivedMs: monotonicMs(), direct: 1 }), log);
+    stopEndpoint = stopSocket.endpoint;
+  } catch (error) {
+    // the VS Code path still carries every stop
+    log(`direct stop socket unavailable: ${(error as Error).message}`);
+  }
 
   const reply = (message: SessionReply): void => ports.control.postMessage(message);
 
@@ -215,6 +238,7 @@ async function main(): Promise<void> {
       case 'close':
         clearInterval(ticker);
         void (async () => {
+          await stopSocket?.close();
           await runner.close();
           await policy?.dispose();
           events.close();
