@@ -3,7 +3,9 @@
  * the chosen task has, files that exist, stages in an order that protects the robot, and the
  * best-practice warnings drawn from the sim-to-real literature.
  */
-import { checkCoverage, type Measurement } from './coverage';
+import { calibrationIn, checkCoverage, type Measurement } from './coverage';
+import type { Calibration } from './experiment';
+import { calibratedValue } from './nominal';
 import { closestName } from './didYouMean';
 import type { Finding, FindingCode, Severity } from './findings';
 import type { LineIndex } from './lineIndex';
@@ -36,7 +38,7 @@ export function checkSemantics(root: MapNode, context: SemanticContext): Finding
   const task = taskNode?.kind === 'scalar' && isTaskName(taskNode.value) ? TASKS[taskNode.value] : undefined;
 
   const randomization = mapAt(root, 'randomization');
-  if (randomization) checkRandomization(randomization, task, context, findings);
+  if (randomization) checkRandomization(randomization, task, context, findings, calibrationIn(root));
   checkPolicy(root, randomization, context, findings);
   checkStages(root, findings);
   checkRobot(root, context, findings);
@@ -69,14 +71,14 @@ function checkCalibration(root: MapNode, task: TaskInfo, findings: Finding[]): v
   }
 }
 
-function checkRandomization(randomization: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[]): void {
+function checkRandomization(randomization: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[], calibration: Calibration | undefined): void {
   for (const group of PARAMETER_GROUPS) {
     const groupMap = mapAt(randomization, group);
     if (!groupMap) continue;
     for (const pair of groupMap.pairs) {
       const info = parameterInfo(String(pair.key.value));
       if (!info || info.group !== group || pair.value?.kind !== 'map') continue; // the schema check reports these
-      checkParameter(info, pair, pair.value, task, context, findings);
+      checkParameter(info, pair, pair.value, task, context, findings, calibration);
     }
   }
   const dynamics = mapAt(randomization, 'dynamics');
@@ -92,7 +94,7 @@ function checkRandomization(randomization: MapNode, task: TaskInfo | undefined, 
   }
 }
 
-function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[]): void {
+function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[], calibration?: Calibration): void {
   if (plainBool(valueOf(entry, 'enabled')) === false) return;
   if (task && !appliesToTask(info, task)) {
     findings.push(error('parameter-not-in-task', `Task '${task.name}' has nothing '${info.name}' applies to (it randomizes ${info.targetKind === 'objects' ? 'free objects' : 'contact surfaces'}, and '${task.name}' has none).`, pair.key));
@@ -162,7 +164,7 @@ function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, tas
         }
       }
     } else if (low <= high) {
-      checkPhysicalRange(info, operation, low, high, rangeNode, findings);
+      checkPhysicalRange(info, operation, low, high, rangeNode, findings, nominalsOf(info, entry, task, calibration));
     }
   }
   if (info.integer && (distribution === 'uniform' || distribution === 'log_uniform' || distribution === 'gaussian')) {
@@ -209,11 +211,22 @@ function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, tas
   if (task && targetsNode?.kind === 'seq') checkTargets(info, task, targetsNode, findings);
 }
 
-function checkPhysicalRange(info: ParameterInfo, operation: string, low: number, high: number, at: Span, findings: Finding[]): void {
-  if (typeof info.nominal !== 'number' || (info.min === undefined && info.max === undefined)) return;
-  const apply = (v: number): number => (operation === 'scale' ? info.nominal as number * v : operation === 'add' ? (info.nominal as number) + v : v);
-  const lowest = apply(low);
-  const highest = apply(high);
+/** The nominal values a range applies to: calibrated per target where the experiment has them. */
+function nominalsOf(info: ParameterInfo, entry: MapNode, task: TaskInfo | undefined, calibration: Calibration | undefined): number[] {
+  if (typeof info.nominal !== 'number') return [];
+  const builtIn = info.nominal;
+  const listed = valueOf(entry, 'targets');
+  const available = task ? targetsFor(info, task) : undefined;
+  const targets: (string | undefined)[] =
+    listed?.kind === 'seq' ? listed.items.flatMap((i) => (i?.kind === 'scalar' ? [String(i.value)] : [])) : available ? [...available] : [undefined];
+  return targets.map((target) => calibratedValue(calibration, info.name, target) ?? builtIn);
+}
+
+function checkPhysicalRange(info: ParameterInfo, operation: string, low: number, high: number, at: Span, findings: Finding[], nominals: readonly number[]): void {
+  if (nominals.length === 0 || (info.min === undefined && info.max === undefined)) return;
+  const apply = (v: number, nominal: number): number => (operation === 'scale' ? nominal * v : operation === 'add' ? nominal + v : v);
+  const lowest = Math.min(...nominals.map((n) => Math.min(apply(low, n), apply(high, n))));
+  const highest = Math.max(...nominals.map((n) => Math.max(apply(low, n), apply(high, n))));
   if (info.min !== undefined && lowest < info.min) {
     if (operation === 'scale' && low < 0) return; // reported as scale-negative-lower
     findings.push(error('out-of-physical-range', `'${info.name}' would reach ${fmt(lowest)} ${info.unit}; it cannot go below ${info.min}.`, at));
