@@ -1,16 +1,14 @@
 /**
  * The arm's rigid-body dynamics for replaying logged torques: the planar 3-link chain of
  * sim/tasks/arm.ts (cuboid links, joints at the link ends, gravity out of the plane), with joint
- * viscous friction b, Coulomb friction c (the shared smoothed model of robot/effects/jointFriction)
- * and link masses m as the unknowns.
+ * viscous friction b, Coulomb friction c and link masses m as the unknowns.
  *
  * Why not replay through Rapier: a 3-link Rapier world steps in 150-450 µs here (2 busy cores), so
  * one replay of a 20 s log at 100 Hz costs 0.3-0.9 s and a fit needs a few hundred replays. This
- * model steps in about a microsecond. It integrates like Rapier does: the applied and Coulomb
- * torques are held over the physics step (impulses from the pre-step speed), the viscous term is
- * implicit, and the step is split into substeps as Rapier's TGS solver splits it.
+ * model steps in a few microseconds. It integrates like the emulator's effort mode does in Rapier:
+ * applied and viscous torques as an impulse from the pre-step speed, Coulomb friction as a capped
+ * velocity constraint, and the step split into substeps as Rapier's TGS solver splits it.
  */
-import { frictionTorqueNm } from '../robot/effects/jointFriction';
 import { ARM, JOINT_COUNT } from '../sim/tasks/arm';
 
 const N = JOINT_COUNT;
@@ -65,6 +63,9 @@ export class ArmModel {
   private readonly A = new Float64Array(N * N);
   private readonly rhs = new Float64Array(N);
   private readonly jointTorque = new Float64Array(N);
+  private readonly delta = new Float64Array(N);
+  private readonly W = new Float64Array(N * N);
+  private readonly lambda = new Float64Array(N);
 
   constructor(private readonly substeps = 4) {}
 
@@ -134,44 +135,73 @@ export class ArmModel {
     }
   }
 
-  /** Advance dtS with joint torques tau (N·m) held over the step. */
+  /**
+   * Advance dtS with joint torques tau (N·m) held over the step, as the plant does it: the applied
+   * torque minus the viscous torque at the pre-step speed goes in as an impulse, then the step is
+   * integrated in substeps where Coulomb friction is a velocity constraint whose impulse is capped
+   * at c·h (Rapier's friction motor): it holds a joint at rest below the breakaway torque.
+   */
   step(tau: ArrayLike<number>, dtS: number): void {
-    const { theta, omega, b } = this;
-    // Coulomb friction from the relative speed before the step, as the plant applies it
-    for (let i = 0; i < N; i++) {
-      const rate = omega[i]! - (i > 0 ? omega[i - 1]! : 0);
-      this.jointTorque[i] = tau[i]! + frictionTorqueNm(rate, this.c[i]!, 0);
-    }
-    const h = dtS / this.substeps;
+    const { theta, omega, b, c } = this;
     const A = this.A;
     const rhs = this.rhs;
+    const q = this.jointTorque;
+    for (let i = 0; i < N; i++) q[i] = tau[i]! - b[i]! * (omega[i]! - (i > 0 ? omega[i - 1]! : 0));
+    this.massMatrix();
+    for (let j = 0; j < N; j++) rhs[j] = dtS * (q[j]! - (j + 1 < N ? q[j + 1]! : 0));
+    solve3(A, rhs, this.delta);
+    for (let j = 0; j < N; j++) omega[j] += this.delta[j]!;
+    const h = dtS / this.substeps;
     for (let s = 0; s < this.substeps; s++) {
-      // (M + h D) omega' = M omega + h (Q - coriolis), D the viscous term in absolute coordinates
+      this.massMatrix();
       for (let j = 0; j < N; j++) {
         let r = 0;
-        for (let k = 0; k < N; k++) {
-          const d = theta[j]! - theta[k]!;
-          const hjk = this.H[j * N + k]!;
-          const m = hjk * Math.cos(d) + (j === k ? this.centralI[j]! : 0);
-          A[j * N + k] = m;
-          r += m * omega[k]! - h * hjk * Math.sin(d) * omega[k]! * omega[k]!;
-        }
-        // generalized force on theta_j: joint j's torque minus the reaction of joint j+1's
-        r += h * (this.jointTorque[j]! - (j + 1 < N ? this.jointTorque[j + 1]! : 0));
-        rhs[j] = r;
+        for (let k = 0; k < N; k++) r -= this.H[j * N + k]! * Math.sin(theta[j]! - theta[k]!) * omega[k]! * omega[k]!;
+        rhs[j] = h * r;
       }
-      // viscous torque -b_i (omega_i - omega_{i-1}) on link i, its reaction on link i-1
-      for (let i = 0; i < N; i++) {
-        const hb = h * b[i]!;
-        A[i * N + i] += hb;
-        if (i > 0) {
-          A[i * N + i - 1] -= hb;
-          A[(i - 1) * N + i] -= hb;
-          A[(i - 1) * N + i - 1] += hb;
-        }
-      }
-      solve3(A, rhs, omega);
+      solve3(A, rhs, this.delta);
+      for (let j = 0; j < N; j++) omega[j] += this.delta[j]!;
+      this.coulomb(h);
       for (let i = 0; i < N; i++) theta[i] += h * omega[i]!;
+    }
+  }
+
+  /** M(theta) into A. */
+  private massMatrix(): void {
+    const { theta, A } = this;
+    for (let j = 0; j < N; j++) {
+      for (let k = 0; k < N; k++) A[j * N + k] = this.H[j * N + k]! * Math.cos(theta[j]! - theta[k]!) + (j === k ? this.centralI[j]! : 0);
+    }
+  }
+
+  /** Projected Gauss-Seidel on the joints' relative speeds, impulses within +-c·h (A holds M). */
+  private coulomb(h: number): void {
+    const { omega, c, A } = this;
+    if (c[0] === 0 && c[1] === 0 && c[2] === 0) return;
+    const W = this.W;
+    const col = this.rhs;
+    const out = this.delta;
+    // W column i = M^-1 s_i, s_i the generalized direction of joint i's torque (+1 on link i, -1 on i-1)
+    for (let i = 0; i < N; i++) {
+      col.fill(0);
+      col[i] = 1;
+      if (i > 0) col[i - 1] = -1;
+      solve3(A, col, out);
+      for (let j = 0; j < N; j++) W[j * N + i] = out[j]!;
+    }
+    const lambda = this.lambda;
+    lambda.fill(0);
+    for (let iteration = 0; iteration < 6; iteration++) {
+      for (let i = 0; i < N; i++) {
+        if (c[i] === 0) continue;
+        const rate = omega[i]! - (i > 0 ? omega[i - 1]! : 0);
+        const k = W[i * N + i]! - (i > 0 ? W[(i - 1) * N + i]! : 0);
+        const limit = c[i]! * h;
+        const next = Math.max(-limit, Math.min(limit, lambda[i]! - rate / k));
+        const d = next - lambda[i]!;
+        lambda[i] = next;
+        for (let j = 0; j < N; j++) omega[j] += W[j * N + i]! * d;
+      }
     }
   }
 }

@@ -14,7 +14,7 @@ const SCALE = { viscous: 0.1, coulomb: 0.1, mass: 0.5 } as const;
 const MIN_MASS_KG = 0.01;
 const MAX = { viscous: 50, coulomb: 50, mass: 50 } as const;
 const SEARCH_ITERATIONS = 6;
-const FINAL_ITERATIONS = 60;
+const FINAL_ITERATIONS = 25;
 
 export interface LogFitOptions {
   readonly maxDelayS: number;

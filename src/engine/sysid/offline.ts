@@ -11,6 +11,7 @@ import { parameterInfo } from '../config/parameters';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { LINK_NAMES } from '../sim/tasks/tableScene';
 import { jointInertiaCoefficients } from './armModel';
+import { commandDelay } from './commandDelay';
 import { frictionPoints } from './frictionPoints';
 import { fitLog } from './logFit';
 import { parseCsvLog } from './logs/csv';
@@ -55,7 +56,13 @@ export async function identifyFromTrajectory(
   options: OfflineOptions = {},
 ): Promise<SysidResult> {
   checkFittable(log, source.file);
-  const replay = new Replay(log);
+  // With measured torques: the commands, delayed and scaled to what the motors applied, drive the
+  // replay (noise-free, unlike the torque sensor); without: the commands, with the delay searched.
+  const probe = new Replay(log);
+  const lag = log.effortNm ? commandDelay(log, probe.samplePeriodS, maxDelayMs / 1000) : undefined;
+  const replay = lag
+    ? new Replay(log, { timeS: log.command.timeS.map((t) => t + lag.gridS), valuesNm: log.command.values.map((v, j) => v.map((x) => x * lag.gain[j]!)) })
+    : probe;
   if (replay.coveredS < MIN_LOG_S) {
     throw new LogError(`${source.file}: only ${replay.coveredS.toFixed(2)} s of joint states lie after the first command; the fit needs at least ${MIN_LOG_S} s`);
   }
@@ -64,8 +71,10 @@ export async function identifyFromTrajectory(
   const nominal = (name: string) => parameterInfo(name)!.nominal as number;
   // yield once so a caller's progress handler and cancellation get a turn before the CPU-bound fit
   await new Promise((r) => setImmediate(r));
+  // with measured torques the replay needs no delay; the delay is where the commands line up with them
+  const measured = lag !== undefined;
   const fit = fitLog(replay, joints, {
-    maxDelayS: maxDelayMs / 1000,
+    maxDelayS: measured ? 0 : maxDelayMs / 1000,
     initial: {
       viscousNmsPerRad: new Array<number>(J).fill(nominal('joint_damping')),
       coulombNm: new Array<number>(J).fill(Math.max(nominal('joint_friction') ?? 0, 0.02)),
@@ -116,15 +125,21 @@ export async function identifyFromTrajectory(
     };
   });
 
+  const delayFit = lag ?? { delayS: fit.delayS, gridS: fit.delayGridS, stdS: fit.delayStdS, gain: undefined };
+  if (lag) {
+    lag.gain.forEach((g, j) => {
+      if (Math.abs(g - 1) > 0.02) warnings.push(`joint '${joints[j]}' applies ${(100 * g).toFixed(1)}% of the commanded torque (actuator gain error, from the measured torques; the replay applies it)`);
+    });
+  } else warnings.push('the log has no measured joint torques (effort): the commands drive the replay, so an actuator gain error scales friction and inertia alike');
   const controlPeriodMs = TASK_DEFINITIONS[experiment.task].controlPeriodS * 1000;
-  const delayMs = fit.delayS * 1000;
+  const delayMs = delayFit.delayS * 1000;
   const delay: DelayFit = {
     meanMs: delayMs,
-    stdMs: fit.delayStdS * 1000,
-    medianMs: fit.delayGridS * 1000,
+    stdMs: delayFit.stdS * 1000,
+    medianMs: delayFit.gridS * 1000,
     controlPeriodMs,
     meanSteps: delayMs / controlPeriodMs,
-    samplesMs: [fit.delayGridS * 1000],
+    samplesMs: [delayFit.gridS * 1000],
   };
 
   const identified: IdentifiedParameter[] = [

@@ -27,14 +27,23 @@ export class Replay {
   readonly observed: Float64Array;
   /** Position errors are divided by the segment duration so they count like velocity errors. */
   readonly positionWeight: number;
+  /** True when the replay is driven by the measured joint torques instead of the commands. */
+  readonly drivenByMeasuredEffort: boolean;
   private readonly initialVelocity: readonly Float64Array[];
+  /** The torque input: times and per-joint values, held from each time until the next. */
+  private readonly inputTimeS: Float64Array;
+  private readonly inputNm: readonly Float64Array[];
   private readonly model = new ArmModel();
   private readonly q = new Float64Array(3);
   private readonly dq = new Float64Array(3);
   private readonly tau = new Float64Array(3);
   private readonly state = new Float64Array(6);
 
-  constructor(private readonly log: JointTrajectory) {
+  constructor(
+    private readonly log: JointTrajectory,
+    /** The torque input, when not the log's own commands or measured torques. */
+    input?: { readonly timeS: Float64Array; readonly valuesNm: readonly Float64Array[] },
+  ) {
     this.joints = log.joints.length;
     const t = log.timeS;
     const n = t.length;
@@ -54,6 +63,19 @@ export class Replay {
     }
     this.segments = segments;
     this.positionWeight = 1 / (perSegment * this.samplePeriodS);
+    // a measured effort is the torque applied over the period ending at its sample: it drives
+    // [t_k-1, t_k]; commands are held from the time they were sent
+    this.drivenByMeasuredEffort = log.effortNm !== undefined;
+    if (input) {
+      this.inputTimeS = input.timeS;
+      this.inputNm = input.valuesNm;
+    } else if (log.effortNm) {
+      this.inputTimeS = t.subarray(0, n - 1);
+      this.inputNm = log.effortNm.map((e) => e.subarray(1));
+    } else {
+      this.inputTimeS = log.command.timeS;
+      this.inputNm = log.command.values;
+    }
     this.initialVelocity = log.velocityRadPerS ?? log.positionRad.map((p) => centralDifference(p, t));
     const perSample = this.channels();
     this.observed = new Float64Array(this.residualCount);
@@ -95,8 +117,8 @@ export class Replay {
   simulate(p: ArmParameters, delayS: number, out: Float64Array): void {
     const log = this.log;
     const t = log.timeS;
-    const cmdTime = log.command.timeS;
-    const cmd = log.command.values;
+    const cmdTime = this.inputTimeS;
+    const cmd = this.inputNm;
     const J = this.joints;
     const velocity = log.velocityRadPerS !== undefined;
     this.model.setParameters(p);
