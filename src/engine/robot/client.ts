@@ -8,6 +8,7 @@
  */
 import WebSocket from 'ws';
 import type { RobotAddressPolicy } from './addressPolicy';
+import { CameraStream, type CameraStreamOptions } from './cameraStream';
 import { encodeFrame, parseFrame, type PublishOp, type RosbridgeOp, type ServiceResponseOp } from './protocol';
 
 export class RobotLinkError extends Error {}
@@ -267,6 +268,11 @@ export class RosbridgeClient {
         this.send({ op: 'unsubscribe', id: current.id, topic });
       }
     };
+  }
+
+  /** The robot's camera on `topic` (sensor_msgs/Image): latestImage(), nextImage(), captureImages(n). */
+  camera(topic: string, options: CameraStreamOptions = {}): CameraStream {
+    return new CameraStream(this, topic, options);
   }
 
   advertise(topic: string, type: string): void {

@@ -12,6 +12,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost } from './addressPolicy';
 import { EmulatedRobot } from './emulatedRobot';
+import { EmulatorCamera } from './emulatorCamera';
+import { imageMessage } from './imageMessage';
 import type { EventLog } from './eventLog';
 import {
   checkEffortCommand,
@@ -58,6 +60,8 @@ export class RealityEmulator {
     private readonly server: WebSocketServer,
     private readonly log: EventLog,
     readonly url: string,
+    /** Renders the scene as the profile's camera sees it; undefined when camera.rateHz is 0. */
+    readonly camera: EmulatorCamera | undefined,
   ) {
     const n = robot.plant.jointNames.length;
     this.joints = { name: [...robot.plant.jointNames], position: new Array(n).fill(0), velocity: new Array(n).fill(0), effort: new Array(n).fill(0) };
@@ -67,6 +71,7 @@ export class RealityEmulator {
     this.timers.push(setInterval(() => this.publishJointStates(), 1000 / rates.jointStatesHz));
     if (robot.plant.task.withPuck) this.timers.push(setInterval(() => this.publishObjectPose(), 1000 / rates.objectPoseHz));
     this.timers.push(setInterval(() => this.publishStatus(robot.status), 1000 / rates.statusHz));
+    if (camera) this.timers.push(setInterval(() => this.publishCamera(), 1000 / robot.profile.camera.rateHz));
     robot.start();
   }
 
@@ -79,6 +84,14 @@ export class RealityEmulator {
       options.log.record('warning', { message: `listening on non-loopback interface ${host}` });
     }
     const robot = await EmulatedRobot.create(profile, options.log);
+    let camera: EmulatorCamera | undefined;
+    try {
+      // Before listening: a bad texture folder fails the start with its path, not a running robot without images.
+      camera = profile.camera.rateHz > 0 ? new EmulatorCamera(profile, robot.plant.scene) : undefined;
+    } catch (error) {
+      robot.dispose();
+      throw error;
+    }
     const server = await new Promise<WebSocketServer>((resolve, reject) => {
       const wss = new WebSocketServer({ host, port: options.port ?? 9090, perMessageDeflate: false, maxPayload: 1 << 20 });
       wss.once('listening', () => resolve(wss));
@@ -90,7 +103,7 @@ export class RealityEmulator {
     const port = (server.address() as AddressInfo).port;
     const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
     options.log.record('listening', { url, profile: profile.name, task: profile.task, seed: profile.seed, watchdogMs: profile.watchdogMs });
-    return new RealityEmulator(robot, server, options.log, url);
+    return new RealityEmulator(robot, server, options.log, url, camera);
   }
 
   get port(): number {
@@ -227,7 +240,7 @@ export class RealityEmulator {
 
   private servedTopics(): string[] {
     const t = this.robot.profile.names.topics;
-    return [t.jointStates, t.status, ...(this.robot.plant.task.withPuck ? [t.objectPose] : [])];
+    return [t.jointStates, t.status, ...(this.robot.plant.task.withPuck ? [t.objectPose] : []), ...(this.camera ? [t.camera] : [])];
   }
 
   private header(frame: string): { stamp: { sec: number; nanosec: number }; frame_id: string } {
@@ -265,6 +278,14 @@ export class RealityEmulator {
       header: this.header('base_link'),
       pose: { position: { x: pose.x, y: pose.y, z: pose.z }, orientation: { x: 0, y: 0, z: Math.sin(pose.yawRad / 2), w: Math.cos(pose.yawRad / 2) } },
     });
+  }
+
+  /** Render only when someone listens: a 64x64 frame costs well under a physics tick (bench/render.bench.ts). */
+  private publishCamera(): void {
+    if (this.closing || !this.camera) return;
+    const topic = this.robot.profile.names.topics.camera;
+    if (!this.anySubscriber(topic)) return;
+    this.publish(topic, imageMessage(this.camera.capture(), this.header('camera')));
   }
 
   private publishStatus(status: RobotStatus): void {

@@ -50,8 +50,31 @@ export interface RealityProfile {
   readonly parameters: Readonly<Record<string, ParameterValue>>;
   readonly effects: RealityEffects;
   readonly rates: { readonly jointStatesHz: number; readonly objectPoseHz: number; readonly statusHz: number };
+  /** The camera section, defaults filled (realityProfileSpec.ts SECTIONS.camera). */
+  readonly camera: RealityCamera;
   readonly names: RobotNames;
   readonly sourcePath?: string;
+}
+
+export interface RealityCamera {
+  readonly rateHz: number;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  readonly positionXM: number;
+  readonly positionYM: number;
+  readonly positionZM: number;
+  readonly lookAtXM: number;
+  readonly lookAtYM: number;
+  readonly lookAtZM: number;
+  readonly ambient: number;
+  readonly shadows: 'on' | 'off';
+  readonly blurRadiusPx: number;
+  readonly whiteBalanceRed: number;
+  readonly whiteBalanceGreen: number;
+  readonly whiteBalanceBlue: number;
+  readonly gamma: number;
+  readonly tableTexture?: string;
+  readonly textureFolder?: string;
 }
 
 export type ProfileResult = { ok: true; profile: RealityProfile } | { ok: false; findings: ProfileFinding[] };
@@ -131,6 +154,7 @@ export function parseRealityProfile(text: string, sourcePath?: string): ProfileR
     parameters,
     effects: effects as unknown as RealityEffects,
     rates: sectionValues('rates') as unknown as RealityProfile['rates'],
+    camera: sectionValues('camera') as unknown as RealityCamera,
     names: mergeNames({ topics: sections.topics as never, services: sections.services as never }),
     sourcePath,
   };

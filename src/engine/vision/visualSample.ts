@@ -147,6 +147,15 @@ function textureFolderPath(entry: RandomizationEntry, experiment: Experiment): s
 }
 
 function applyTexture(surface: SurfaceAppearance, name: SurfaceName, family: string, entry: RandomizationEntry, experiment: Experiment, rng: Rng): void {
+  const folder = entry.folder ? textureFolderPath(entry, experiment) : undefined;
+  applyTextureFamily(surface, name, family, folder, rng, 'randomization.visuals.texture.folder');
+}
+
+/**
+ * Give a surface a texture family: the family's random details (second colour, cell size, angle,
+ * noise seed, which image of `folder`) drawn from rng. `folderKey` names the setting in errors.
+ */
+export function applyTextureFamily(surface: SurfaceAppearance, name: SurfaceName, family: string, folder: string | undefined, rng: Rng, folderKey: string): void {
   if (!TEXTURE_FAMILIES.includes(family as TextureFamily)) {
     throw new Error(`texture '${family}' is not a texture family (one of ${TEXTURE_FAMILIES.join(', ')})`);
   }
@@ -160,8 +169,8 @@ function applyTexture(surface: SurfaceAppearance, name: SurfaceName, family: str
   surface.seed = rng.nextU32();
   if (family === 'gradient') surface.periodM = IMAGE_TILE_M[name];
   if (family === 'image') {
-    if (!entry.folder) throw new TextureFolderError("texture 'image' needs a folder of images: set randomization.visuals.texture.folder");
-    const images = loadTextureFolder(textureFolderPath(entry, experiment));
+    if (!folder) throw new TextureFolderError(`texture 'image' needs a folder of images: set ${folderKey}`);
+    const images = loadTextureFolder(folder);
     surface.image = images[surface.seed % images.length];
     surface.periodM = IMAGE_TILE_M[name];
     surface.angleRad = 0;
