@@ -12,6 +12,7 @@ import { RobotSession, RobotSessionError } from './console/robotSession';
 import { monotonicMs } from './robot/clock';
 import type { EvaluationReport } from './eval/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
+import { runSysidJob } from './sysid/sysidJob';
 import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
 import {
   parseHostMessage,
@@ -164,6 +165,13 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   evaluate: runEvaluate,
   evaluateOnRobot: (id, params, signal) => runEvaluateOnRobot(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
   sensitivity: (id, params, signal) => runSensitivity(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
+  sysid: (id, params, signal) =>
+    runSysidJob(
+      params,
+      signal,
+      (progress) => send({ kind: 'progress', requestId: id, ...progress }),
+      (line) => log('info', line, id),
+    ),
   cancel: async (_id, params) => {
     const job = running.get(params.requestId);
     job?.abort();

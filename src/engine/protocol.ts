@@ -7,6 +7,7 @@
 import type { EvaluationReport } from './eval/report';
 import type { GapReport } from './eval/gapReport';
 import type { SensitivityReport } from './eval/sensitivity';
+import type { SysidJobParams, SysidJobResult } from './sysid/sysidJob';
 import type { Termination } from './sim/env';
 
 /** A finding placed by line and column (1-based), as `sim2real validate --json` prints it. */
@@ -84,6 +85,12 @@ export interface EngineRequests {
   evaluateOnRobot: { params: EvaluateOnRobotParams; result: { readonly real: EvaluationReport; readonly report?: GapReport } };
   /** Sweep each randomized parameter of a run's policy in sim; writes sensitivity.json. Cancellable. */
   sensitivity: { params: SensitivityParams; result: SensitivityReport };
+  /**
+   * Identify the robot's friction, inertia and delay, live on the experiment's configured robot
+   * (`source.address`, when given, must be that address) or from a .csv/.mcap log; writes
+   * `<runsDir>/<experiment>/sysid-<stamp>/sysid.json`. Cancellable: the robot is stopped.
+   */
+  sysid: { params: SysidJobParams; result: SysidJobResult };
   /** Cancel a running request; its own answer then arrives as `finished` (cancelled) or `failed`. */
   cancel: { params: { readonly requestId: number }; result: { readonly cancelled: boolean } };
   ping: { params: Record<string, never>; result: { readonly versions: Record<string, string> } };
@@ -188,6 +195,7 @@ export const REQUEST_METHODS: readonly RequestMethod[] = [
   'evaluate',
   'evaluateOnRobot',
   'sensitivity',
+  'sysid',
   'cancel',
   'ping',
   'robotConnect',
@@ -274,6 +282,9 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const optional = (v: unknown, check: (x: unknown) => boolean): boolean => v === undefined || check(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+const isSysidSource = (v: unknown): boolean =>
+  isObject(v) && ((v.kind === 'robot' && optional(v.address, isString)) || (v.kind === 'log' && isString(v.file) && /\.(csv|mcap)$/i.test(v.file)));
+
 /** Checks a message arriving at the engine; undefined when it is not a well-formed request. */
 export function parseHostMessage(value: unknown): RequestMessage | undefined {
   if (!isObject(value) || value.kind !== 'request' || !isId(value.id) || !isObject(value.params)) return undefined;
@@ -304,6 +315,8 @@ export function parseHostMessage(value: unknown): RequestMessage | undefined {
         );
       case 'evaluateOnRobot':
         return isString(p.file) && isString(p.runDir) && optional(p.address, isString) && optional(p.episodes, isId);
+      case 'sysid':
+        return isString(p.file) && isString(p.runsDir) && isSysidSource(p.source);
       case 'sensitivity':
         return isString(p.file) && isString(p.runDir) && optional(p.episodes, isId) && optional(p.points, isId);
       case 'cancel':

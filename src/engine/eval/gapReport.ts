@@ -6,6 +6,7 @@
  */
 import type { EvaluationReport } from './report';
 import { visualGapMarkdown, type VisualGap } from './visualGap';
+import { stagesMarkdown, type StagesSection } from '../pipeline/stagesReport';
 
 export type GapVerdict = 'good' | 'moderate' | 'poor';
 
@@ -60,6 +61,8 @@ export interface GapReport {
   readonly realEpisodesUsed: number;
   /** The perception model's error on sim and real images, when the run folder holds perception.json. */
   readonly visual?: VisualGap;
+  /** Stage by stage, when the run is a stage of a transfer pipeline (pipeline.json beside it). */
+  readonly stages?: StagesSection;
 }
 
 export function verdictFor(successPoints: number): GapVerdict {
@@ -130,5 +133,6 @@ export function gapReportMarkdown(report: GapReport): string {
   const last = report.training[report.training.length - 1];
   if (last) lines.push(`Training: ${last.iteration} iterations, ${last.episodes} episodes, ${last.envSteps} env steps, ${(last.elapsedSeconds / 60).toFixed(1)} min.`, '');
   if (report.visual) lines.push(...visualGapMarkdown(report.visual));
+  if (report.stages) lines.push(...stagesMarkdown(report.stages));
   return `${lines.join('\n')}\n`;
 }

@@ -8,12 +8,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Experiment, StageConfig } from '../config/experiment';
-import { evaluateOnRobot } from '../eval/robotEvaluation';
 import { REAL_EVALUATION_FILE, writeGapReport, type RealEvaluationRecord } from '../eval/runReport';
 import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../runs/atomicFile';
 import { newRunId } from '../runs/runStore';
 import { checkGate, plannedRealEpisodes, realEpisodeBudget, selectStages, touchesRobot } from './plan';
 import { loggedRealEpisodes } from './realArs';
+import { evaluateFinalOnRobot } from './finalEvaluation';
 import { STAGE_RUNNERS } from './runners';
 import { isStale, readPipelineRecord, writePipelineRecord, type FinalEvaluationRecord, type PipelineRecord, type PipelineStatus, type StageRecord } from './stateFile';
 import type { StageContext, StageOutcome, StageProgress, StageRunnerTable } from './types';
@@ -173,6 +173,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       onProgress: (progress) => options.onProgress?.({ ...progress, stage: stage.name }),
       log,
       awaitEpisodeStart: (episode) => options.awaitEpisodeStart({ stage: stage.name, stageIndex: index, episode, of: stage.episodes }),
+      confirm: (message) => options.confirm({ stage: stage.name, message }),
     };
     let outcome: StageOutcome;
     try {
@@ -237,14 +238,13 @@ async function finalEvaluation(
   options.log?.(`final evaluation: ${episodes} real episodes on ${options.robot.address}`);
   const policy = join(runDir, 'policy.onnx');
   try {
-    const real = await evaluateOnRobot(policy, experiment, options.robot.address, {
+    const real = await evaluateFinalOnRobot(policy, experiment, options.robot.address, {
       episodes,
-      seed: experiment.seed,
-      allowedAddresses: [options.robot.address],
       signal: options.signal,
       eventLogPath: join(runDir, 'robot-events.jsonl'),
-      onEpisode: (index) => {
-        appendJsonLine(join(dir, FINAL_EPISODES_FILE), { episode: index + 1, at: new Date().toISOString() });
+      confirm: (message) => options.confirm({ message }),
+      onEpisode: (index, record) => {
+        appendJsonLine(join(dir, FINAL_EPISODES_FILE), { episode: index + 1, ...record, at: new Date().toISOString() });
         save({ realEpisodesUsed: realEpisodesUsed(dir, start.stages) });
         options.onProgress?.({ fraction: (index + 1) / episodes, message: `final evaluation: real episode ${index + 1} of ${episodes}` });
       },

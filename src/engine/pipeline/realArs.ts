@@ -22,9 +22,8 @@ import { arsUpdate, perturb, sampleDirections } from '../learn/ars';
 import { exportPolicyOnnx } from '../learn/onnxExport';
 import { JsPolicy } from '../learn/policy';
 import { policySpecFor, type PolicySpec } from '../learn/policySpec';
-import { runEpisode } from '../learn/rollout';
 import { startRolloutPool, type RolloutRunner } from '../learn/rolloutPool';
-import { cloneStats, createStats, mergeStats, normalizationFrom, type ObservationStats } from '../learn/runningStats';
+import { cloneStats, createStats, mergeStats, normalizationFrom, pushObservation, type ObservationStats } from '../learn/runningStats';
 import { evaluateOnnxPolicy } from '../learn/trainer';
 import type { RolloutTask } from '../learn/workerProtocol';
 import { connectRobotEnv, type RobotEnv } from '../robot/robotEnv';
@@ -80,7 +79,7 @@ export function loggedRealEpisodes(runDir: string): RealRollout[] {
   return readJsonLines<RealRollout>(join(runDir, REAL_ROLLOUTS_FILE));
 }
 
-class RobotHalted extends Error {}
+export class RobotHalted extends Error {}
 
 export async function runRealArs(context: StageContext, plan: RealArsPlan): Promise<StageOutcome> {
   const experiment: Experiment = context.experiment;
@@ -159,13 +158,15 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
           policy.network.setParameters(perturb(state.parameters, deltas[k]!, cfg.explorationNoise, sign));
           policy.network.setNormalization(normalization.mean, normalization.std);
           const episodeStats = createStats(spec.observationSize);
-          const result = runEpisode(robot!, policy, deriveSeed(experiment.seed, iteration, k), maxSteps, action, episodeStats);
-          const aborted = robot!.lastAbortReason;
-          const rollout: RealRollout = { iteration, direction: k, sign, episodeReturn: result.episodeReturn, length: result.length, success: result.success, ...(aborted !== undefined ? { aborted } : {}), at: new Date().toISOString() };
+          const result = runRealEpisode(robot!, policy, deriveSeed(experiment.seed, iteration, k), maxSteps, action, episodeStats);
+          const rollout: RealRollout = { iteration, direction: k, sign, episodeReturn: result.episodeReturn, length: result.length, success: result.success, ...(result.aborted !== undefined ? { aborted: result.aborted } : {}), at: new Date().toISOString() };
           appendJsonLine(join(context.runDir, REAL_ROLLOUTS_FILE), rollout);
           realDone += 1;
-          // the robot stays halted until a person re-arms it: the stage stops here and says why
-          if (aborted !== undefined) throw new RobotHalted(`the robot aborted real episode ${episodeNumber}: ${aborted}. Check the cause, re-arm the robot (safe-test console), then resume the pipeline; the stage continues from its last iteration.`);
+          if (result.aborted !== undefined) {
+            context.log(`real episode ${episodeNumber}: protective stop: ${result.aborted}`);
+            // the robot stays halted until a person re-arms it
+            await rearm(robot!, context, `The robot stopped in real episode ${episodeNumber} of '${context.stage.name}': ${result.aborted}. The episode counts as a failure. Re-arm the robot and go on?`);
+          }
           mergeStats(stats, episodeStats);
           if (sign === 1) rewardsPlus[k] = result.episodeReturn;
           else rewardsMinus[k] = result.episodeReturn;
@@ -229,6 +230,49 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
     robot?.dispose();
     await pool?.close();
   }
+}
+
+export interface RealEpisodeResult {
+  readonly episodeReturn: number;
+  readonly length: number;
+  readonly success: boolean;
+  readonly aborted?: string;
+}
+
+/**
+ * One episode on the robot. A protective stop ends it as a failure that scores its return so far
+ * plus the remaining steps at its own worst step's reward: tripping a limit must never look better
+ * than finishing (the rewards are negative distances, so a cut-short episode would otherwise win).
+ */
+export function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: number, maxSteps: number, action: Float64Array, stats?: ObservationStats): RealEpisodeResult {
+  env.reset(seed);
+  if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}. Re-arm it (safe-test console) and resume the pipeline.`);
+  const observation = env.observation;
+  policy.reset(observation);
+  let episodeReturn = 0;
+  let length = 0;
+  let worst = 0;
+  let success = false;
+  while (length < maxSteps) {
+    if (stats) pushObservation(stats, observation);
+    policy.act(observation, action);
+    const result = env.step(action);
+    episodeReturn += result.reward;
+    worst = Math.min(worst, result.reward);
+    length += 1;
+    if (result.success) success = true;
+    if (result.done) break;
+  }
+  const aborted = env.lastAbortReason;
+  if (aborted === undefined) return { episodeReturn, length, success };
+  return { episodeReturn: episodeReturn + (maxSteps - length) * worst, length, success: false, aborted };
+}
+
+/** Re-arm after a protective stop, if the person says so; otherwise the stage stops (resumable). */
+export async function rearm(robot: RobotEnv, context: Pick<StageContext, 'confirm'>, question: string): Promise<void> {
+  const yes = context.confirm ? await context.confirm(question) : false;
+  if (!yes) throw new RobotHalted(`${question.replace(/ Re-arm the robot and go on\?$/, '')} Not re-armed: the pipeline stopped; check the cause, then resume (the stage continues from its last iteration).`);
+  robot.rearm();
 }
 
 /** Success rate of the real rollouts (perturbed policies, exploration noise sigma). */

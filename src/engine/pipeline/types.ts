@@ -35,6 +35,11 @@ export interface StageContext {
    * `--yes` on the CLI starts them without asking). Rejects when cancelled.
    */
   awaitEpisodeStart(episode: number): Promise<void>;
+  /**
+   * Ask the person a yes/no question (re-arm the robot after a protective stop and go on?).
+   * `--yes` answers yes; without a person to ask it answers no.
+   */
+  confirm?(message: string): Promise<boolean>;
 }
 
 export interface StageOutcome {

@@ -1,0 +1,71 @@
+/**
+ * The pipeline's final evaluation on the robot: the last stage's exported policy on
+ * evaluation.real_episodes episodes (the evaluator's episode seeds, no randomization), through
+ * the safety layer. Unlike `sim2real eval --robot`, which ends at the first protective stop, a stop
+ * here counts the episode as a failure (as the safe-test console does) and the person decides
+ * whether to re-arm and go on: the pipeline's budget was confirmed for all of these episodes.
+ */
+import type { Experiment } from '../config/experiment';
+import { TASKS } from '../config/taskCatalog';
+import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport } from '../eval/report';
+import { EVALUATION_EPISODE_CAP, evaluationEpisodeSeed } from '../eval/runEpisodes';
+import { OnnxPolicy } from '../learn/onnxPolicy';
+import { connectRobotEnv } from '../robot/robotEnv';
+import { rearm, RobotHalted } from './realArs';
+
+export interface FinalEvaluationOptions {
+  readonly episodes: number;
+  readonly signal: AbortSignal;
+  readonly eventLogPath?: string;
+  confirm(message: string): Promise<boolean>;
+  onEpisode?(index: number, record: EpisodeRecord & { readonly aborted?: string }): void;
+}
+
+export async function evaluateFinalOnRobot(policyFile: string, experiment: Experiment, address: string, options: FinalEvaluationOptions): Promise<EvaluationReport> {
+  const policy = await OnnxPolicy.load(policyFile, TASKS[experiment.task]);
+  try {
+    const env = await connectRobotEnv(experiment, address, { allowedAddresses: [address], ...(options.eventLogPath ? { eventLogPath: options.eventLogPath } : {}) });
+    try {
+      const maxSteps = Math.min(experiment.evaluation.maxSteps, EVALUATION_EPISODE_CAP, TASKS[experiment.task].maxEpisodeSteps);
+      const action = new Float64Array(env.actionSize);
+      const records: EpisodeRecord[] = [];
+      let halted: string | undefined;
+      for (let i = 0; i < options.episodes; i++) {
+        if (options.signal.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
+        env.reset(evaluationEpisodeSeed(experiment.seed, i));
+        if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}`);
+        policy.reset(env.observation);
+        let episodeReturn = 0;
+        let length = 0;
+        let success = false;
+        while (length < maxSteps) {
+          await policy.act(env.observation, action);
+          const result = env.step(action);
+          episodeReturn += result.reward;
+          length += 1;
+          if (result.success) success = true;
+          if (result.done) break;
+        }
+        const aborted = env.lastAbortReason;
+        const record = { episodeReturn, length, success: aborted === undefined && success };
+        records.push(record);
+        options.onEpisode?.(i, { ...record, ...(aborted !== undefined ? { aborted } : {}) });
+        if (aborted !== undefined && i + 1 < options.episodes) {
+          try {
+            await rearm(env, options, `The robot stopped in final evaluation episode ${i + 1}: ${aborted}. The episode counts as a failure. Re-arm the robot and go on?`);
+          } catch (error) {
+            if (!(error instanceof RobotHalted)) throw error;
+            halted = `after episode ${i + 1} of ${options.episodes}: ${aborted} (not re-armed)`;
+            break;
+          }
+        }
+      }
+      const report = summarizeEpisodes(records, { randomized: false, seed: experiment.seed, task: experiment.task, policy: policyFile });
+      return halted ? { ...report, halted } : report;
+    } finally {
+      env.dispose();
+    }
+  } finally {
+    await policy.dispose();
+  }
+}

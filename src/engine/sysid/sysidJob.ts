@@ -1,0 +1,74 @@
+/**
+ * The engine's `sysid` request (VS Code's Identify Robot Parameters): identify the experiment's
+ * robot live (at the address the experiment configures, nowhere else) or fit a log file, and store
+ * the result as `<runs>/<experiment>/sysid-<stamp>/sysid.json` for the tree, the coverage
+ * diagnostics, the report view and the apply step.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { Experiment } from '../config/experiment';
+import { loadExperiment } from '../config/load';
+import { writeJsonAtomic } from '../runs/atomicFile';
+import { identifyOnRobot } from './live';
+import { identifyFromLog } from './offline';
+import { newSysidRunId } from './sysidRuns';
+import { SYSID_FILE, type SysidResult } from './types';
+
+export interface SysidJobParams {
+  /** Absolute path of the experiment file. */
+  readonly file: string;
+  /** Folder runs are written under (`<runsDir>/<experiment>/sysid-<stamp>`). */
+  readonly runsDir: string;
+  /** Live on the experiment's robot.address (`address`, when given, must equal it), or a log file. */
+  readonly source: { readonly kind: 'robot'; readonly address?: string } | { readonly kind: 'log'; readonly file: string };
+}
+
+export interface SysidJobResult {
+  readonly runDir: string;
+  readonly resultFile: string;
+  readonly result: SysidResult;
+}
+
+type Progress = (progress: { fraction?: number; message: string }) => void;
+
+export async function runSysidJob(params: SysidJobParams, signal: AbortSignal, onProgress: Progress, log: (line: string) => void): Promise<SysidJobResult> {
+  const experiment = loadValid(params.file);
+  let result: SysidResult;
+  if (params.source.kind === 'robot') {
+    const robot = experiment.robot;
+    if (!robot) throw new Error(`${params.file} configures no robot: add a robot block (adapter, address, safety) first.`);
+    if (params.source.address !== undefined && params.source.address !== robot.address) {
+      throw new Error(`Refused: ${params.source.address} is not the robot address this experiment configures (${robot.address}).`);
+    }
+    try {
+      result = await identifyOnRobot(experiment, params.file, robot.address, { allowedAddresses: [robot.address], signal, onProgress, log });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const hint = robot.adapter === 'emulator' && /connect|refused|ECONN|timed out/i.test(message) ? ` Is the reality emulator running there? (npx sim2real emulate${robot.profile ? ` --profile ${robot.profile}` : ''})` : '';
+      throw new Error(`${message}${hint}`);
+    }
+  } else {
+    const logFile = params.source.file;
+    const extension = extname(logFile).toLowerCase();
+    if (extension !== '.csv' && extension !== '.mcap') throw new Error(`${logFile}: a log is a .csv or .mcap file`);
+    if (!existsSync(logFile)) throw new Error(`No such log file: ${logFile}`);
+    result = await identifyFromLog(experiment, params.file, logFile, { signal, onProgress });
+  }
+  const created = new Date(result.createdAt);
+  const base = join(params.runsDir, experiment.name, newSysidRunId(Number.isNaN(created.getTime()) ? new Date() : created));
+  // two identifications within a second get their own folders
+  let runDir = base;
+  for (let n = 2; existsSync(runDir); n++) runDir = `${base}-${n}`;
+  mkdirSync(runDir, { recursive: true });
+  const resultFile = join(runDir, SYSID_FILE);
+  writeJsonAtomic(resultFile, result);
+  return { runDir, resultFile, result };
+}
+
+function loadValid(file: string): Experiment {
+  if (!existsSync(file)) throw new Error(`No such experiment file: ${file}`);
+  const loaded = loadExperiment(file);
+  if (!loaded.experiment) throw new Error(`${file} has errors; fix them (see the Problems panel) before identifying.`);
+  return loaded.experiment;
+}
