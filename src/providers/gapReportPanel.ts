@@ -24,7 +24,7 @@ export interface PanelRun {
   readonly experiment: vscode.Uri;
 }
 
-const CHART_TITLES: Record<ChartName, string> = { 'training-curves': 'Training curves', sensitivity: 'Per-parameter sensitivity' };
+const CHART_TITLES: Record<ChartName, string> = { 'training-curves': 'Training curves', sensitivity: 'Per-parameter sensitivity', 'transfer-stages': 'Transfer stages' };
 /** Files whose change alters what the panel shows; its own outputs (report.*, PNGs) are not among them. */
 const WATCHED = /(^|[\\/])(run\.json|metrics\.jsonl|eval\.json|eval-real\.json|sensitivity\.json)$/;
 const REDRAW_DEBOUNCE_MS = 300;

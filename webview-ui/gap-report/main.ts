@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip, type ChartDataset } from 'chart.js';
 import type { GapReport } from '../../src/engine/eval/gapReport';
+import type { StagesSection } from '../../src/engine/pipeline/stagesReport';
 import type { EvaluationReport } from '../../src/engine/eval/report';
 import type { ParameterSensitivity } from '../../src/engine/eval/sensitivity';
 import type { VisualGap } from '../../src/engine/eval/visualGap';
@@ -56,6 +57,9 @@ function render(): void {
   const grid = el('section', { class: 'runs' });
   runs.forEach((run, index) => grid.append(runCard(run, index)));
   app.append(grid);
+
+  const staged = runs.find((r) => r.report?.stages)?.report?.stages;
+  if (staged) app.append(stagesSection(staged));
 
   app.append(el('h2', {}, 'Training curves'));
   const hasCurves = runs.some((r) => r.training.length > 0);
@@ -195,6 +199,52 @@ function trainingChart(canvas: HTMLCanvasElement): Chart {
   });
 }
 
+/** The transfer pipeline stage by stage: sim and real success and the gap, and the real episodes used. */
+function stagesSection(section: StagesSection): HTMLElement {
+  const box = el('section', { class: 'stages' }, el('h2', {}, 'Transfer stages'));
+  box.append(el('p', { class: 'muted' }, `Pipeline ${section.status}: ${section.message}`));
+  box.append(el('p', { class: 'budget' }, el('strong', {}, `Real-robot episodes used: ${section.realEpisodesUsed} of ${section.realEpisodeBudget}`)));
+  const points = section.stages;
+  const measured = points.filter((p) => p.simSuccess !== undefined || p.realSuccess !== undefined);
+  if (measured.length > 0) {
+    const canvas = el('canvas', { id: 'transfer-stages', 'aria-label': 'Sim and real success and the gap per stage' });
+    box.append(el('div', { class: 'chart' }, canvas));
+    const percent = (x: number | undefined): number | null => (x === undefined ? null : 100 * x);
+    const text = themeColour('--vscode-foreground');
+    const grid = themeColour('--vscode-editorWidget-border', '--vscode-foreground');
+    charts.push(
+      new Chart(canvas, {
+        type: 'line',
+        data: {
+          labels: points.map((p) => p.name),
+          datasets: [
+            { label: 'sim success %', data: points.map((p) => percent(p.simSuccess)), borderColor: seriesColour(0), backgroundColor: seriesColour(0), spanGaps: true },
+            { label: 'real success %', data: points.map((p) => percent(p.realSuccess)), borderColor: seriesColour(1), backgroundColor: seriesColour(1), spanGaps: true },
+            { label: 'gap (points)', data: points.map((p) => p.gapPoints ?? null), borderColor: seriesColour(4), backgroundColor: seriesColour(4), borderDash: [6, 4], spanGaps: true },
+          ],
+        },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: { x: { ticks: { color: text }, grid: { color: grid } }, y: { min: 0, max: 100, title: { display: true, text: 'percent / points', color: text }, ticks: { color: text }, grid: { color: grid } } },
+          plugins: { legend: { labels: { color: text } } },
+        },
+      }),
+    );
+  }
+  const pctOr = (x: number | undefined): string => (x === undefined ? '–' : pct(x));
+  const table = el('table', { class: 'stages-table' }, el('tr', {}, ...['Stage', 'Kind', 'State', 'Sim', 'Real', 'Gap', 'Episodes (sim / real)'].map((h) => el('th', {}, h))));
+  for (const p of points) {
+    const row = el('tr', { 'data-stage': p.name, 'data-state': p.state }, el('td', {}, p.name), el('td', {}, p.kind), el('td', {}, p.state.replace('_', ' ')), el('td', {}, pctOr(p.simSuccess)), el('td', {}, pctOr(p.realSuccess)), el('td', {}, p.gapPoints === undefined ? '–' : p.gapPoints.toFixed(1)), el('td', {}, `${p.simEpisodes} / ${p.realEpisodes}`));
+    if (p.message) row.title = p.message;
+    table.append(row);
+  }
+  box.append(table);
+  box.append(el('p', { class: 'muted' }, "A robot stage's real success is over its training episodes (perturbed policies); the final evaluation runs the exported policy."));
+  return box;
+}
+
 function sensitivitySection(): HTMLElement {
   const section = el('section', { class: 'sensitivity' }, el('h2', {}, 'Per-parameter sensitivity'));
   section.append(el('p', { class: 'muted' }, 'Sim success with one randomized parameter fixed at each value, every other parameter nominal. Filled points lie inside the trained range, hollow ones beyond it. Each point is a small evaluation (10 episodes by default): read trends, not decimals.'));
@@ -288,6 +338,8 @@ function exportCharts(): void {
   const images: { name: ChartName; dataUrl: string }[] = [];
   const training = document.getElementById('training-curves') as HTMLCanvasElement | null;
   if (training) images.push({ name: 'training-curves', dataUrl: opaque([training], 1) });
+  const stages = document.getElementById('transfer-stages') as HTMLCanvasElement | null;
+  if (stages) images.push({ name: 'transfer-stages', dataUrl: opaque([stages], 1) });
   const sensitivity = Array.from(document.querySelectorAll<HTMLCanvasElement>('#sensitivity canvas'));
   if (sensitivity.length) images.push({ name: 'sensitivity', dataUrl: opaque(sensitivity, 2) });
   // in a comparison every run's folder gets the combined charts

@@ -21,7 +21,7 @@ export interface RunView {
 }
 
 /** Charts the webview can export; the host writes `<name>.png` into the run folder. */
-export const CHART_NAMES = ['training-curves', 'sensitivity'] as const;
+export const CHART_NAMES = ['training-curves', 'sensitivity', 'transfer-stages'] as const;
 export type ChartName = (typeof CHART_NAMES)[number];
 
 /** Sent by the host: the runs to show (on open and whenever their files change). */
