@@ -2,6 +2,7 @@
  * Worker-thread entry (bundled to dist/train-worker.js): runs rollout episodes sent by the trainer.
  * Each worker initializes its own physics engine and environments once, then serves tasks.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { loadEnvFactory } from './envFactory';
 import { RolloutExecutor } from './rolloutExecutor';
@@ -9,6 +10,18 @@ import type { FromWorker, ToWorker } from './workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('learn/worker.ts must run in a worker thread');
+
+// Rollouts yield the CPU to whatever must answer in milliseconds (a robot stop, the editor): on
+// Linux the nice value belongs to the thread, so this lowers only this worker. Raising it back
+// needs privileges, so it is never done; a platform that refuses just keeps the default.
+try {
+  setPriority(0, ROLLOUT_NICENESS);
+} catch {
+  // not fatal: the priority is a courtesy
+}
+
+/** Nice value of rollout threads (0 = normal, 19 = lowest). */
+const ROLLOUT_NICENESS = 10;
 
 let executor: RolloutExecutor | undefined;
 // Tasks are handled strictly one after another: the env and policy are shared state.
