@@ -8,5 +8,6 @@ import { reportCommand } from './report';
 import { demoCommand } from './demo';
 import { perceptionCommand } from './perception';
 import { pipelineCommand } from './pipeline';
+import { renderCommand } from './render';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand, renderCommand];
