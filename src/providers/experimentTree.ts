@@ -4,14 +4,17 @@
  * folders: status icon, sim and real success and the transfer gap in the description, started time
  * in the tooltip). Run folders are watched, so a run appears, updates and disappears on its own.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { loadExperiment } from '../engine/config/load';
 import type { StageConfig } from '../engine/config/experiment';
-import { listRuns, runDescription, runTooltipLines, type RunSummary } from '../engine/runs/runSummary';
+import { latestPipeline, stageLine, STAGE_STATE_LABELS, type PipelineOnDisk } from '../engine/pipeline/pipelineSummary';
+import type { StageState } from '../engine/pipeline/types';
+import { listRuns, readRunSummary, runDescription, runTooltipLines, type RunSummary } from '../engine/runs/runSummary';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { experimentNameIn, runsDirectory, RUNS_SETTING_DEFAULT } from './runsFolder';
+import { SysidRunItem, sysidRunsOf } from './sysidTreeItem';
 
 export const EXPERIMENT_GLOB = '**/*.s2r.{yaml,yml}';
 const EXCLUDE_GLOB = '{**/node_modules/**,**/.sim2real/**}';
@@ -54,17 +57,43 @@ export class GroupItem extends vscode.TreeItem {
   }
 }
 
+const STAGE_ICONS: Record<StageState, [string, string | undefined]> = {
+  pending: ['circle-large-outline', undefined],
+  running: ['sync~spin', undefined],
+  passed: ['pass', 'testing.iconPassed'],
+  failed_gate: ['debug-breakpoint-unsupported', 'testing.iconFailed'],
+  failed: ['error', 'testing.iconFailed'],
+  cancelled: ['circle-slash', 'disabledForeground'],
+  skipped: ['debug-step-over', undefined],
+};
+
 export class StageItem extends vscode.TreeItem {
-  constructor(experiment: vscode.Uri, stage: StageConfig, index: number) {
+  /** The stage's state in the experiment's newest pipeline (pipeline.json), when one ran it. */
+  readonly state: StageState;
+
+  constructor(experiment: vscode.Uri, stage: StageConfig, index: number, pipeline?: PipelineOnDisk) {
     super(`${index + 1}. ${stage.name}`, vscode.TreeItemCollapsibleState.None);
     this.id = `stage:${experiment.toString()}:${index}`;
-    this.contextValue = 'stage';
-    // Stages run one by one once the transfer pipeline exists; until then each is pending.
-    const state = stage.skip ? 'skipped' : 'pending';
-    this.description = `${stage.kind} · ${stage.episodes} episodes · ${state}`;
-    this.iconPath = new vscode.ThemeIcon(stage.skip ? 'debug-step-over' : 'circle-large-outline');
+    // the newest pipeline's record for this stage, if it is still the same stage
+    const recorded = pipeline?.record.stages[index];
+    const record = recorded && recorded.name === stage.name && recorded.kind === stage.kind ? recorded : undefined;
+    this.state = record?.state ?? (stage.skip ? 'skipped' : 'pending');
+    this.contextValue = `stage.${this.state}`;
+    const line = record ? stageLine(record, pipeline?.stale) : STAGE_STATE_LABELS[this.state];
+    this.description = `${stage.kind} · ${line}`;
+    const [icon, colour] = STAGE_ICONS[this.state];
+    this.iconPath = new vscode.ThemeIcon(pipeline?.stale && this.state === 'running' ? 'debug-pause' : icon, colour ? new vscode.ThemeColor(colour) : undefined);
     const gate = stage.gate ? [stage.gate.minSimSuccess !== undefined ? `sim ≥ ${stage.gate.minSimSuccess}` : '', stage.gate.minRealSuccess !== undefined ? `real ≥ ${stage.gate.minRealSuccess}` : '', stage.gate.confirm ? 'confirmation' : ''].filter(Boolean).join(', ') : '';
-    this.tooltip = `${stage.name} (${stage.kind}): ${stage.episodes} episodes${gate ? `; gate: ${gate}` : ''}; ${state}`;
+    const lines = [`**${stage.name}** (${stage.kind}): ${stage.episodes} episodes${gate ? `; gate: ${gate}` : ''}`, `State: ${line}`];
+    if (record?.message) lines.push(record.message);
+    if (pipeline) lines.push(`Pipeline ${pipeline.record.id}: ${pipeline.stale ? 'interrupted (resume it)' : pipeline.record.status}; real episodes ${pipeline.record.realEpisodesUsed} of ${pipeline.record.realEpisodeBudget}`);
+    this.tooltip = new vscode.MarkdownString(lines.join('\n\n'));
+    // a stage with a run opens its gap report (with the stage-by-stage section)
+    const runDir = record?.runDir && pipeline ? join(pipeline.dir, record.runDir) : undefined;
+    if (runDir && existsSync(join(runDir, 'run.json'))) {
+      this.resourceUri = vscode.Uri.file(runDir);
+      this.command = { command: 'sim2real.openGapReport', title: 'Open Gap Report', arguments: [new RunItem(experiment, readRunSummary(runDir))] };
+    }
   }
 }
 
@@ -95,7 +124,7 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
-export type ExperimentTreeItem = ExperimentItem | GroupItem | StageItem | RunItem;
+export type ExperimentTreeItem = ExperimentItem | GroupItem | StageItem | RunItem | SysidRunItem;
 
 export class ExperimentTree implements vscode.TreeDataProvider<ExperimentTreeItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ExperimentTreeItem | undefined>();
@@ -160,12 +189,15 @@ export class ExperimentTree implements vscode.TreeDataProvider<ExperimentTreeIte
     if (!parent) return this.experiments();
     if (parent instanceof ExperimentItem) {
       const { stages, runs } = experimentContents(parent.uri);
-      return [new GroupItem(parent.uri, 'stages', stages.length), new GroupItem(parent.uri, 'runs', runs.length)];
+      return [new GroupItem(parent.uri, 'stages', stages.length), new GroupItem(parent.uri, 'runs', runs.length + sysidRunsOf(parent.uri).length)];
     }
     if (parent instanceof GroupItem) {
-      const { stages, runs } = experimentContents(parent.experiment);
+      const { stages, runs, pipeline } = experimentContents(parent.experiment);
       if (parent.group === 'runs' && runs.some((r) => r.status === 'running')) this.pollWhileRunning();
-      return parent.group === 'stages' ? stages.map((s, i) => new StageItem(parent.experiment, s, i)) : runs.map((r) => new RunItem(parent.experiment, r));
+      if (parent.group === 'stages' && pipeline?.record.status === 'running' && !pipeline.stale) this.pollWhileRunning();
+      if (parent.group === 'stages') return stages.map((s, i) => new StageItem(parent.experiment, s, i, pipeline));
+      // identification results first: they are few, and the newest calibrates what is trained next
+      return [...sysidRunsOf(parent.experiment).map((s) => new SysidRunItem(parent.experiment, s)), ...runs.map((r) => new RunItem(parent.experiment, r))];
     }
     return [];
   }
@@ -202,7 +234,7 @@ export class ExperimentTree implements vscode.TreeDataProvider<ExperimentTreeIte
  * are filed under the experiment's `name`, which is read even from an invalid file so that a typo
  * elsewhere does not hide the runs.
  */
-export function experimentContents(uri: vscode.Uri): { stages: readonly StageConfig[]; runs: RunSummary[] } {
+export function experimentContents(uri: vscode.Uri): { stages: readonly StageConfig[]; runs: RunSummary[]; pipeline?: PipelineOnDisk } {
   if (uri.scheme !== 'file') return { stages: [], runs: [] };
   let stages: readonly StageConfig[] = [];
   let name: string | undefined;
@@ -218,5 +250,6 @@ export function experimentContents(uri: vscode.Uri): { stages: readonly StageCon
     }
   }
   const runs = name ? listRuns(join(runsDirectory(uri), name)) : [];
-  return { stages, runs };
+  const pipeline = name ? latestPipeline(join(runsDirectory(uri), name)) : undefined;
+  return { stages, runs, ...(pipeline ? { pipeline } : {}) };
 }

@@ -257,7 +257,10 @@ async function finalEvaluation(
     const gap = report.gap ? `, gap ${report.gap.successPoints.toFixed(1)} points (${report.gap.verdict})` : '';
     if (real.halted) return stop('failed', `the final evaluation halted ${real.halted}`);
     const usedNow = realEpisodesUsed(dir, start.stages);
-    return stop('completed', `done: real success ${pct(real.success_rate)} over ${real.episodes} episodes${gap}; ${usedNow} of ${start.realEpisodeBudget} real episodes used; report in ${join(runDir, 'report.md')}`);
+    const result = stop('completed', `done: real success ${pct(real.success_rate)} over ${real.episodes} episodes${gap}; ${usedNow} of ${start.realEpisodeBudget} real episodes used; report in ${join(runDir, 'report.md')}`);
+    // again, so the report's stages section reads the pipeline's final status
+    writeGapReport(runDir);
+    return result;
   } catch (error) {
     if (options.signal.aborted) {
       setFinal({ state: 'cancelled', message: 'cancelled; resume to run the final evaluation again' });

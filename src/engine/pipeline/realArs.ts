@@ -5,8 +5,8 @@
  *
  * Real episodes steer the policy the same way sim ones do: each real direction runs its + and -
  * perturbations on the robot, and its reward difference enters the same ARS update as the sim
- * directions' (ranked together by |r+ - r-|). Sim rollouts run on the workers while this thread
- * drives the robot, so a mixed iteration costs about as long as its real episodes.
+ * directions' (ranked together by |r+ - r-|). Sim rollouts run on the workers after the real ones,
+ * never beside them: the robot link's timing comes first.
  *
  * Every real episode is appended to real-rollouts.jsonl before the next starts: the budget counts
  * episodes that ran, even when a crash loses the iteration they belonged to. The trainer state is
@@ -136,15 +136,13 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
       const rewardsMinus = new Float64Array(directions);
       const stats = cloneStats(state.stats);
 
-      // sim directions (after the real ones) run on the workers meanwhile
+      // sim directions come after the real ones in the batch
       const simTasks: RolloutTask[] = [];
       for (let k = realDirections; k < directions; k++) {
         for (const sign of [1, -1] as const) {
           simTasks.push({ index: simTasks.length, parameters: perturb(state.parameters, deltas[k]!, cfg.explorationNoise, sign), normMean: normalization.mean, normStd: normalization.std, episodeSeed: deriveSeed(experiment.seed, iteration, k), randomize: true, maxSteps, collectStats: true });
         }
       }
-      const simRun = pool && simTasks.length > 0 ? pool.run(simTasks, context.signal) : Promise.resolve([]);
-      simRun.catch(() => undefined); // awaited below; a real-episode error must not leave it unhandled
 
       let steps = 0;
       let successes = 0;
@@ -175,7 +173,10 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
           if (result.success) successes += 1;
         }
       }
-      for (const r of await simRun) {
+      // the sim rollouts wait for the robot's: on a loaded machine, worker threads busy beside the
+      // link starved its heartbeats and the robot's 100 ms watchdog halted it mid-episode
+      const simResults = pool && simTasks.length > 0 ? await pool.run(simTasks, context.signal) : [];
+      for (const r of simResults) {
         const k = realDirections + (r.index >> 1);
         if (r.index % 2 === 0) rewardsPlus[k] = r.episodeReturn;
         else rewardsMinus[k] = r.episodeReturn;
