@@ -13,7 +13,8 @@ const BINS = 20;
 /** Samples per bin below which a bin is left out (too noisy to plot). */
 const MIN_PER_BIN = 5;
 
-export function frictionPoints(log: JointTrajectory, fit: LogFit): FrictionPoint[][] {
+/** `input`: the torque that drove the replay, held from each time, delayed by `delayS`. */
+export function frictionPoints(log: JointTrajectory, fit: LogFit, input: { readonly timeS: Float64Array; readonly valuesNm: readonly Float64Array[] }, delayS: number): FrictionPoint[][] {
   const J = log.joints.length;
   const n = log.timeS.length;
   const t = log.timeS;
@@ -30,9 +31,9 @@ export function frictionPoints(log: JointTrajectory, fit: LogFit): FrictionPoint
   const ddq = new Float64Array(J);
   const tau = new Float64Array(J);
   let c = -1;
-  const cmdTime = log.command.timeS;
+  const cmdTime = input.timeS;
   for (let i = 1; i < n - 1; i++) {
-    const due = t[i]! - fit.delayGridS + 1e-9;
+    const due = t[i]! - delayS + 1e-9;
     while (c + 1 < cmdTime.length && cmdTime[c + 1]! <= due) c++;
     if (c < 0) continue;
     for (let j = 0; j < J; j++) {
@@ -41,7 +42,7 @@ export function frictionPoints(log: JointTrajectory, fit: LogFit): FrictionPoint
       ddq[j] = (velocity[j]![i + 1]! - velocity[j]![i - 1]!) / (t[i + 1]! - t[i - 1]!);
     }
     model.inverseDynamics(q, dq, ddq, tau);
-    for (let j = 0; j < J; j++) samples[j]!.push({ v: dq[j]!, f: log.command.values[j]![c]! - tau[j]! });
+    for (let j = 0; j < J; j++) samples[j]!.push({ v: dq[j]!, f: input.valuesNm[j]![c]! - tau[j]! });
   }
   return samples.map((points) => binByVelocity(points));
 }

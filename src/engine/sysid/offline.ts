@@ -11,7 +11,8 @@ import { parameterInfo } from '../config/parameters';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { LINK_NAMES } from '../sim/tasks/tableScene';
 import { jointInertiaCoefficients } from './armModel';
-import { commandDelay } from './commandDelay';
+import { appliedTorque } from './appliedTorque';
+import { commandDelay, type CommandDelay } from './commandDelay';
 import { frictionPoints } from './frictionPoints';
 import { fitLog } from './logFit';
 import { parseCsvLog } from './logs/csv';
@@ -59,10 +60,10 @@ export async function identifyFromTrajectory(
   // With measured torques: the commands, delayed and scaled to what the motors applied, drive the
   // replay (noise-free, unlike the torque sensor); without: the commands, with the delay searched.
   const probe = new Replay(log);
-  const lag = log.effortNm ? commandDelay(log, probe.samplePeriodS, maxDelayMs / 1000) : undefined;
-  const replay = lag
-    ? new Replay(log, { timeS: log.command.timeS.map((t) => t + lag.gridS), valuesNm: log.command.values.map((v, j) => v.map((x) => x * lag.gain[j]!)) })
-    : probe;
+  const coarse = log.effortNm ? commandDelay(log, probe.samplePeriodS, maxDelayMs / 1000) : undefined;
+  const applied = coarse ? appliedTorque(log, coarse, probe.samplePeriodS) : undefined;
+  const replay = applied ? new Replay(log, applied) : probe;
+  const lag = coarse && applied ? delayFromSamples(applied.delaySamplesMs, coarse, applied.gain) : undefined;
   if (replay.coveredS < MIN_LOG_S) {
     throw new LogError(`${source.file}: only ${replay.coveredS.toFixed(2)} s of joint states lie after the first command; the fit needs at least ${MIN_LOG_S} s`);
   }
@@ -109,7 +110,7 @@ export async function identifyFromTrajectory(
     return { joint, inertiaKgM2: { value, stdError: Math.sqrt(Math.max(0, variance)) }, trialsKgM2: [] };
   });
 
-  const points = frictionPoints(log, fit);
+  const points = applied ? frictionPoints(log, fit, applied, 0) : frictionPoints(log, fit, { timeS: log.command.timeS, valuesNm: log.command.values }, fit.delayGridS);
   const friction: JointFrictionFit[] = joints.map((joint, j) => {
     const b = fit.viscousNmsPerRad[j]!;
     const c = fit.coulombNm[j]!;
@@ -125,10 +126,18 @@ export async function identifyFromTrajectory(
     };
   });
 
-  const delayFit = lag ?? { delayS: fit.delayS, gridS: fit.delayGridS, stdS: fit.delayStdS, gain: undefined };
+  const delayFit = lag ?? { delayS: fit.delayS, gridS: fit.delayGridS, stdS: fit.delayStdS, gain: undefined, samplesMs: [fit.delayGridS * 1000] };
   if (lag) {
     lag.gain.forEach((g, j) => {
       if (Math.abs(g - 1) > 0.02) warnings.push(`joint '${joints[j]}' applies ${(100 * g).toFixed(1)}% of the commanded torque (actuator gain error, from the measured torques; the replay applies it)`);
+    });
+  }
+  if (applied) {
+    applied.deadPeriods.forEach((dead, j) => {
+      if (dead > 0) warnings.push(`joint '${joints[j]}' loses the torque for ${dead} sample period(s) after each reversal (backlash take-up, seen in the measured torques; the replay includes it)`);
+    });
+    applied.measuredFraction.forEach((f, j) => {
+      if (f > 0.05) warnings.push(`joint '${joints[j]}': ${(100 * f).toFixed(0)}% of the measured torques match no command (saturation?); the replay used the noisy measurements there`);
     });
   } else warnings.push('the log has no measured joint torques (effort): the commands drive the replay, so an actuator gain error scales friction and inertia alike');
   const controlPeriodMs = TASK_DEFINITIONS[experiment.task].controlPeriodS * 1000;
@@ -139,14 +148,14 @@ export async function identifyFromTrajectory(
     medianMs: delayFit.gridS * 1000,
     controlPeriodMs,
     meanSteps: delayMs / controlPeriodMs,
-    samplesMs: [delayFit.gridS * 1000],
+    samplesMs: delayFit.samplesMs,
   };
 
   const identified: IdentifiedParameter[] = [
     ...joints.map((joint, j) => ({ parameter: 'joint_damping', target: joint, value: fit.viscousNmsPerRad[j]!.value, stdError: fit.viscousNmsPerRad[j]!.stdError, unit: 'N·m·s/rad' })),
     ...joints.map((joint, j) => ({ parameter: 'joint_friction', target: joint, value: fit.coulombNm[j]!.value, stdError: fit.coulombNm[j]!.stdError, unit: 'N·m' })),
     ...fit.linkMassKg.map((m, j) => ({ parameter: 'link_mass', target: LINK_NAMES[j]!, value: m.value, stdError: m.stdError, unit: 'kg' })),
-    { parameter: 'action_delay', value: Math.round(delay.meanSteps), stdError: delay.stdMs / controlPeriodMs, unit: 'control steps' },
+    { parameter: 'action_delay', value: Math.round(delay.meanSteps), stdError: delay.stdMs / controlPeriodMs / Math.sqrt(delay.samplesMs.length), unit: 'control steps' },
   ];
 
   return {
@@ -162,6 +171,15 @@ export async function identifyFromTrajectory(
     identified,
     warnings,
   };
+}
+
+/** The delay from per-command samples: their mean, spread and median. */
+function delayFromSamples(samplesMs: readonly number[], coarse: CommandDelay, gain: readonly number[]): CommandDelay & { samplesMs: readonly number[] } {
+  if (samplesMs.length < 2) return { ...coarse, gain, samplesMs: [coarse.gridS * 1000] };
+  const mean = samplesMs.reduce((s, v) => s + v, 0) / samplesMs.length;
+  const std = Math.sqrt(samplesMs.reduce((s, v) => s + (v - mean) ** 2, 0) / (samplesMs.length - 1));
+  const sorted = samplesMs.slice().sort((a, b) => a - b);
+  return { delayS: mean / 1000, gridS: sorted[Math.floor(sorted.length / 2)]! / 1000, stdS: std / 1000, gain, samplesMs };
 }
 
 export function logFormat(file: string): 'csv' | 'mcap' {
