@@ -13,6 +13,7 @@ import { monotonicMs } from './robot/clock';
 import type { EvaluationReport } from './eval/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { runSysidJob } from './sysid/sysidJob';
+import { replyToPrompt, runPipelineJob } from './pipeline/pipelineJob';
 import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
 import {
   parseHostMessage,
@@ -165,6 +166,9 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   evaluate: runEvaluate,
   evaluateOnRobot: (id, params, signal) => runEvaluateOnRobot(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
   sensitivity: (id, params, signal) => runSensitivity(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
+  pipeline: (id, params, signal) =>
+    runPipelineJob(id, params, loadValid(params.file), signal, send, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
+  pipelineReply: async (_id, params) => ({ delivered: replyToPrompt(params.promptId, params.accept) }),
   sysid: (id, params, signal) =>
     runSysidJob(
       params,

@@ -91,6 +91,14 @@ export interface EngineRequests {
    * `<runsDir>/<experiment>/sysid-<stamp>/sysid.json`. Cancellable: the robot is stopped.
    */
   sysid: { params: SysidJobParams; result: SysidJobResult };
+  /**
+   * Run the experiment's transfer pipeline (or resume one): stages, gates, the final robot
+   * evaluation and the gap report. Gates and fine-tuning episodes are asked through pipelinePrompt
+   * events, answered with pipelineReply. Cancellable; the pipeline stays resumable.
+   */
+  pipeline: { params: PipelineParams; result: PipelineJobResult };
+  /** The person's answer to a pipelinePrompt (a gate's confirmation, or "Start episode"). */
+  pipelineReply: { params: { readonly promptId: number; readonly accept: boolean }; result: { readonly delivered: boolean } };
   /** Cancel a running request; its own answer then arrives as `finished` (cancelled) or `failed`. */
   cancel: { params: { readonly requestId: number }; result: { readonly cancelled: boolean } };
   ping: { params: Record<string, never>; result: { readonly versions: Record<string, string> } };
@@ -114,6 +122,26 @@ export interface RobotStopParams {
   readonly message?: string;
   /** When the extension host took the stop (CLOCK_MONOTONIC ms, robot/clock.ts): logged with the stop, for latency breakdowns. */
   readonly hostReceivedMs?: number;
+}
+
+export interface PipelineParams {
+  /** Absolute path of the experiment file. */
+  readonly file: string;
+  /** Folder runs are written under; the pipeline goes to `<runsDir>/<experiment>/pipeline-<id>`. */
+  readonly runsDir: string;
+  /** Continue this pipeline folder. */
+  readonly resumeDir?: string;
+  /** First and last stage to run, by name. */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export interface PipelineJobResult {
+  readonly dir: string;
+  readonly status: string;
+  readonly message: string;
+  readonly realEpisodesUsed: number;
+  readonly realEpisodeBudget: number;
 }
 
 export interface RobotConnectParams {
@@ -196,6 +224,8 @@ export const REQUEST_METHODS: readonly RequestMethod[] = [
   'evaluateOnRobot',
   'sensitivity',
   'sysid',
+  'pipeline',
+  'pipelineReply',
   'cancel',
   'ping',
   'robotConnect',
@@ -274,7 +304,30 @@ export interface RobotSafetyEvent {
 
 export type RobotEvent = RobotStateEvent | RobotTelemetryEvent | RobotSafetyEvent;
 
-export type EngineEvent = ReadyEvent | ProgressEvent | LogEvent | FinishedEvent | FailedEvent | RobotEvent;
+/**
+ * Sent by the engine while a pipeline request runs: a question for the person. `confirm` (a gate,
+ * a re-arm after a protective stop) is a modal dialog; `episode` is the safe-test console's
+ * "Start episode" for a fine-tuning episode. Answered with pipelineReply.
+ */
+export interface PipelinePromptEvent {
+  readonly kind: 'pipelinePrompt';
+  readonly requestId: number;
+  readonly promptId: number;
+  readonly prompt: 'confirm' | 'episode';
+  readonly message: string;
+  readonly stage?: string;
+  /** For `episode`: 1-based episode of the stage and the stage's episode count. */
+  readonly episode?: number;
+  readonly of?: number;
+}
+
+/** Sent by the engine: a pipeline prompt no longer needs an answer (cancelled, or the pipeline ended). */
+export interface PipelinePromptClosedEvent {
+  readonly kind: 'pipelinePromptClosed';
+  readonly promptId: number;
+}
+
+export type EngineEvent = ReadyEvent | ProgressEvent | LogEvent | FinishedEvent | FailedEvent | RobotEvent | PipelinePromptEvent | PipelinePromptClosedEvent;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -315,6 +368,10 @@ export function parseHostMessage(value: unknown): RequestMessage | undefined {
         );
       case 'evaluateOnRobot':
         return isString(p.file) && isString(p.runDir) && optional(p.address, isString) && optional(p.episodes, isId);
+      case 'pipeline':
+        return isString(p.file) && isString(p.runsDir) && optional(p.resumeDir, isString) && optional(p.from, isString) && optional(p.to, isString);
+      case 'pipelineReply':
+        return isId(p.promptId) && typeof p.accept === 'boolean';
       case 'sysid':
         return isString(p.file) && isString(p.runsDir) && isSysidSource(p.source);
       case 'sensitivity':
@@ -356,6 +413,12 @@ export function parseEngineMessage(value: unknown): EngineEvent | undefined {
       return Array.isArray(value.samples) && value.samples.every(isTelemetrySample) ? (value as unknown as RobotTelemetryEvent) : undefined;
     case 'robotSafety':
       return isSafetyEntry(value.entry) ? (value as unknown as RobotSafetyEvent) : undefined;
+    case 'pipelinePrompt':
+      return isId(value.requestId) && isId(value.promptId) && (value.prompt === 'confirm' || value.prompt === 'episode') && isString(value.message) && optional(value.stage, isString) && optional(value.episode, isId) && optional(value.of, isId)
+        ? (value as unknown as PipelinePromptEvent)
+        : undefined;
+    case 'pipelinePromptClosed':
+      return isId(value.promptId) ? (value as unknown as PipelinePromptClosedEvent) : undefined;
     default:
       return undefined;
   }

@@ -11,6 +11,7 @@ import { evaluateInSim, trainExperiment } from './runCommands';
 import { SafeTestConsole } from './safeTestConsole';
 import { deleteRun, evaluateRunOnRobot, revealRunFolder } from './runActions';
 import { compareRuns, openGapReport } from './reportCommands';
+import { runPipelineCommand } from './pipelineCommands';
 
 const PREFIX = 'sim2real.';
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   newExperiment: newExperiment,
   refreshExperiments: (ctx) => ctx.tree.refresh(),
   trainExperiment: trainExperiment,
+  runPipeline: runPipelineCommand,
   evaluateInSim: evaluateInSim,
   evaluateOnRobot: evaluateRunOnRobot,
   revealRunFolder: revealRunFolder,

@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
-import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type RequestMethod, type RobotEvent } from '../engine/protocol';
+import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type PipelinePromptClosedEvent, type PipelinePromptEvent, type RequestMethod, type RobotEvent } from '../engine/protocol';
 
 const READY_TIMEOUT_MS = 15_000;
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -37,6 +37,9 @@ export class EngineClient implements vscode.Disposable {
   /** The robot session's events (state, telemetry, safety), which belong to no request. */
   private readonly robotEvents = new vscode.EventEmitter<RobotEvent>();
   readonly onRobotEvent = this.robotEvents.event;
+  /** A running pipeline's questions for the person (gates, re-arms, fine-tuning episode starts). */
+  private readonly pipelineEvents = new vscode.EventEmitter<PipelinePromptEvent | PipelinePromptClosedEvent>();
+  readonly onPipelinePrompt = this.pipelineEvents.event;
   private disposed = false;
   /** Engines we asked to stop: their exit is not a crash. */
   private readonly stopping = new WeakSet<ChildProcess>();
@@ -145,6 +148,10 @@ export class EngineClient implements vscode.Disposable {
       this.robotEvents.fire(event);
       return;
     }
+    if (event.kind === 'pipelinePrompt' || event.kind === 'pipelinePromptClosed') {
+      this.pipelineEvents.fire(event);
+      return;
+    }
     const pending = this.pending.get(event.requestId);
     if (!pending) return;
     if (event.kind === 'progress') pending.onProgress?.(event);
@@ -179,5 +186,6 @@ export class EngineClient implements vscode.Disposable {
     void this.stop();
     this.stateChanged.dispose();
     this.robotEvents.dispose();
+    this.pipelineEvents.dispose();
   }
 }

@@ -71,7 +71,7 @@ export class StageItem extends vscode.TreeItem {
   /** The stage's state in the experiment's newest pipeline (pipeline.json), when one ran it. */
   readonly state: StageState;
 
-  constructor(experiment: vscode.Uri, stage: StageConfig, index: number, pipeline?: PipelineOnDisk) {
+  constructor(readonly experiment: vscode.Uri, stage: StageConfig, index: number, pipeline?: PipelineOnDisk) {
     super(`${index + 1}. ${stage.name}`, vscode.TreeItemCollapsibleState.None);
     this.id = `stage:${experiment.toString()}:${index}`;
     // the newest pipeline's record for this stage, if it is still the same stage

@@ -68,6 +68,11 @@ export class SafeTestConsole implements vscode.Disposable {
   private static current: SafeTestConsole | undefined;
   private static stopStatus: RobotStopStatus | undefined;
 
+  /** The console if it is open. */
+  static get open(): SafeTestConsole | undefined {
+    return SafeTestConsole.current;
+  }
+
   static show(ctx: Sim2RealContext): SafeTestConsole {
     if (!SafeTestConsole.stopStatus) {
       SafeTestConsole.stopStatus = new RobotStopStatus(ctx.engine);
@@ -87,6 +92,22 @@ export class SafeTestConsole implements vscode.Disposable {
   private state: RobotSessionState | undefined;
   /** Asked again for every session: a person may have moved away from the stop since the last one. */
   private estopConfirmed = false;
+  /** A transfer pipeline's fine-tuning episode waiting for "Start episode". */
+  private pipelinePrompt: { readonly promptId: number; readonly stage: string; readonly episode: number; readonly of: number } | undefined;
+
+  /** Show a pipeline's episode request; "Start episode" then answers it instead of running the session's policy. */
+  askPipelineEpisode(prompt: { readonly promptId: number; readonly stage: string; readonly episode: number; readonly of: number }): void {
+    this.pipelinePrompt = prompt;
+    this.host.panel.reveal(undefined, true);
+    void this.host.post({ type: 'pipelineEpisode', request: { stage: prompt.stage, episode: prompt.episode, of: prompt.of } });
+  }
+
+  /** The pipeline no longer waits (answered, cancelled or ended). */
+  closePipelinePrompt(promptId: number): void {
+    if (this.pipelinePrompt?.promptId !== promptId) return;
+    this.pipelinePrompt = undefined;
+    void this.host.post({ type: 'pipelineEpisode' });
+  }
 
   private constructor(private readonly ctx: Sim2RealContext) {
     this.host = new WebviewPanelHost<ConsoleToHost, HostToConsole>({
@@ -169,6 +190,13 @@ export class SafeTestConsole implements vscode.Disposable {
         return;
       case 'startEpisode': {
         if (!this.estopConfirmed) throw new Error('Confirm that the hardware emergency stop is within your reach before the first episode.');
+        const prompt = this.pipelinePrompt;
+        if (prompt) {
+          this.pipelinePrompt = undefined;
+          await this.host.post({ type: 'pipelineEpisode' });
+          await engine.request('pipelineReply', { promptId: prompt.promptId, accept: true });
+          return;
+        }
         const record = await engine.request('robotStartEpisode', {});
         await this.host.post({ type: 'episode', record });
         return;

@@ -83,7 +83,9 @@ controls.append(connectButton, disconnectButton);
 const episodeControls = el('div', { class: 'controls' });
 episodeControls.append(startButton, armButton);
 const estopNote = el('p', { class: 'muted', id: 'estop-note' }, 'Before the first episode of a session, confirm the hardware emergency stop is within your reach.');
-statusCard.append(fields, problemLine, controls, custom('vscode-divider'), estopCheck, estopNote, episodeControls);
+// a transfer pipeline's fine-tuning episode waiting for the person's start
+const pipelineLine = el('p', { class: 'pipeline-episode', id: 'pipeline-episode', 'aria-live': 'polite' });
+statusCard.append(fields, problemLine, controls, custom('vscode-divider'), pipelineLine, estopCheck, estopNote, episodeControls);
 
 const plots = el('section', { class: 'plots' });
 const positionCanvas = el('canvas', { id: 'positions', 'aria-label': 'Joint positions, rad' });
@@ -171,6 +173,7 @@ let session: RobotSessionState | undefined;
 let estopConfirmed = false;
 let configuredAddress: string | undefined;
 let busy = false;
+let pipelineRequest: { stage: string; episode: number; of: number } | undefined;
 
 function setDisabled(node: HTMLElement, disabled: boolean): void {
   (node as HTMLElement & { disabled: boolean }).disabled = disabled;
@@ -191,8 +194,12 @@ function render(): void {
   setDisabled(connectButton, connected || busy || !configuredAddress);
   setDisabled(disconnectButton, !connected);
   estopCheck.checked = estopConfirmed;
-  setDisabled(estopCheck, !connected);
-  setDisabled(startButton, !connected || !estopConfirmed || session!.episodeRunning || session!.stopped || !session!.policy);
+  setDisabled(estopCheck, !connected && !pipelineRequest);
+  // a pipeline episode runs on the pipeline's own link: it needs the person and the e-stop, not this session
+  if (pipelineRequest) setDisabled(startButton, !estopConfirmed);
+  else setDisabled(startButton, !connected || !estopConfirmed || session!.episodeRunning || session!.stopped || !session!.policy);
+  pipelineLine.hidden = !pipelineRequest;
+  pipelineLine.textContent = pipelineRequest ? `Transfer pipeline · stage '${pipelineRequest.stage}' · episode ${pipelineRequest.episode} of ${pipelineRequest.of}: press Start episode when the robot is clear.` : '';
   setDisabled(armButton, !connected || session!.episodeRunning || (!session!.stopped && session!.robot !== 'halted'));
   estopNote.hidden = estopConfirmed;
   document.body.classList.toggle('stopped', session?.stopped === true);
@@ -237,6 +244,9 @@ function onMessage(message: HostToConsole): void {
     case 'error':
       busy = false;
       problemLine.textContent = message.message;
+      break;
+    case 'pipelineEpisode':
+      pipelineRequest = message.request;
       break;
   }
   render();

@@ -44,7 +44,12 @@ export interface ErrorMessage {
   readonly type: 'error';
   readonly message: string;
 }
-export type HostToConsole = SetupMessage | StateMessage | TelemetryMessage | SafetyMessage | EpisodeMessage | ErrorMessage;
+/** Sent by the host: a transfer pipeline waits for the person to start a fine-tuning episode (or no longer does). */
+export interface PipelineEpisodeMessage {
+  readonly type: 'pipelineEpisode';
+  readonly request?: { readonly stage: string; readonly episode: number; readonly of: number };
+}
+export type HostToConsole = SetupMessage | StateMessage | TelemetryMessage | SafetyMessage | EpisodeMessage | ErrorMessage | PipelineEpisodeMessage;
 
 /** Sent by the webview. `stop` first: it is the one that must never be dropped or delayed. */
 export type ConsoleToHost =
@@ -104,6 +109,11 @@ export function parseHostToConsole(raw: unknown): HostToConsole | undefined {
       return isEpisodeRecord(raw.record) ? (raw as unknown as EpisodeMessage) : undefined;
     case 'error':
       return typeof raw.message === 'string' ? (raw as unknown as ErrorMessage) : undefined;
+    case 'pipelineEpisode': {
+      const r = raw.request;
+      if (r === undefined) return { type: 'pipelineEpisode' };
+      return isObject(r) && typeof r.stage === 'string' && Number.isInteger(r.episode) && Number.isInteger(r.of) ? (raw as unknown as PipelineEpisodeMessage) : undefined;
+    }
     default:
       return undefined;
   }

@@ -1,0 +1,87 @@
+/**
+ * Sim2Real: Run Transfer Pipeline. Runs (or resumes) the experiment's stages in the engine under a
+ * cancellable progress notification. The engine's questions come back as pipelinePrompt events:
+ * gates and re-arms are modal dialogs, fine-tuning episodes wait for "Start episode" in the
+ * safe-test console. The tree shows each stage's state from pipeline.json as it changes.
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { loadExperiment } from '../engine/config/load';
+import { latestPipeline } from '../engine/pipeline/pipelineSummary';
+import type { PipelinePromptClosedEvent, PipelinePromptEvent } from '../engine/protocol';
+import type { Sim2RealContext } from './context';
+import { ExperimentItem, GroupItem, StageItem } from './experimentTree';
+import { reportEngineError, runsDirectory, targetExperiment, withEngineProgress } from './runCommands';
+import { SafeTestConsole } from './safeTestConsole';
+import { consentToEngineWork } from './trust';
+
+let running = false;
+
+export async function runPipelineCommand(ctx: Sim2RealContext, target?: unknown): Promise<void> {
+  if (running) {
+    void vscode.window.showInformationMessage('Sim2Real: a transfer pipeline is already running; cancel it from its notification first.');
+    return;
+  }
+  // from the tree: the experiment, its Stages group or one of its stages
+  const document = await targetExperiment(target instanceof GroupItem || target instanceof StageItem ? target.experiment : target instanceof ExperimentItem || target instanceof vscode.Uri ? target : undefined);
+  if (!document || !(await consentToEngineWork('The transfer pipeline'))) return;
+  if (document.isDirty) await document.save();
+  const loaded = loadExperiment(document.uri.fsPath);
+  if (!loaded.experiment) {
+    void vscode.window.showErrorMessage(`Sim2Real: ${vscode.workspace.asRelativePath(document.uri)} has errors; fix them before running the pipeline.`);
+    void vscode.commands.executeCommand('workbench.actions.view.problems');
+    return;
+  }
+  const runsDir = runsDirectory(document.uri);
+  // a pipeline that stopped before its end can go on where it stopped
+  const previous = latestPipeline(join(runsDir, loaded.experiment.name));
+  let resumeDir: string | undefined;
+  if (previous && (previous.stale || ['cancelled', 'failed', 'failed_gate', 'stopped'].includes(previous.record.status))) {
+    const resume = { label: `$(debug-continue) Resume ${previous.record.id}`, description: previous.stale ? 'interrupted' : previous.record.message, resume: true };
+    const fresh = { label: '$(play) Start a new pipeline', description: 'from the first stage', resume: false };
+    const picked = await vscode.window.showQuickPick([resume, fresh], { title: 'Run Transfer Pipeline', placeHolder: 'The last pipeline stopped before its end' });
+    if (!picked) return;
+    if (picked.resume) resumeDir = previous.dir;
+  }
+
+  const name = vscode.workspace.asRelativePath(document.uri);
+  running = true;
+  const prompts = ctx.engine.onPipelinePrompt((event) => void answer(ctx, event));
+  try {
+    const result = await withEngineProgress(ctx, `Sim2Real: transfer pipeline ${name}`, (token, onProgress) =>
+      ctx.engine.request('pipeline', { file: document.uri.fsPath, runsDir, ...(resumeDir ? { resumeDir } : {}) }, {
+        token,
+        onProgress: (event) => {
+          ctx.tree.refresh();
+          onProgress(event);
+        },
+      }),
+    );
+    ctx.tree.refresh();
+    const message = `Sim2Real: pipeline ${result.status}: ${result.message} (real episodes ${result.realEpisodesUsed} of ${result.realEpisodeBudget})`;
+    const reveal = 'Reveal Pipeline Folder';
+    const choice = result.status === 'completed' || result.status === 'stopped' ? await vscode.window.showInformationMessage(message, reveal) : await vscode.window.showWarningMessage(message, reveal);
+    if (choice === reveal) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(join(result.dir, 'pipeline.json')));
+  } catch (error) {
+    await reportEngineError(ctx, `transfer pipeline ${name}`, error);
+  } finally {
+    prompts.dispose();
+    running = false;
+    ctx.tree.refresh();
+  }
+}
+
+async function answer(ctx: Sim2RealContext, event: PipelinePromptEvent | PipelinePromptClosedEvent): Promise<void> {
+  if (event.kind === 'pipelinePromptClosed') {
+    SafeTestConsole.open?.closePipelinePrompt(event.promptId);
+    return;
+  }
+  if (event.prompt === 'episode') {
+    SafeTestConsole.show(ctx).askPipelineEpisode({ promptId: event.promptId, stage: event.stage ?? '', episode: event.episode ?? 0, of: event.of ?? 0 });
+    return;
+  }
+  ctx.tree.refresh();
+  const go = 'Continue';
+  const choice = await vscode.window.showWarningMessage(`Sim2Real pipeline${event.stage ? ` · ${event.stage}` : ''}`, { modal: true, detail: event.message }, go);
+  await ctx.engine.request('pipelineReply', { promptId: event.promptId, accept: choice === go }).catch(() => undefined);
+}
