@@ -158,11 +158,13 @@ async function main(): Promise<void> {
       if (i % 4 === 0) renderCamera(view, nominal, camera, { out, samplesPerAxis: 2 });
     }
     const rendered = measure(Math.round(3000 * scale), Math.round(500 * scale), () => renderCamera(view, nominal, camera, { out }));
+    const plain = measure(Math.round(3000 * scale), Math.round(500 * scale), () => renderCamera(view, nominal, camera, { out, objectSamplesPerAxis: 1 }));
     const texturedFigures = measure(Math.round(3000 * scale), Math.round(500 * scale), () => renderCamera(view, textured, camera, { out, noiseRng: rng }));
     const antialiased = measure(Math.round(600 * scale), Math.round(100 * scale), () => renderCamera(view, nominal, camera, { out, samplesPerAxis: 2 }));
     const baseline = measure(Math.round(300 * scale), Math.round(50 * scale), () => rapierFrame(scene, camera, nominal, out));
     console.log(`${size}x${size} frame (table, 3 links, finger, puck; one thread):`);
-    console.log(row('renderer, nominal look', rendered));
+    console.log(row('renderer, nominal look (3x3 at puck, finger)', rendered));
+    console.log(row('renderer, one ray per pixel everywhere', plain));
     console.log(row('renderer, textures on every surface + noise', texturedFigures));
     console.log(row('renderer, 2x2 samples per pixel', antialiased));
     console.log(row('Rapier castRayAndGetNormal per pixel', baseline));

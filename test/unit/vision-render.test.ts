@@ -346,3 +346,30 @@ test('bad cameras and output buffers are refused with the numbers in the message
   assert.throws(() => render(view, nominalAppearance(), { intrinsics: { widthPx: 64, heightPx: 64, focalLengthPx: 64 }, pose: { position: [1, 1, 1], lookAt: [1, 1, 1] } }), /coincides/);
   assert.throws(() => renderCamera(view, nominalAppearance(), nominalCamera(), { out: { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3) } }), /32x32.*64x64/);
 });
+
+test('pixels around the puck are antialiased: a 5 mm move changes the image', () => {
+  const a = render(viewWithPuck(0.4, 0.1));
+  const b = render(viewWithPuck(0.405, 0.1));
+  assert.ok(!Buffer.from(a.data).equals(Buffer.from(b.data)), 'sub-pixel motion shows');
+  // Edge pixels hold mixtures of puck and table, not just the two colours.
+  const table = render(viewWithPuck(0.4, 0.1), nominalAppearance(), nominalCamera(), 1);
+  const reds = pixelsWhere(table, (r, g) => r > 60 && r > 1.3 * g && r < 2.5 * g);
+  assert.ok(reds.length > 0, 'partly covered pixels exist');
+});
+
+test('sensor effects: blur smooths, white balance tints, gamma brightens mid-tones', () => {
+  const view = viewWithPuck(0.4, 0);
+  const base = render(view);
+  const spread = (image: RgbImage): number => {
+    let s = 0;
+    for (let k = 3; k < image.data.length; k++) s += (image.data[k] - image.data[k - 3]) ** 2;
+    return s;
+  };
+  const blurred = render(view, { ...nominalAppearance(), blurRadiusPx: 1 });
+  assert.ok(spread(blurred) < 0.5 * spread(base), `squared neighbour differences ${spread(blurred)} vs ${spread(base)}`);
+  const warm = render(view, { ...nominalAppearance(), colorGain: [1.3, 1, 0.7] });
+  const channelMean = (image: RgbImage, c: number): number => image.data.filter((_, k) => k % 3 === c).reduce((x, y) => x + y, 0) / (image.width * image.height);
+  assert.ok(channelMean(warm, 0) > 1.2 * channelMean(base, 0) && channelMean(warm, 2) < 0.8 * channelMean(base, 2));
+  const bright = render(view, { ...nominalAppearance(), gamma: 2.2 });
+  assert.ok(meanBrightness(bright) > 1.3 * meanBrightness(base));
+});

@@ -24,6 +24,12 @@ export interface RenderOptions {
   readonly out?: RgbImage;
   /** Samples per pixel along each axis (antialiasing): 1 is one ray a pixel. [default: 1] */
   readonly samplesPerAxis?: number;
+  /**
+   * Samples per axis for the pixels around the puck and the finger (at least samplesPerAxis): their
+   * edges carry the sub-pixel position a perception model estimates, as a real sensor's pixels
+   * integrate the light over their area. Costs a few percent at 64x64. [default: 3]
+   */
+  readonly objectSamplesPerAxis?: number;
   /** Draws of the pixel noise; a fixed-seed generator when absent (same frame, same noise). */
   readonly noiseRng?: Rng;
 }
@@ -73,6 +79,8 @@ export function renderCamera(view: SceneView, appearance: Appearance, camera: Ca
   }
   const ss = options.samplesPerAxis ?? 1;
   if (!Number.isInteger(ss) || ss < 1 || ss > 8) throw new Error(`samplesPerAxis must be a whole number from 1 to 8, got ${ss}`);
+  const objectSs = Math.max(ss, options.objectSamplesPerAxis ?? 3);
+  if (!Number.isInteger(objectSs) || objectSs > 8) throw new Error(`objectSamplesPerAxis must be a whole number up to 8, got ${options.objectSamplesPerAxis}`);
   const frame = cameraFrame(camera);
   layoutScene(view);
   computeRects(frame, width, height, view.tableTopZ, appearance.lightPosition);
@@ -93,18 +101,19 @@ export function renderCamera(view: SceneView, appearance: Appearance, camera: Ca
   const surfaces = surfaceTable(appearance);
   const bg = appearance.backgroundColor;
   const marker = view.marker;
-  const inv = 1 / (ss * ss);
   let k = 0;
   for (let j = 0; j < height; j++) {
     for (let i = 0; i < width; i++) {
       let r = 0;
       let g = 0;
       let b = 0;
-      for (let sj = 0; sj < ss; sj++) {
-        const pv = frame.centerV - (j + (sj + 0.5) / ss);
+      const n = objectSs > ss && nearObject(i, j) ? objectSs : ss;
+      const inv = 1 / (n * n);
+      for (let sj = 0; sj < n; sj++) {
+        const pv = frame.centerV - (j + (sj + 0.5) / n);
         pixelV = j;
-        for (let si = 0; si < ss; si++) {
-          const pu = i + (si + 0.5) / ss - frame.centerU;
+        for (let si = 0; si < n; si++) {
+          const pu = i + (si + 0.5) / n - frame.centerU;
           pixelU = i;
           // Ray direction, not normalized: t is in units of this vector.
           ray[0] = ox;
@@ -302,6 +311,15 @@ function occluded(self: number, onTableTop: boolean, tableTopZ: number): boolean
   for (let c = 0; c < cylinderCount; c++) {
     if (self === FINGER + c || (onTableTop && outsideShadowRect(4 + c, x, y))) continue;
     if (rayCylinder(c)) return true;
+  }
+  return false;
+}
+
+/** Is pixel (i, j) in the screen rectangle of the finger or the puck? */
+function nearObject(i: number, j: number): boolean {
+  for (let k = 4; k < 4 + cylinderCount; k++) {
+    const o = k * 4;
+    if (i >= screenRects[o] && i <= screenRects[o + 1] && j >= screenRects[o + 2] && j <= screenRects[o + 3]) return true;
   }
   return false;
 }
