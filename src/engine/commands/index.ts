@@ -9,5 +9,6 @@ import { demoCommand } from './demo';
 import { perceptionCommand } from './perception';
 import { pipelineCommand } from './pipeline';
 import { renderCommand } from './render';
+import { recordLogCommand } from './recordLog';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand, renderCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand, renderCommand, recordLogCommand];
