@@ -13,11 +13,16 @@ import { deleteRun, evaluateRunOnRobot, revealRunFolder } from './runActions';
 import { compareRuns, openGapReport } from './reportCommands';
 import { runPipelineCommand } from './pipelineCommands';
 
+import { applyToExperiment, identifySystem, openSysidReport, registerSysid } from './sysidCommands';
+
 const PREFIX = 'sim2real.';
 
 type CommandHandler = (ctx: Sim2RealContext, ...args: unknown[]) => unknown;
 
 const COMMANDS: Record<string, CommandHandler> = {
+  identifySystem: identifySystem,
+  applySysidToExperiment: applyToExperiment,
+  openSysidReport: openSysidReport,
   validateExperiment: validateExperiment,
   newExperiment: newExperiment,
   refreshExperiments: (ctx) => ctx.tree.refresh(),
@@ -47,6 +52,7 @@ const COMMANDS: Record<string, CommandHandler> = {
 };
 
 export function registerCommands(ctx: Sim2RealContext): void {
+  registerSysid(ctx);
   for (const [name, handler] of Object.entries(COMMANDS)) {
     ctx.subscriptions.push(vscode.commands.registerCommand(PREFIX + name, (...args: unknown[]) => handler(ctx, ...args)));
   }

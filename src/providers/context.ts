@@ -8,11 +8,14 @@ import { ExperimentDocuments } from './experimentDocuments';
 import { EngineClient } from './engineClient';
 import { ExperimentTree } from './experimentTree';
 import { EngineStatus } from './statusBar';
+import { SysidMeasurements } from './sysidMeasurements';
 
 export class Sim2RealContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
   readonly output = vscode.window.createOutputChannel('Sim2Real', { log: true });
   readonly documents = new ExperimentDocuments();
+  /** The newest system identification result per experiment, for the coverage diagnostics. */
+  readonly measurements = new SysidMeasurements();
   readonly diagnostics = new ExperimentDiagnostics(this.documents);
   readonly tree = new ExperimentTree();
   readonly status = new EngineStatus();
@@ -21,8 +24,15 @@ export class Sim2RealContext implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.engine = new EngineClient(extension.asAbsolutePath('dist/engine.js'), this.output);
+    this.documents.measurements = (document) => this.measurements.forDocument(document);
+    this.diagnostics.refreshAll(); // documents already open get their coverage findings too
     this.subscriptions.push(
+      this.measurements.onDidChange(() => {
+        this.diagnostics.refreshAll();
+        this.tree.refresh();
+      }),
       this.output,
+      this.measurements,
       this.documents,
       this.diagnostics,
       this.tree,

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import type { Measurement } from '../engine/config/coverage';
 import { validateText, type Validation } from '../engine/config/validate';
 
 export const EXPERIMENT_LANGUAGE = 's2r-yaml';
@@ -17,9 +18,14 @@ export function isExperiment(document: vscode.TextDocument): boolean {
   return document.languageId === EXPERIMENT_LANGUAGE || /\.s2r\.ya?ml$/.test(document.uri.path);
 }
 
+/** Values measured outside the document (the newest sysid.json), with a key that changes with them. */
+export type MeasurementSource = (document: vscode.TextDocument) => { key: string; measurement?: Measurement };
+
 export class ExperimentDocuments implements vscode.Disposable {
-  private readonly cache = new Map<string, { version: number; validation: Validation }>();
+  private readonly cache = new Map<string, { version: number; measurementKey: string; validation: Validation }>();
   private readonly closeListener: vscode.Disposable;
+  /** Set once the measurement source exists (the coverage check's sysid results). */
+  measurements: MeasurementSource | undefined;
 
   constructor() {
     this.closeListener = vscode.workspace.onDidCloseTextDocument((document) => this.cache.delete(document.uri.toString()));
@@ -28,9 +34,10 @@ export class ExperimentDocuments implements vscode.Disposable {
   validation(document: vscode.TextDocument): Validation {
     const key = document.uri.toString();
     const cached = this.cache.get(key);
-    if (cached && cached.version === document.version) return cached.validation;
-    const validation = validateText(document.getText(), { fileExists: fileExistsNear(document.uri) });
-    this.cache.set(key, { version: document.version, validation });
+    const measured = this.measurements?.(document) ?? { key: '' };
+    if (cached && cached.version === document.version && cached.measurementKey === measured.key) return cached.validation;
+    const validation = validateText(document.getText(), { fileExists: fileExistsNear(document.uri), measurement: measured.measurement });
+    this.cache.set(key, { version: document.version, measurementKey: measured.key, validation });
     return validation;
   }
 
