@@ -4,12 +4,12 @@
  * and every kind of bad input named precisely.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Experiment } from '../../src/engine/config/experiment';
-import { loadExperiment } from '../../src/engine/config/load';
+import { formatFinding, loadExperiment } from '../../src/engine/config/load';
 import { loadRealityProfileFile, type RealityProfile } from '../../src/engine/robot/realityProfileLoader';
 import { jointInertiaCoefficients } from '../../src/engine/sysid/armModel';
 import { parseCsvLog } from '../../src/engine/sysid/logs/csv';
@@ -197,5 +197,73 @@ describe('bad input', () => {
   test('position commands are refused with the reason', async () => {
     const position: JointTrajectory = { ...good, command: { ...good.command, kind: 'position' } };
     await assert.rejects(identifyFromTrajectory(experiment, EXPERIMENT_FILE, position, { file: 'p.csv', format: 'csv' }, 200), /command_kind is 'position'/);
+  });
+});
+
+describe('the system_identification block of the experiment', () => {
+  const base = () => readFileSync(EXPERIMENT_FILE, 'utf8');
+  const block = [
+    'system_identification:',
+    '  log:',
+    '    time_column: stamp_ms',
+    '    time_unit: ms',
+    '    joint_position_columns: [q1, q2, q3]',
+    '    command_columns: [u1, u2, u3]',
+    '    topics: { joint_states: /arm/joint_states }',
+    '',
+  ].join('\n');
+
+  test('custom columns, time unit and topics reach the readers; the rest keep the ROS defaults', async () => {
+    const file = join(dir, 'mapped.s2r.yaml');
+    writeFileSync(file, base() + '\n' + block);
+    const loaded = loadExperiment(file);
+    assert.deepEqual(loaded.findings.filter((f) => f.severity === 'error'), []);
+    const mapping = logMappingFor(loaded.experiment!);
+    assert.deepEqual(mapping.positionColumns, ['q1', 'q2', 'q3']);
+    assert.equal(mapping.topics.jointStates, '/arm/joint_states');
+    assert.equal(mapping.topics.command, '/forward_effort_controller/commands');
+    assert.equal(mapping.commandKind, 'effort');
+    const profile = loadRealityProfileFile(join(ROOT, 'examples', 'reality', 'mild.yaml'));
+    const log = await recordExcitationLog(profile, { durationS: 1, seed: 4 });
+    const text = trajectoryToCsv(log)
+      .replace(/^time,shoulder_position,elbow_position,wrist_position/, 'stamp_ms,q1,q2,q3')
+      .replace(/shoulder_command,elbow_command,wrist_command$/m, 'u1,u2,u3')
+      .replace(/^([0-9.e-]+),/gm, (_, t: string) => `${Number(t) * 1000},`);
+    const parsed = parseCsvLog(text, mapping, 'mapped.csv');
+    assert.ok(Math.abs(parsed.timeS[parsed.timeS.length - 1]! - 1) < 1e-9, 'milliseconds are read as milliseconds');
+    assert.ok(Math.abs(parsed.positionRad[1]![5]! - log.positionRad[1]![5]!) < 1e-8, 'positions read from the renamed columns');
+  });
+
+  test('a bad value in the block is a finding on its line', () => {
+    const file = join(dir, 'badkind.s2r.yaml');
+    writeFileSync(file, base() + '\nsystem_identification:\n  log:\n    command_kind: torque\n');
+    const loaded = loadExperiment(file);
+    const errors = loaded.findings.filter((f) => f.severity === 'error');
+    assert.equal(errors.length, 1);
+    assert.match(formatFinding(file, loaded.lines, errors[0]!), /:\d+:\d+.*torque/);
+  });
+});
+
+describe('cancellation and damaged files', () => {
+  test('an aborted signal stops the fit with an AbortError', async () => {
+    const profile = loadRealityProfileFile(join(ROOT, 'examples', 'reality', 'mild.yaml'));
+    const log = await recordExcitationLog(profile, { durationS: 6, seed: 8 });
+    const controller = new AbortController();
+    const progress: string[] = [];
+    const run = identifyFromTrajectory(experiment, EXPERIMENT_FILE, log, { file: 'a.csv', format: 'csv' }, 200, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        progress.push(p.message);
+        controller.abort();
+      },
+    });
+    await assert.rejects(run, (e: Error) => e.name === 'AbortError');
+    assert.ok(progress.length >= 1, 'progress was reported before the abort');
+  });
+
+  test('a truncated MCAP file is named as such', async () => {
+    const profile = loadRealityProfileFile(join(ROOT, 'examples', 'reality', 'mild.yaml'));
+    const bytes = await trajectoryToMcap(await recordExcitationLog(profile, { durationS: 1, seed: 9 }));
+    assert.throws(() => parseMcapLog(bytes.subarray(0, Math.floor(bytes.length / 2)), logMappingFor(experiment), 'cut.mcap'), /cut\.mcap: (MCAP file is truncated|not a readable MCAP file)/);
   });
 });
