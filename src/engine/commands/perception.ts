@@ -2,7 +2,8 @@
  * `sim2real perception train|eval|adapt`: the puck perception model.
  *   train FILE [--out DIR] [--samples N] [--epochs N] [--seed N] [--no-randomization] [--json]
  *   eval  FILE --model DIR/perception.onnx [--robot ws://HOST:PORT] [--images N] [--json]
- *   adapt FILE --model DIR/perception.onnx [--robot ws://HOST:PORT] [--images N] [--steps N] [--json]
+ *   adapt FILE --model DIR/perception.onnx [--robot ws://HOST:PORT] [--images N] [--eval-images N] [--steps N] [--json]
+ *         (--images: unlabelled real images DANN trains on; --eval-images: held-out ones for before/after)
  * Robot addresses follow `sim2real eval --robot`: the flag or the experiment's robot.address, nothing
  * else. Results go into perception.json next to the model.
  */
@@ -22,7 +23,7 @@ import type { CliCommand } from './types';
 const USAGE = [
   'perception train FILE [--out DIR] [--samples N] [--epochs N] [--seed N] [--no-randomization] [--json]',
   'perception eval FILE --model DIR/perception.onnx [--robot ws://HOST:PORT] [--images N] [--json]',
-  'perception adapt FILE --model DIR/perception.onnx [--robot ws://HOST:PORT] [--images N] [--steps N] [--json]',
+  'perception adapt FILE --model DIR/perception.onnx [--robot ws://HOST:PORT] [--images N] [--eval-images N] [--steps N] [--json]',
 ].join('\n       ');
 
 const cm = (e: PositionErrors): string => `mean ${e.meanCm.toFixed(2)} cm, p95 ${e.p95Cm.toFixed(2)} cm (median ${e.medianCm.toFixed(2)}, max ${e.maxCm.toFixed(2)}) over ${e.images} images`;
@@ -110,13 +111,14 @@ async function train(args: string[], signal: AbortSignal): Promise<number> {
 }
 
 async function withRobot(sub: 'eval' | 'adapt', args: string[], signal: AbortSignal): Promise<number> {
-  const { positional, flags } = parseArgs(args, { model: 'string', robot: 'string', images: 'number', steps: 'number', seed: 'number', json: 'boolean' });
+  const { positional, flags } = parseArgs(args, { model: 'string', robot: 'string', images: 'number', 'eval-images': 'number', steps: 'number', seed: 'number', json: 'boolean' });
   if (positional.length > 1) throw new UsageError(`perception ${sub} takes one experiment file`);
   const modelPath = flags.model as string | undefined;
   if (!modelPath) throw new UsageError('--model DIR/perception.onnx is required');
   const images = wholeNumber(flags, 'images', 1);
   const steps = sub === 'adapt' ? wholeNumber(flags, 'steps', 1) : undefined;
-  if (sub === 'eval' && flags.steps !== undefined) throw new UsageError('--steps applies to perception adapt only');
+  const evalImages = sub === 'adapt' ? wholeNumber(flags, 'eval-images', 1) : undefined;
+  if (sub === 'eval' && (flags.steps !== undefined || flags['eval-images'] !== undefined)) throw new UsageError('--steps and --eval-images apply to perception adapt only');
   const seed = wholeNumber(flags, 'seed', 0);
   const experiment = load(positional[0], sub);
   if (typeof experiment === 'number') return experiment;
@@ -134,7 +136,7 @@ async function withRobot(sub: 'eval' | 'adapt', args: string[], signal: AbortSig
       if (json) process.stdout.write(`${JSON.stringify({ model: modelPath, source: source.address, groundTruth: source.groundTruth, ...errors })}\n`);
       else process.stdout.write(`real images: ${cm(errors)}\nlabels: ${source.groundTruth}\n`);
     } else {
-      const result = await adaptPerceptionModel(experiment, modelPath, source, { realImages: images, steps, seed, signal, log });
+      const result = await adaptPerceptionModel(experiment, modelPath, source, { realImages: images, evalImages, steps, seed, signal, log });
       if (json) process.stdout.write(`${JSON.stringify({ model: modelPath, adaptedModel: result.adaptedModelPath, source: source.address, before: result.before, after: result.after })}\n`);
       else process.stdout.write(`before: ${cm(result.before)}\nafter:  ${cm(result.after)}\nadapted model: ${result.adaptedModelPath}\n`);
     }

@@ -17,6 +17,8 @@ export interface PerceptionTraining {
   readonly epochs: number;
   readonly seed: number;
   readonly seconds: number;
+  /** Nominal-look images trained on first (curriculum warm-up). */
+  readonly warmupSamples?: number;
   /** Error on held-out sim images drawn like the training images. */
   readonly simTest: PositionErrors;
 }

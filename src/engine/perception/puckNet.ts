@@ -75,6 +75,9 @@ export class PuckNet {
     this.conv2w = heParameter([h, h, 3, 3], h * 9, uniform);
     this.conv2b = zeroParameter([h]);
     this.conv3w = heParameter([k, h, kk, kk], h * kk * kk, uniform);
+    // Sharper initial keypoint maps: with He scale the softmax starts nearly flat, every keypoint
+    // sits at the image centre whatever the image, and training idled on a plateau for epochs.
+    for (let i = 0; i < this.conv3w.size; i++) this.conv3w.data[i]! *= 3;
     this.conv3b = zeroParameter([k]);
     // a small head: the keypoints start as near-uniform maps and the head as near-zero output
     this.headW = heParameter([2, 2 * k], 2 * k, uniform);

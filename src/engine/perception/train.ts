@@ -13,7 +13,7 @@ export interface TrainOptions {
   readonly epochs?: number;
   /** [default: 16] */
   readonly batchSize?: number;
-  /** [default: 3e-3] */
+  /** [default: 1e-2] (3e-3 left the keypoints on their initial plateau for several epochs) */
   readonly learningRate?: number;
   /** The learning rate is divided by 10 over the last this share of epochs. [default: 0.3] */
   readonly decayShare?: number;
@@ -50,7 +50,7 @@ export function targetBatch(net: PuckNet, samples: readonly LabelledImage[]): Te
 export function trainPuckNet(net: PuckNet, samples: readonly LabelledImage[], options: TrainOptions): TrainResult {
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 16;
-  const baseRate = options.learningRate ?? 3e-3;
+  const baseRate = options.learningRate ?? 1e-2;
   const decayFrom = Math.floor(epochs * (1 - (options.decayShare ?? 0.3)));
   const adam = new AdamOptimizer(net.parameters(), baseRate);
   adam.zeroGrad();
