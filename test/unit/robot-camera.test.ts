@@ -140,5 +140,9 @@ test('the example profiles load, and their cameras differ from the simulator\'s'
     const nominal = nominalAppearance();
     assert.notDeepEqual({ ...look, surfaces: undefined }, { ...nominal, surfaces: undefined }, `${name}: same sensor as the sim`);
     assert.notDeepEqual(realityCamera(profile), nominalCamera(), `${name}: same camera pose as the sim`);
+    // The arm keeps its colour (the puck must stay tellable from it); patterns are shades of the material.
+    assert.deepEqual(look.surfaces.link1.color, nominal.surfaces.link1.color);
+    const table = look.surfaces.table;
+    if (table.texture !== 'solid') assert.deepEqual(table.color2, table.color.map((c) => c * 0.65));
   }
 });

@@ -62,9 +62,8 @@ export function realityAppearance(profile: RealityProfile): Appearance {
   if (typeof p.light_intensity === 'number') a.lightIntensity = p.light_intensity;
   if (Array.isArray(p.light_position)) a.lightPosition = [p.light_position[0], p.light_position[1], p.light_position[2]];
   if (Array.isArray(p.background_color)) a.backgroundColor = rgb(p.background_color);
-  if (Array.isArray(p.object_color)) {
-    for (const surface of ['puck', 'link1', 'link2', 'link3'] as const) a.surfaces[surface].color = rgb(p.object_color);
-  }
+  // The tracked object's colour; the arm keeps its own, so the puck stays tellable from the arm.
+  if (Array.isArray(p.object_color)) a.surfaces.puck.color = rgb(p.object_color);
   a.noiseStd = typeof p.camera_noise === 'number' ? p.camera_noise : Number(parameterInfo('camera_noise')?.nominal ?? 0);
   a.ambient = c.ambient;
   a.shadows = c.shadows !== 'off';
@@ -76,7 +75,11 @@ export function realityAppearance(profile: RealityProfile): Appearance {
   for (const name of SURFACE_NAMES) {
     if (name === 'floor') continue;
     const family = name === 'table' && c.tableTexture ? c.tableTexture : typeof p.texture === 'string' ? p.texture : undefined;
-    if (family) applyTextureFamily(a.surfaces[name], name, family, folder, rng, 'camera.textureFolder');
+    if (!family) continue;
+    const surface = a.surfaces[name];
+    applyTextureFamily(surface, name, family, folder, rng, 'camera.textureFolder');
+    // Real patterns (wood grain, a cloth) vary a material's own shade, not a random second colour.
+    surface.color2 = [surface.color[0] * 0.65, surface.color[1] * 0.65, surface.color[2] * 0.65];
   }
   return a;
 }

@@ -78,7 +78,7 @@ export const SECTIONS: Readonly<Record<string, SectionSpec>> = {
     },
   },
   camera: {
-    description: 'The robot\'s camera (sensor_msgs/Image, rgb8, on topics.camera): the true pose and the image effects of a real lens and sensor, which the simulator\'s renders do not have unless an experiment randomizes them. Lighting, colours, texture, focal length and noise are the `parameters` light_intensity, light_position, object_color (the puck and the links), texture, background_color, camera_focal_length (px) and camera_noise.',
+    description: 'The robot\'s camera (sensor_msgs/Image, rgb8, on topics.camera): the true pose and the image effects of a real lens and sensor, which the simulator\'s renders do not have unless an experiment randomizes them. Lighting, colours, texture, focal length and noise are the `parameters` light_intensity, light_position, object_color (the puck; the arm keeps its colour), texture, background_color, camera_focal_length (px) and camera_noise.',
     fields: {
       rateHz: { kind: 'number', unit: 'Hz', min: 0, max: 60, default: 15, description: 'Frames per second published while someone subscribes; 0 turns the camera off.' },
       widthPx: { kind: 'number', unit: 'px', integer: true, min: 8, max: 512, default: 64, description: 'Image width.' },
