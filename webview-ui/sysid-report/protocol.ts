@@ -3,7 +3,7 @@
  * and its webview (main.ts). Imported by both sides; each side checks what arrives with the parser
  * for its direction before acting on it. No `vscode` and no DOM here.
  */
-import { sysidResultProblem } from '../../src/engine/sysid/sysidRuns';
+import { sysidResultProblem } from '../../src/engine/sysid/resultCheck';
 import type { SysidResult } from '../../src/engine/sysid/types';
 
 /** Sent by the host: the result to draw. */

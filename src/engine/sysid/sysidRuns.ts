@@ -7,7 +7,10 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { sysidResultProblem } from './resultCheck';
 import { SYSID_FILE, type SysidResult } from './types';
+
+export { sysidResultProblem };
 
 export const SYSID_RUN_PREFIX = 'sysid-';
 
@@ -25,35 +28,6 @@ export interface SysidRun {
   readonly error?: string;
   /** For ordering: the result's createdAt, else the file's modification time, ms. */
   readonly time: number;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isEstimate = (v: unknown): boolean => isObject(v) && isFiniteNumber(v.value) && isFiniteNumber(v.stdError);
-
-/** The checks every reader relies on: the shape of a SysidResult, numbers finite. */
-export function sysidResultProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return 'not a JSON object';
-  if (value.version !== 1) return `unknown version ${JSON.stringify(value.version)}`;
-  if (typeof value.experiment !== 'string' || typeof value.task !== 'string' || typeof value.createdAt !== 'string') return 'experiment, task or createdAt missing';
-  if (!Array.isArray(value.identified)) return "'identified' is not a list";
-  for (const [i, id] of value.identified.entries()) {
-    if (!isObject(id) || typeof id.parameter !== 'string' || !isFiniteNumber(id.value) || !isFiniteNumber(id.stdError) || (id.target !== undefined && typeof id.target !== 'string')) {
-      return `identified[${i}] is not a parameter with a finite value and standard error`;
-    }
-  }
-  if (!Array.isArray(value.friction) || !Array.isArray(value.inertia)) return "'friction' or 'inertia' is not a list";
-  for (const [i, f] of value.friction.entries()) {
-    if (!isObject(f) || typeof f.joint !== 'string' || !isEstimate(f.viscousNmsPerRad) || !isEstimate(f.coulombNm) || !Array.isArray(f.points) || !Array.isArray(f.residualsNm)) {
-      return `friction[${i}] is not a friction fit`;
-    }
-  }
-  for (const [i, f] of value.inertia.entries()) {
-    if (!isObject(f) || typeof f.joint !== 'string' || !isEstimate(f.inertiaKgM2) || !Array.isArray(f.trialsKgM2)) return `inertia[${i}] is not an inertia fit`;
-  }
-  if (value.delay !== undefined && (!isObject(value.delay) || !isFiniteNumber(value.delay.meanMs) || !Array.isArray(value.delay.samplesMs))) return "'delay' is not a delay fit";
-  if (!Array.isArray(value.warnings)) return "'warnings' is not a list";
-  return undefined;
 }
 
 export function readSysidResult(file: string): { result?: SysidResult; error?: string } {

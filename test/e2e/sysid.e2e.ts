@@ -1,0 +1,112 @@
+/**
+ * Acceptance test for issue 6 in VS Code: "applying the result in VS Code updates the experiment
+ * and the coverage diagnostics".
+ *
+ * Fixture (test/fixtures/sysid-workspace): calibrate.s2r.yaml (the push example) and a stored
+ * system identification result in .sim2real/runs/calibrate/sysid-20261125-150000/sysid.json whose
+ * shoulder damping (0.11 N·m·s/rad) lies outside the experiment's joint_damping range
+ * ([0.5, 2] × nominal 0.05 = 0.025-0.1). A user opens the experiment, sees the coverage warning in
+ * Problems, widens the range with the quick fix and the warning goes; undoes it, opens the report
+ * from the result in the tree (charts drawn), applies the result to the experiment through the diff,
+ * and the file holds the calibration block with no coverage warning left.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { waitFor, Workbench, type Problem } from './harness';
+
+const FILE = 'calibrate.s2r.yaml';
+const RESULT = 'sysid-20261125-150000';
+
+describe('issue 6: coverage diagnostics, quick fixes, the report and Apply to Experiment in VS Code', { timeout: 600_000 }, () => {
+  let wb: Workbench;
+  const sidebarRow = (text: string | RegExp): Locator => wb.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text });
+  const coverage = (problems: Problem[]): Problem | undefined => problems.find((p) => p.file === FILE && p.code === 'coverage-outside-range');
+
+  async function expand(row: Locator): Promise<void> {
+    await row.first().waitFor({ state: 'visible' });
+    if ((await row.first().getAttribute('aria-expanded')) === 'false') {
+      await row.first().locator('.monaco-tl-twistie').click();
+      await waitFor(async () => ((await row.first().getAttribute('aria-expanded')) === 'true' ? true : undefined), 'the row to expand');
+    }
+  }
+
+  before(async () => {
+    wb = await Workbench.start({ fixture: 'sysid-workspace' });
+  });
+  after(async () => {
+    await wb?.close();
+  });
+
+  test('the measured shoulder damping outside the range shows in Problems, on the range', () =>
+    wb.guard('coverage-problem', async () => {
+      await wb.openFile(FILE);
+      const problems = await wb.waitForProblems((p) => coverage(p) !== undefined, 'the coverage-outside-range warning');
+      const problem = coverage(problems)!;
+      assert.equal(problem.severity, 'warning');
+      assert.equal(problem.source, 'sim2real');
+      assert.match(problem.message, /^measured joint_damping \(shoulder\) 0\.11 N·m·s\/rad lies outside 0\.025-0\.1 \(range \[0\.5, 2\] × nominal 0\.05\); from sysid-20261125-150000/);
+      const line = readFileSync(join(wb.workspace, FILE), 'utf8').split('\n')[problem.line - 1]!;
+      assert.equal(line.slice(problem.column - 1, problem.column - 1 + '[0.5, 2.0]'.length), '[0.5, 2.0]', `placed on the range: ${line}`);
+    }));
+
+  test('"Widen range to include 0.11" fixes it and the warning goes; undo brings it back', () =>
+    wb.guard('coverage-quick-fix', async () => {
+      const problem = coverage(await wb.readProblems())!;
+      await wb.goTo(problem.line, problem.column + 1);
+      const titles = await wb.triggerQuickFix();
+      assert.ok(titles.includes('Widen range to include 0.11') && titles.includes('Re-centre range on 0.11'), JSON.stringify(titles));
+      await wb.page.keyboard.press('Escape');
+      await wb.applyCodeAction('Widen range to include 0.11');
+      const lines = await wb.readEditorText();
+      assert.ok(lines.some((l) => /joint_damping: +\{ distribution: uniform, range: \[0\.5, 2\.29\], operation: scale \}/.test(l)), lines.join('\n'));
+      await wb.waitForProblems((p) => coverage(p) === undefined, 'the coverage warning to go after the quick fix');
+      await wb.goTo(problem.line, 1);
+      await wb.page.keyboard.press('Control+z');
+      await wb.waitForProblems((p) => coverage(p) !== undefined, 'the coverage warning back after undo');
+    }));
+
+  test('the result in the tree opens the report with the friction fit drawn', () =>
+    wb.guard('report', async () => {
+      await wb.activityBarItem('Sim2Real').click();
+      const experiment = sidebarRow('calibrate');
+      await experiment.first().waitFor({ state: 'visible', timeout: 60_000 });
+      await expand(experiment);
+      await expand(sidebarRow(/^Runs/));
+      const row = sidebarRow(RESULT).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await row.innerText(), /system identification · 7 values · robot ws:\/\/127\.0\.0\.1:9090/);
+      await row.click();
+      const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('h1', { hasText: 'System identification: calibrate.s2r.yaml' }).waitFor({ state: 'visible', timeout: 60_000 });
+      for (const id of ['friction-shoulder', 'residuals-shoulder', 'inertia', 'delay']) await frame.locator(`canvas#${id}`).waitFor({ state: 'visible' });
+      // chart.js drew into the canvas: some pixel is not transparent
+      const drawn = await frame.locator('canvas#friction-shoulder').evaluate((canvas: HTMLCanvasElement) => {
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
+        return false;
+      });
+      assert.ok(drawn, 'the friction chart has pixels');
+      await frame.getByText(/viscous b = 0\.11 ± 0\.003 N·m·s\/rad · Coulomb c = 0\.21 ± 0\.006 N·m/).waitFor({ state: 'visible' });
+    }));
+
+  test('Apply to Experiment shows the diff, applies on confirmation, and the coverage warning goes', () =>
+    wb.guard('apply', async () => {
+      const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('vscode-button#apply').click();
+      // the diff of the file against the proposed text opens first, then the confirmation
+      await wb.page.locator('.tabs-container .tab', { hasText: /calibrate\.s2r\.yaml ↔ calibrated \(proposed\)/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      const dialog = wb.page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible' });
+      assert.match(await dialog.innerText(), /joint_damping \(shoulder\): nominal 0\.05 -> 0\.11 N·m·s\/rad/);
+      await dialog.locator('.monaco-button', { hasText: /^Apply$/ }).click();
+      await waitFor(async () => (readFileSync(join(wb.workspace, FILE), 'utf8').includes('calibration:') ? true : undefined), 'the calibration block on disk');
+      const text = readFileSync(join(wb.workspace, FILE), 'utf8');
+      assert.match(text, /joint_damping: \{ shoulder: 0\.11, elbow: 0\.062, wrist: 0\.048 \}/);
+      assert.match(text, /action_delay: +\{ distribution: randint, range: \[1, 4\] \}/);
+      assert.match(text, /source: \.sim2real\/runs\/calibrate\/sysid-20261125-150000\/sysid\.json/);
+      await wb.waitForProblems((p) => coverage(p) === undefined, 'no coverage warning once the calibration is applied');
+    }));
+});
