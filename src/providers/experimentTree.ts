@@ -80,7 +80,7 @@ export class StageItem extends vscode.TreeItem {
     this.state = record?.state ?? (stage.skip ? 'skipped' : 'pending');
     this.contextValue = `stage.${this.state}`;
     const line = record ? stageLine(record, pipeline?.stale) : STAGE_STATE_LABELS[this.state];
-    this.description = `${stage.kind} · ${line}`;
+    this.description = `${stage.kind} · ${stage.episodes} episodes · ${line}`;
     const [icon, colour] = STAGE_ICONS[this.state];
     this.iconPath = new vscode.ThemeIcon(pipeline?.stale && this.state === 'running' ? 'debug-pause' : icon, colour ? new vscode.ThemeColor(colour) : undefined);
     const gate = stage.gate ? [stage.gate.minSimSuccess !== undefined ? `sim ≥ ${stage.gate.minSimSuccess}` : '', stage.gate.minRealSuccess !== undefined ? `real ≥ ${stage.gate.minRealSuccess}` : '', stage.gate.confirm ? 'confirmation' : ''].filter(Boolean).join(', ') : '';
