@@ -2,6 +2,7 @@
  * Which runner serves which stage kind. The sim, mixed and fine-tuning runners live here; the two
  * perception stages (real textures, real camera images) come from src/engine/perception.
  */
+import { realImagesStage, realTexturesStage } from '../perception/stages';
 import { mixedSplit } from './plan';
 import { FINETUNE_DIRECTIONS, runRealArs } from './realArs';
 import { simStage } from './simStage';
@@ -28,20 +29,10 @@ export const realFinetuneStage: StageRunner = (context) =>
     personStartsEpisodes: true,
   });
 
-const perceptionMissing =
-  (what: string): StageRunner =>
-  async () => ({
-    state: 'failed',
-    message: `not available: ${what} needs the perception model (src/engine/perception), which this build does not include`,
-    simEpisodes: 0,
-    realEpisodes: 0,
-    outputs: {},
-  });
-
 export const STAGE_RUNNERS: StageRunnerTable = {
   sim: simStage,
-  sim_real_textures: perceptionMissing('sim with real textures'),
-  sim_real_images: perceptionMissing('sim with real camera images'),
+  sim_real_textures: realTexturesStage,
+  sim_real_images: realImagesStage,
   mixed: mixedStage,
   real_finetune: realFinetuneStage,
 };
