@@ -11,7 +11,8 @@ import { Replay } from './replay';
 
 /** Scale of each unknown, so LM's additive damping treats them alike: b N·m·s/rad, c N·m, m kg. */
 const SCALE = { viscous: 0.1, coulomb: 0.1, mass: 0.5 } as const;
-const MIN_MASS_KG = 0.01;
+/** Lower bound of a link mass in the fit, kg. */
+export const MIN_FITTED_MASS_KG = 0.01;
 const MAX = { viscous: 50, coulomb: 50, mass: 50 } as const;
 const SEARCH_ITERATIONS = 6;
 const FINAL_ITERATIONS = 25;
@@ -59,7 +60,7 @@ export function fitLog(replay: Replay, joints: readonly string[], options: LogFi
     ...Array.from(options.initial.coulombNm, (v) => Math.max(v, 0.01) / SCALE.coulomb),
     ...Array.from(options.initial.linkMassKg, (v) => v / SCALE.mass),
   ];
-  const minValues = [...new Array<number>(2 * J).fill(0), ...new Array<number>(J).fill(MIN_MASS_KG / SCALE.mass)];
+  const minValues = [...new Array<number>(2 * J).fill(0), ...new Array<number>(J).fill(MIN_FITTED_MASS_KG / SCALE.mass)];
   const maxValues = [...new Array<number>(J).fill(MAX.viscous / SCALE.viscous), ...new Array<number>(J).fill(MAX.coulomb / SCALE.coulomb), ...new Array<number>(J).fill(MAX.mass / SCALE.mass)];
 
   let delayS = 0;

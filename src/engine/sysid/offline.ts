@@ -14,7 +14,7 @@ import { jointInertiaCoefficients } from './armModel';
 import { appliedTorque } from './appliedTorque';
 import { commandDelay, type CommandDelay } from './commandDelay';
 import { frictionPoints } from './frictionPoints';
-import { fitLog } from './logFit';
+import { fitLog, MIN_FITTED_MASS_KG } from './logFit';
 import { parseCsvLog } from './logs/csv';
 import { logMappingFor } from './logs/mapping';
 import { parseMcapLog } from './logs/mcap';
@@ -95,6 +95,15 @@ export async function identifyFromTrajectory(
     }
     if (ratio > 0.15) warnings.push(`joint '${joints[j]}': the replay misses the logged motion by ${(100 * ratio).toFixed(0)}% (RMS); the model may lack an effect of this robot`);
   }
+  fit.linkMassKg.forEach((m, j) => {
+    if (m.value <= MIN_FITTED_MASS_KG * 1.001) {
+      throw new LogError(`the fit did not converge: the mass of ${LINK_NAMES[j]} (after joint '${joints[j]}') went to its lower bound ${MIN_FITTED_MASS_KG} kg; the log does not show that link's inertia`);
+    }
+  });
+  joints.forEach((joint, j) => {
+    if (fit.viscousNmsPerRad[j]!.value === 0) warnings.push(`joint '${joint}': viscous friction fitted as 0 (its lower bound): the log shows none, or the joint moved too little`);
+    if (fit.coulombNm[j]!.value === 0) warnings.push(`joint '${joint}': Coulomb friction fitted as 0 (its lower bound): the log shows none, or the joint moved too little`);
+  });
   if (!log.velocityRadPerS) warnings.push('the log has no joint velocities: fitted to positions only, with velocities from finite differences');
 
   const masses = fit.linkMassKg.map((m) => m.value);

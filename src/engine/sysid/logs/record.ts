@@ -29,7 +29,11 @@ const EXCITATION = {
   /** Reference frequencies, Hz: slow sweeps and quick reversals, for friction at many speeds. */
   frequenciesHz: [0.23, 0.61, 1.37],
   maxTorqueNm: 5,
+  /** RMS joint speed the excitation aims between, rad/s. */
+  speedRadPerS: [0.2, 6],
 } as const;
+const ADAPT_EVERY_S = 1;
+const MAX_SCALE = 16;
 
 const PUCK_OUT_OF_REACH = [0.85, 0.55] as const;
 
@@ -67,6 +71,10 @@ export async function recordExcitationLog(profile: RealityProfile, options: Reco
     };
     record(0, 0);
     const all = [0, 1, 2];
+    // Friction is unknown before the fit: a joint that barely moves gets more torque, one that
+    // races gets less, judged from the measured speeds of the last second (as an operator would).
+    const scale = [1, 1, 1];
+    const window = Math.round(ADAPT_EVERY_S / plant.dtS);
     let seq = 0;
     for (let s = 0; s < steps; s++) {
       const tS = s * plant.dtS;
@@ -85,7 +93,7 @@ export async function recordExcitationLog(profile: RealityProfile, options: Reco
           ref = Math.min(high * 0.8, Math.max(low * 0.8, ref));
           const pd = EXCITATION.stiffness[j]! * (ref - position[j]![s]!) + EXCITATION.damping[j]! * (refRate - velocity[j]![s]!);
           const kick = rng.uniform(-EXCITATION.randomTorqueNm[j]!, EXCITATION.randomTorqueNm[j]!);
-          torques[j] = Math.max(-EXCITATION.maxTorqueNm, Math.min(EXCITATION.maxTorqueNm, pd + kick));
+          torques[j] = Math.max(-EXCITATION.maxTorqueNm, Math.min(EXCITATION.maxTorqueNm, scale[j]! * (pd + kick)));
           commands[j]!.push(torques[j]!);
         }
         commandTime.push(tS);
@@ -94,6 +102,15 @@ export async function recordExcitationLog(profile: RealityProfile, options: Reco
       for (const c of queue.popDue(tS * 1000 + 1e-6)) plant.commandEffort(all, c.targetsRad);
       plant.step();
       record(s + 1, (s + 1) * plant.dtS);
+      if ((s + 1) % window === 0) {
+        for (let j = 0; j < JOINT_COUNT; j++) {
+          let sum = 0;
+          for (let k = s + 2 - window; k <= s + 1; k++) sum += velocity[j]![k]! ** 2;
+          const rms = Math.sqrt(sum / window);
+          if (rms < EXCITATION.speedRadPerS[0]) scale[j] = Math.min(MAX_SCALE, scale[j]! * 1.5);
+          else if (rms > EXCITATION.speedRadPerS[1]) scale[j] = Math.max(1 / MAX_SCALE, scale[j]! / 1.5);
+        }
+      }
     }
     return {
       joints,
