@@ -31,7 +31,7 @@ export interface TrainResult {
 export function shuffled(count: number, rng: Rng): number[] {
   const order = Array.from({ length: count }, (_, i) => i);
   for (let i = count - 1; i > 0; i--) {
-    const j = rng.randint(0, i + 1);
+    const j = rng.randint(0, i); // both ends included
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   return order;
