@@ -28,6 +28,7 @@ import {
   renderCamera,
   sceneViewOf,
   type Appearance,
+  type Rgb,
   type Camera,
   type RgbImage,
   type SceneView,
@@ -372,4 +373,12 @@ test('sensor effects: blur smooths, white balance tints, gamma brightens mid-ton
   assert.ok(channelMean(warm, 0) > 1.2 * channelMean(base, 0) && channelMean(warm, 2) < 0.8 * channelMean(base, 2));
   const bright = render(view, { ...nominalAppearance(), gamma: 2.2 });
   assert.ok(meanBrightness(bright) > 1.3 * meanBrightness(base));
+  // Vignetting darkens the corners by the set share and leaves the centre.
+  const flat = { ...nominalAppearance(), shadows: false, backgroundColor: [0.6, 0.6, 0.6] as Rgb };
+  const plainImage = render(view, flat);
+  const vignetted = render(view, { ...flat, vignetting: 0.4 });
+  const corner = 0;
+  const centre = 3 * (32 * 64 + 32);
+  assert.ok(Math.abs(vignetted.data[corner] / plainImage.data[corner] - 0.6 * (1 + 1 / 64)) < 0.05, `corner ${vignetted.data[corner]} vs ${plainImage.data[corner]}`);
+  assert.ok(Math.abs(vignetted.data[centre] - plainImage.data[centre]) <= 1);
 });

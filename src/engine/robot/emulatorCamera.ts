@@ -70,6 +70,7 @@ export function realityAppearance(profile: RealityProfile): Appearance {
   a.blurRadiusPx = c.blurRadiusPx;
   a.colorGain = [c.whiteBalanceRed, c.whiteBalanceGreen, c.whiteBalanceBlue];
   a.gamma = c.gamma;
+  a.vignetting = c.vignetting;
   const folder = c.textureFolder ? resolveFolder(c.textureFolder, profile.sourcePath) : undefined;
   const rng = new Rng(deriveSeed(profile.seed, STREAM_CAMERA_LOOK, 0));
   for (const name of SURFACE_NAMES) {

@@ -73,6 +73,7 @@ export interface RealityCamera {
   readonly whiteBalanceGreen: number;
   readonly whiteBalanceBlue: number;
   readonly gamma: number;
+  readonly vignetting: number;
   readonly tableTexture?: string;
   readonly textureFolder?: string;
 }

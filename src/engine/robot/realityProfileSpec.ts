@@ -96,6 +96,7 @@ export const SECTIONS: Readonly<Record<string, SectionSpec>> = {
       whiteBalanceGreen: { kind: 'number', unit: 'gain', min: 0.1, max: 5, default: 1, description: 'Gain of the green channel.' },
       whiteBalanceBlue: { kind: 'number', unit: 'gain', min: 0.1, max: 5, default: 1, description: 'Gain of the blue channel.' },
       gamma: { kind: 'number', unit: 'exponent', min: 0.2, max: 5, default: 1, description: 'Sensor response: written intensity = linear^(1/gamma).' },
+      vignetting: { kind: 'number', unit: 'fraction (0-1)', min: 0, max: 1, default: 0, description: 'Lens vignetting: share of the brightness lost at the image corners, falling off with the squared distance from the centre.' },
       tableTexture: { kind: 'enum', values: ['solid', 'checker', 'stripes', 'noise', 'gradient', 'image'], description: 'Texture of the table top (overrides parameters.texture for the table), e.g. `image` with a photo of the real table.' },
       textureFolder: { kind: 'string', description: 'Folder of PNG or JPEG images for the `image` texture, relative to the profile file.' },
     },

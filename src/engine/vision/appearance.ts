@@ -57,6 +57,8 @@ export interface Appearance {
   colorGain: Rgb;
   /** Output gamma: 1 writes linear intensities. */
   gamma: number;
+  /** Share of the brightness lost at the image corners (lens vignetting, falls off with r^2). [default: 0] */
+  vignetting?: number;
 }
 
 /** Nominal colours of the built-in scene (what an experiment without visual randomization sees). */

@@ -1,6 +1,6 @@
 /**
- * What the sensor does to the light reaching it: per-channel gain (white balance), gamma, a box
- * blur (defocus), Gaussian pixel noise, then 8-bit quantization into the output image.
+ * What the lens and the sensor do to the light reaching them: vignetting, per-channel gain (white
+ * balance), gamma, a box blur (defocus), Gaussian pixel noise, then 8-bit quantization.
  */
 import type { Appearance } from './appearance';
 import type { RgbImage } from './types';
@@ -21,6 +21,23 @@ export function applySensorEffects(linear: Float32Array, out: RgbImage, appearan
   if (!(gamma > 0)) throw new Error(`gamma must be positive, got ${gamma}`);
   const invGamma = 1 / gamma;
   const n = width * height * 3;
+  const vignetting = appearance.vignetting ?? 0;
+  if (vignetting > 0) {
+    // Brightness 1 - v * (r / r_corner)^2, r from the image centre to the pixel centre.
+    const cx = width / 2;
+    const cy = height / 2;
+    const cornerSquared = cx * cx + cy * cy;
+    for (let y = 0, k = 0; y < height; y++) {
+      const dy = y + 0.5 - cy;
+      for (let x = 0; x < width; x++, k += 3) {
+        const dx = x + 0.5 - cx;
+        const f = 1 - (vignetting * (dx * dx + dy * dy)) / cornerSquared;
+        linear[k] *= f;
+        linear[k + 1] *= f;
+        linear[k + 2] *= f;
+      }
+    }
+  }
   if (gr !== 1 || gg !== 1 || gb !== 1 || gamma !== 1) {
     for (let k = 0; k < n; k += 3) {
       linear[k] = curve(linear[k] * gr, invGamma);
