@@ -101,6 +101,7 @@ describe('identification from emulator logs', () => {
     const fromCsv = parseCsvLog(trajectoryToCsv(log), mapping, csvFile);
     const fromMcap = parseMcapLog(await trajectoryToMcap(log), mapping, mcapFile);
     assert.equal(fromCsv.timeS.length, fromMcap.timeS.length);
+    assert.equal(fromCsv.command.timeS.length, fromMcap.command.timeS.length, 'a CSV command counts once, where its values change');
     for (let j = 0; j < 3; j++) {
       for (let i = 0; i < fromCsv.timeS.length; i += 97) {
         assert.ok(Math.abs(fromCsv.positionRad[j]![i]! - fromMcap.positionRad[j]![i]!) < 1e-12);
@@ -111,6 +112,7 @@ describe('identification from emulator logs', () => {
     const b = await identifyFromLog(experiment, EXPERIMENT_FILE, mcapFile);
     assert.equal(a.source.kind === 'log' && a.source.format, 'csv');
     assert.equal(b.source.kind === 'log' && b.source.format, 'mcap');
+    assert.ok(Math.abs(a.delay!.meanMs - b.delay!.meanMs) < 1e-6, `delay ${a.delay!.meanMs} ms (CSV) vs ${b.delay!.meanMs} ms (MCAP)`);
     for (let k = 0; k < a.identified.length; k++) {
       const [p, q] = [a.identified[k]!, b.identified[k]!];
       assert.equal(p.parameter, q.parameter);

@@ -86,13 +86,18 @@ export function parseCsvLog(text: string, mapping: LogMapping, file: string): Jo
     }
   }
   checkIncreasing(time, 'sample', (i) => `${at(rows[i]!)} (column '${mapping.timeColumn}')`);
+  // a row repeats the command in force; a command was sent where the values change (as on a topic)
+  const sent: number[] = [];
+  for (let r = 0; r < n; r++) if (r === 0 || command.some((c) => c[r] !== c[r - 1])) sent.push(r);
+  const commandTime = Float64Array.from(sent, (r) => time[r]!);
+  const commandValues = command.map((c) => Float64Array.from(sent, (r) => c[r]!));
   return {
     joints: mapping.joints,
     timeS: time,
     positionRad: position,
     ...(velocity ? { velocityRadPerS: velocity } : {}),
     ...(effort ? { effortNm: effort } : {}),
-    command: { kind: mapping.commandKind, timeS: time, values: command },
+    command: { kind: mapping.commandKind, timeS: commandTime, values: commandValues },
   };
 }
 
