@@ -10,7 +10,8 @@ import { loadExperiment } from '../engine/config/load';
 import { latestPipeline } from '../engine/pipeline/pipelineSummary';
 import type { PipelinePromptClosedEvent, PipelinePromptEvent } from '../engine/protocol';
 import type { Sim2RealContext } from './context';
-import { ExperimentItem, GroupItem, StageItem } from './experimentTree';
+import { isExperiment } from './experimentDocuments';
+import { EXPERIMENT_GLOB, ExperimentItem, GroupItem, StageItem } from './experimentTree';
 import { reportEngineError, runsDirectory, targetExperiment, withEngineProgress } from './runCommands';
 import { SafeTestConsole } from './safeTestConsole';
 import { consentToEngineWork } from './trust';
@@ -22,8 +23,10 @@ export async function runPipelineCommand(ctx: Sim2RealContext, target?: unknown)
     void vscode.window.showInformationMessage('Sim2Real: a transfer pipeline is already running; cancel it from its notification first.');
     return;
   }
-  // from the tree: the experiment, its Stages group or one of its stages
-  const document = await targetExperiment(target instanceof GroupItem || target instanceof StageItem ? target.experiment : target instanceof ExperimentItem || target instanceof vscode.Uri ? target : undefined);
+  // from the tree: the experiment, its Stages group or one of its stages; from the palette: the
+  // active editor's, else the workspace's only experiment, else the user's pick
+  const fromTree = target instanceof GroupItem || target instanceof StageItem ? target.experiment : target instanceof ExperimentItem || target instanceof vscode.Uri ? target : undefined;
+  const document = await targetExperiment(fromTree ?? (await pickExperiment()));
   if (!document || !(await consentToEngineWork('The transfer pipeline'))) return;
   if (document.isDirty) await document.save();
   const loaded = loadExperiment(document.uri.fsPath);
@@ -69,6 +72,18 @@ export async function runPipelineCommand(ctx: Sim2RealContext, target?: unknown)
     running = false;
     ctx.tree.refresh();
   }
+}
+
+async function pickExperiment(): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && isExperiment(active)) return active.uri;
+  const files = await vscode.workspace.findFiles(EXPERIMENT_GLOB, '{**/node_modules/**,**/.sim2real/**}', 50);
+  if (files.length <= 1) return files[0];
+  const picked = await vscode.window.showQuickPick(
+    files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    { title: 'Run Transfer Pipeline: which experiment?' },
+  );
+  return picked?.uri;
 }
 
 async function answer(ctx: Sim2RealContext, event: PipelinePromptEvent | PipelinePromptClosedEvent): Promise<void> {
