@@ -10,5 +10,6 @@ import { perceptionCommand } from './perception';
 import { pipelineCommand } from './pipeline';
 import { renderCommand } from './render';
 import { recordLogCommand } from './recordLog';
+import { sysidCommand } from './sysid';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand, renderCommand, recordLogCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand, renderCommand, recordLogCommand, sysidCommand];

@@ -85,6 +85,11 @@ export class EmulatedRobot {
     return () => this.statusListeners.delete(listener);
   }
 
+  /** Monotonic ms of the physics state the plant holds now (when its last step was due): the stamp of a reading. */
+  get stateTimeMs(): number {
+    return this.physicsOriginMs + this.physicsSteps * this.plant.dtS * 1000;
+  }
+
   /** Start the real-time physics loop. */
   start(): void {
     if (this.physicsTimer) return;

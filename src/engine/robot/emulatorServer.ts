@@ -11,6 +11,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost } from './addressPolicy';
+import { monotonicMs } from './clock';
 import { EmulatedRobot } from './emulatedRobot';
 import { EmulatorCamera } from './emulatorCamera';
 import { imageMessage } from './imageMessage';
@@ -243,9 +244,10 @@ export class RealityEmulator {
     return [t.jointStates, t.status, ...(this.robot.plant.task.withPuck ? [t.objectPose] : []), ...(this.camera ? [t.camera] : [])];
   }
 
-  private header(frame: string): { stamp: { sec: number; nanosec: number }; frame_id: string } {
+  /** `agoMs`: how long before now the reading was taken (a measurement is stamped with its own time). */
+  private header(frame: string, agoMs = 0): { stamp: { sec: number; nanosec: number }; frame_id: string } {
     // ROS stamps are wall-clock; derive them from the monotonic clock so they never step backwards
-    return { stamp: timeFromMs(this.started + (performance.now() - this.startedMono)), frame_id: frame };
+    return { stamp: timeFromMs(this.started + (performance.now() - this.startedMono) - agoMs), frame_id: frame };
   }
 
   private publish(topic: string, msg: Record<string, unknown>): void {
@@ -265,7 +267,9 @@ export class RealityEmulator {
     const topic = this.robot.profile.names.topics.jointStates;
     if (!this.anySubscriber(topic)) return;
     this.robot.plant.readJoints(this.joints);
-    this.publish(topic, { header: this.header('base_link'), ...this.joints });
+    // the joints as of the last physics step, stamped with that step's time, not the publish time
+    const ago = Math.max(0, monotonicMs() - this.robot.stateTimeMs);
+    this.publish(topic, { header: this.header('base_link', ago), ...this.joints });
   }
 
   private publishObjectPose(): void {

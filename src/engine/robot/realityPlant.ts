@@ -64,6 +64,8 @@ export class RealityPlant {
   /** Sign of the last transmitted torque and the physics steps left to take up the backlash after a reversal. */
   private readonly torqueSign = new Float64Array(JOINT_COUNT);
   private readonly takeUpSteps = new Int32Array(JOINT_COUNT);
+  /** 1 where the next position target comes right after effort mode: applied as a hold, no feed-forward. */
+  private readonly holdNextTarget = new Uint8Array(JOINT_COUNT);
 
   private readonly sensors: SensorModel;
   private readonly backlash: Backlash;
@@ -119,6 +121,7 @@ export class RealityPlant {
     scene.restore();
     // the restore rebuilt every motor: all joints are back in position mode
     this.effortMode.fill(0);
+    this.holdNextTarget.fill(0);
     this.commandedEffortNm.fill(0);
     this.appliedEffortNm.fill(0);
     this.configure();
@@ -193,6 +196,9 @@ export class RealityPlant {
       this.trueTargets[i] = Math.min(high, Math.max(low, this.truth[i]));
       this.backlash.resetJoint(i, this.trueTargets[i]);
       this.scene.setJointTarget(i, this.trueTargets[i], 0);
+      // the command that ended effort mode was sent while the joint still moved: its target lies
+      // behind the joint, and a feed-forward from that jump would drive the joint back hard
+      this.holdNextTarget[i] = 1;
     }
   }
 
@@ -224,7 +230,12 @@ export class RealityPlant {
       const [low, high] = ARM.jointLimitsRad[i];
       const target = this.backlash.apply(i, this.sensors.trueTarget(i, this.commandedRad[i]));
       const clamped = Math.min(high, Math.max(low, target));
-      if (clamped !== this.trueTargets[i]) {
+      if (this.holdNextTarget[i]) {
+        this.holdNextTarget[i] = 0;
+        this.feedForward[i] = 0;
+        this.trueTargets[i] = clamped;
+        scene.setJointTarget(i, clamped, 0);
+      } else if (clamped !== this.trueTargets[i]) {
         // The robot's joint controller interpolates like the simulator's (SimEnv): a new target
         // comes with the velocity that covers the step in one control period.
         this.feedForward[i] = (clamped - this.trueTargets[i]) / this.task.controlPeriodS;

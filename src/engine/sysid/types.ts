@@ -38,6 +38,8 @@ export interface JointInertiaFit {
   readonly inertiaKgM2: Estimate;
   /** Each trial's I, kg·m². */
   readonly trialsKgM2: readonly number[];
+  /** Joint angles the joints beyond it were held at, rad (the inertia depends on them). */
+  readonly poseRad?: readonly number[];
 }
 
 /** Time from a step command leaving the engine to the first detected motion. */

@@ -1,0 +1,146 @@
+/**
+ * `sim2real sysid FILE --robot URL [--joints j1,j2] [--delay-trials N] [--json] [--out DIR]` measures
+ * friction, inertia and delay on the robot (through the safety layer);
+ * `sim2real sysid FILE --log LOG.(csv|mcap) [--json] [--out DIR]` fits them from a recorded log.
+ * Human output is a table per joint (value ± standard error, units) and the delay; --json prints the
+ * SysidResult; --out DIR writes DIR/sysid.json.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatFinding, loadExperiment } from '../config/load';
+import { AddressNotAllowedError, normalizeRobotUrl } from '../robot/addressPolicy';
+import { RobotLinkError } from '../robot/client';
+import { configuredRobotAddresses } from '../robot/robotEnv';
+import { writeJsonAtomic } from '../runs/atomicFile';
+import { SysidError } from '../sysid/frictionFit';
+import { identifyOnRobot } from '../sysid/live';
+import { LogError } from '../sysid/logs/trajectory';
+import { identifyFromLog } from '../sysid/offline';
+import { SYSID_FILE, type Estimate, type SysidResult } from '../sysid/types';
+import { parseArgs, UsageError } from './args';
+import type { CliCommand } from './types';
+
+export const sysidCommand: CliCommand = {
+  name: 'sysid',
+  usage: 'sysid FILE (--robot ws://HOST:PORT [--joints j1,j2] [--delay-trials N] | --log LOG.csv|LOG.mcap) [--json] [--out DIR]',
+  summary: 'Identify joint friction, inertia (link masses) and delay on the robot or from a log, with standard errors.',
+  async run(args) {
+    const { positional, flags } = parseArgs(args, { robot: 'string', log: 'string', joints: 'string[]', 'delay-trials': 'number', json: 'boolean', out: 'string' });
+    const file = positional[0];
+    if (!file || positional.length > 1) throw new UsageError('name one experiment file: sim2real sysid FILE --robot URL | --log LOG');
+    const robot = flags.robot as string | undefined;
+    const logFile = flags.log as string | undefined;
+    if ((robot === undefined) === (logFile === undefined)) throw new UsageError('give exactly one of --robot ws://HOST:PORT (measure live) or --log LOG.csv|LOG.mcap (fit a recording)');
+    if (logFile !== undefined && (flags.joints !== undefined || flags['delay-trials'] !== undefined)) throw new UsageError('--joints and --delay-trials apply to --robot only');
+    const delayTrials = flags['delay-trials'] as number | undefined;
+    if (delayTrials !== undefined && (!Number.isInteger(delayTrials) || delayTrials < 0)) throw new UsageError('--delay-trials needs a whole number >= 0');
+    for (const [what, path] of [['experiment', file], ['log', logFile]] as const) {
+      if (path !== undefined && !existsSync(path)) {
+        process.stderr.write(`sim2real sysid: no such ${what} file '${path}'.\n`);
+        return 1;
+      }
+    }
+    const loaded = loadExperiment(file);
+    if (!loaded.experiment) {
+      for (const finding of loaded.findings) process.stderr.write(`${formatFinding(file, loaded.lines, finding)}\n`);
+      process.stderr.write('sim2real sysid: the experiment has errors; nothing was identified.\n');
+      return 1;
+    }
+    const experiment = loaded.experiment;
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once('SIGINT', onSignal);
+    const quiet = flags.json === true;
+    const onProgress = (p: { fraction?: number; message: string }): void => {
+      if (!quiet) process.stderr.write(`${p.fraction !== undefined ? `[${Math.round(100 * p.fraction)}%] ` : ''}${p.message}\n`);
+    };
+    try {
+      let result: SysidResult;
+      if (robot !== undefined) {
+        // Torque commands go only to the robot the experiment names: --robot must be its robot.address.
+        // Without a robot block the flag is the user's configuration, as for `eval --robot`.
+        const configured = experiment.robot?.address;
+        if (configured && normalizeRobotUrl(configured) !== normalizeRobotUrl(robot)) {
+          throw new AddressNotAllowedError(`--robot ${robot} is not the experiment's robot.address (${configured})`);
+        }
+        result = await identifyOnRobot(experiment, file, robot, {
+          joints: flags.joints as string[] | undefined,
+          delayTrials,
+          allowedAddresses: configuredRobotAddresses(experiment, robot),
+          signal: controller.signal,
+          onProgress,
+          log: (line) => {
+            if (!quiet) process.stderr.write(`${line}\n`);
+          },
+        });
+      } else {
+        result = await identifyFromLog(experiment, file, logFile!, { signal: controller.signal, onProgress });
+      }
+      const out = flags.out as string | undefined;
+      if (out !== undefined) {
+        mkdirSync(out, { recursive: true });
+        writeJsonAtomic(join(out, SYSID_FILE), result);
+      }
+      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatSysid(result));
+      return 0;
+    } catch (error) {
+      if (error instanceof AddressNotAllowedError) {
+        process.stderr.write(`sim2real sysid: refused: ${error.message}\n`);
+        return 1;
+      }
+      if (error instanceof RobotLinkError) {
+        process.stderr.write(`sim2real sysid: robot: ${error.message}\n`);
+        return 1;
+      }
+      if (error instanceof SysidError || error instanceof LogError) {
+        process.stderr.write(`sim2real sysid: ${error.message}\n`);
+        return 1;
+      }
+      if (error instanceof Error && error.name === 'AbortError') return 130;
+      throw error;
+    } finally {
+      process.off('SIGINT', onSignal);
+    }
+  },
+};
+
+/** The human table: per joint b, c, I with standard errors and units, then the delay and the parameters to apply. */
+export function formatSysid(result: SysidResult): string {
+  const lines: string[] = [];
+  const source = result.source.kind === 'robot' ? `robot ${result.source.address}` : `${result.source.format.toUpperCase()} log ${result.source.file}`;
+  lines.push(`System identification of ${result.experiment} (${result.task}) from ${source}`);
+  lines.push('');
+  const header = ['joint', 'viscous b (N·m·s/rad)', 'Coulomb c (N·m)', 'inertia I (kg·m²)', 'points', 'RMS residual (N·m)'];
+  const rows = [header];
+  const joints = [...new Set([...result.friction.map((f) => f.joint), ...result.inertia.map((i) => i.joint)])];
+  for (const joint of joints) {
+    const f = result.friction.find((x) => x.joint === joint);
+    const i = result.inertia.find((x) => x.joint === joint);
+    rows.push([
+      joint,
+      f ? pm(f.viscousNmsPerRad) : '-',
+      f ? pm(f.coulombNm) : '-',
+      i ? pm(i.inertiaKgM2) : '-',
+      f ? String(f.points.length) : '-',
+      f ? f.rmsResidualNm.toPrecision(2) : '-',
+    ]);
+  }
+  const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  for (const row of rows) lines.push(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  lines.push('');
+  const d = result.delay;
+  if (d) lines.push(`delay: ${d.meanMs.toFixed(1)} ± ${d.stdMs.toFixed(1)} ms (median ${d.medianMs.toFixed(1)} ms) = ${d.meanSteps.toFixed(2)} control steps of ${d.controlPeriodMs} ms, ${d.samplesMs.length} samples`);
+  lines.push('');
+  lines.push('parameters (apply as nominal values):');
+  for (const p of result.identified) lines.push(`  ${p.parameter}${p.target ? `.${p.target}` : ''} = ${sig(p.value)} ± ${sig(p.stdError)} ${p.unit}`);
+  for (const w of result.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+function pm(e: Estimate): string {
+  return `${sig(e.value)} ± ${sig(e.stdError)}`;
+}
+
+function sig(v: number): string {
+  return Number.isFinite(v) ? v.toPrecision(3) : String(v);
+}

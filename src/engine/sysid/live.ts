@@ -1,0 +1,489 @@
+/**
+ * System identification on the robot link (`sim2real sysid FILE --robot URL`): delay, then per joint
+ * a friction sweep and inertia pulses, with every command through the safety layer. The procedures
+ * and their design are in docs/system-identification.md; the fits are in frictionFit.ts.
+ *
+ * Torques are identified in the units of the robot's effort sensor (the torque the motor really
+ * applies): the commanded torque times a per-joint gain measured from the effort readings, so a
+ * motor's gain error does not leak into b, c and I. A robot that reports no effort is identified in
+ * commanded units, with a warning.
+ */
+import { resolve } from 'node:path';
+import type { Experiment } from '../config/experiment';
+import { TASK_DEFINITIONS } from '../sim/tasks';
+import { JOINT_COUNT } from '../sim/tasks/arm';
+import { LINK_NAMES } from '../sim/tasks/tableScene';
+import { jointInertiaCoefficients } from './armModel';
+import { fitApproach, fitFriction, mean, median, pulseInertia, stdDev, SysidError, trialEstimate } from './frictionFit';
+import { monotonicMs } from '../robot/clock';
+import { SysidLink, type Sample } from './liveLink';
+import type { DelayFit, FrictionPoint, IdentifiedParameter, JointFrictionFit, JointInertiaFit, SysidResult } from './types';
+
+export interface LiveOptions {
+  /** Joints to identify (names); all of the arm's by default. */
+  readonly joints?: readonly string[];
+  /** Step commands for the delay. [default: 100] 0 skips the delay. */
+  readonly delayTrials?: number;
+  /** Addresses the user configured; `address` must be one of them. */
+  readonly allowedAddresses: readonly string[];
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: { fraction?: number; message: string }) => void;
+  readonly log?: (line: string) => void;
+  /** Torque levels of each friction sweep (both directions together). [default: 20] */
+  readonly frictionPoints?: number;
+  /** Torque pulses per joint for the inertia. [default: 6] */
+  readonly inertiaTrials?: number;
+}
+
+export const DEFAULT_DELAY_TRIALS = 100;
+export const DEFAULT_FRICTION_POINTS = 20;
+export const DEFAULT_INERTIA_TRIALS = 6;
+/** Joints beyond the one identified are folded to this angle (less the margin of their range), rad: a folded arm has a small inertia, so runs settle within the range. */
+const FOLD_RAD = 2.3;
+/** Highest steady-state speed of the sweep, as a fraction of max_joint_velocity. */
+const SWEEP_TOP_FRACTION = 0.7;
+const SWEEP_LOW_FRACTION = 0.12;
+/** A run ends before the joint passes this fraction of max_joint_velocity (the safety layer stops at 1.25). */
+const GUARD_SPEED_FRACTION = 0.9;
+/** Torque ramp of the breakaway probe, N·m/s. */
+const BREAKAWAY_RATE_NM_PER_S = 0.25;
+
+export async function identifyOnRobot(
+  experiment: Experiment,
+  experimentFile: string,
+  address: string,
+  options: LiveOptions,
+): Promise<SysidResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const progress = options.onProgress ?? (() => undefined);
+  const joints = jointIndices(options.joints);
+  const delayTrials = options.delayTrials ?? DEFAULT_DELAY_TRIALS;
+  if (!Number.isInteger(delayTrials) || delayTrials < 0) throw new SysidError(`delay trials must be a whole number >= 0, got ${delayTrials}`);
+  const points = options.frictionPoints ?? DEFAULT_FRICTION_POINTS;
+  if (!Number.isInteger(points) || points < 6) throw new SysidError(`friction points must be a whole number >= 6, got ${points}`);
+  const inertiaTrials = options.inertiaTrials ?? DEFAULT_INERTIA_TRIALS;
+  if (!Number.isInteger(inertiaTrials) || inertiaTrials < 2) throw new SysidError(`inertia trials must be a whole number >= 2, got ${inertiaTrials}`);
+  options.signal?.throwIfAborted?.();
+
+  progress({ fraction: 0, message: `connecting to ${address}` });
+  const link = await SysidLink.connect(experiment, address, options.allowedAddresses, options.signal, log);
+  const warnings: string[] = [];
+  try {
+    await link.begin();
+    const controlPeriodMs = link.controlPeriodS * 1000;
+    let delay: DelayFit | undefined;
+    // the delay first: the sweeps use it to stop a joint before the end of its range
+    if (delayTrials > 0) {
+      progress({ fraction: 0.02, message: `delay: ${delayTrials} step commands` });
+      delay = await measureDelay(link, delayTrials, (k) => progress({ fraction: 0.02 + (0.18 * k) / delayTrials, message: `delay: step ${k} of ${delayTrials}` }));
+    }
+    const delayS = (delay ? delay.meanMs + 2 * delay.stdMs : 100) / 1000;
+    const friction: JointFrictionFit[] = [];
+    const inertia: JointInertiaFit[] = [];
+    for (let n = 0; n < joints.length; n++) {
+      const j = joints[n]!;
+      const name = link.jointNames[j]!;
+      const base = 0.2 + (0.8 * n) / joints.length;
+      const share = 0.8 / joints.length;
+      const sweep = await frictionSweep(link, j, points, delayS, warnings, (k) => progress({ fraction: base + (0.7 * share * k) / points, message: `${name}: friction sweep, point ${k} of ${points}` }));
+      friction.push(sweep.fit);
+      progress({ fraction: base + 0.7 * share, message: `${name}: inertia pulses` });
+      inertia.push(await inertiaPulses(link, j, sweep, inertiaTrials, delayS));
+      log(`${name}: b ${fmt(sweep.fit.viscousNmsPerRad.value)} N·m·s/rad, c ${fmt(sweep.fit.coulombNm.value)} N·m, I ${fmt(inertia[n]!.inertiaKgM2.value)} kg·m²`);
+    }
+    link.holdHere();
+    progress({ fraction: 1, message: 'done' });
+    return {
+      version: 1,
+      experimentFile: resolve(experimentFile),
+      experiment: experiment.name,
+      task: experiment.task,
+      source: { kind: 'robot', address: link.link.client.address },
+      createdAt: new Date().toISOString(),
+      friction,
+      inertia,
+      ...(delay ? { delay } : {}),
+      identified: identifiedParameters(friction, inertia, delay, controlPeriodMs, warnings),
+      warnings,
+    };
+  } catch (error) {
+    const cancelled = error instanceof Error && error.name === 'AbortError';
+    await link.abort(cancelled ? 'system identification cancelled' : `system identification failed: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    await link.close();
+  }
+}
+
+function jointIndices(names: readonly string[] | undefined): number[] {
+  const all = ['shoulder', 'elbow', 'wrist'];
+  if (!names || names.length === 0) return [0, 1, 2];
+  const out: number[] = [];
+  for (const name of names) {
+    const i = all.indexOf(name);
+    if (i < 0) throw new SysidError(`no joint '${name}' on this arm (joints: ${all.join(', ')})`);
+    if (!out.includes(i)) out.push(i);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+// ---------------------------------------------------------------- delay
+
+/**
+ * Repeated small position steps of the last (lightest) joint, alternating in direction, at rest
+ * between them. The delay of one step is the arrival of the first joint state showing motion minus
+ * the time the step was sent, less half the joint-state period (motion starts, on average, half a
+ * sample before the sample that shows it).
+ */
+async function measureDelay(link: SysidLink, trials: number, onTrial: (k: number) => void): Promise<DelayFit> {
+  const j = JOINT_COUNT - 1;
+  const home = link.windowRad.map(([lo, hi]) => Math.min(hi, Math.max(lo, 0)));
+  await link.moveTo(home);
+  const noise = await restNoise(link, j);
+  const threshold = Math.max(6 * noise, 0.15 * (link.rampStepRad / link.controlPeriodS), 0.02);
+  const samplesMs: number[] = [];
+  const intervals: number[] = [];
+  const steps = 4;
+  for (let k = 0; k < trials; k++) {
+    const sign = k % 2 === 0 ? 1 : -1;
+    // at rest, at a phase of the robot's sampling that varies from trial to trial
+    await link.tick(60 + ((k * 37) % 80));
+    const start = [...link.joints.position];
+    const recording = link.record();
+    const sentMs = monotonicMs();
+    let detectedMs: number | undefined;
+    for (let m = 1; m <= steps; m++) {
+      const targets = [...start];
+      targets[j] = start[j]! + sign * m * link.rampStepRad;
+      link.hold(targets);
+      await link.tick();
+    }
+    const deadline = sentMs + 1500;
+    while (detectedMs === undefined && monotonicMs() < deadline) {
+      detectedMs = recording.samples.find((s) => s.receivedMs > sentMs && Math.abs(s.velocity[j]!) > threshold)?.receivedMs;
+      if (detectedMs === undefined) await link.tick(5);
+    }
+    const recorded = recording.stop();
+    detectedMs ??= recorded.find((s) => s.receivedMs > sentMs && Math.abs(s.velocity[j]!) > threshold)?.receivedMs;
+    if (detectedMs === undefined) throw new SysidError(`joint '${link.jointNames[j]}': no motion within 1.5 s of a step command (threshold ${threshold.toFixed(3)} rad/s); is the robot moving at all?`);
+    for (let s = 1; s < recorded.length; s++) intervals.push(recorded[s]!.stampS - recorded[s - 1]!.stampS);
+    samplesMs.push(detectedMs - sentMs);
+    await link.tick(150);
+    onTrial(k + 1);
+  }
+  const halfSampleMs = (500 * median(intervals.filter((x) => x > 0))) || 0;
+  const corrected = samplesMs.map((x) => Math.max(0, x - halfSampleMs));
+  const controlPeriodMs = link.controlPeriodS * 1000;
+  const meanMs = mean(corrected);
+  return { meanMs, stdMs: stdDev(corrected), medianMs: median(corrected), controlPeriodMs, meanSteps: meanMs / controlPeriodMs, samplesMs: corrected };
+}
+
+/** Velocity noise of joint j at rest, rad/s (std over a few tenths of a second). */
+async function restNoise(link: SysidLink, j: number): Promise<number> {
+  const recording = link.record();
+  await link.tick(300);
+  const v = recording.stop().map((s) => s.velocity[j]!);
+  return v.length > 2 ? stdDev(v) : 0;
+}
+
+// ---------------------------------------------------------------- friction
+
+interface SweepRun {
+  readonly commandNm: number;
+  readonly steadyRadPerS: number;
+  readonly timeConstantS: number;
+}
+
+interface Sweep {
+  readonly fit: JointFrictionFit;
+  /** Effort-sensor torque per commanded torque (1 when the robot reports no effort). */
+  readonly gain: number;
+  readonly runs: readonly SweepRun[];
+  readonly pose: readonly number[];
+}
+
+/** The pose a joint is identified in: joints before it at 0, those beyond it folded, itself at `at`. */
+function identificationPose(link: SysidLink, j: number, at: number): number[] {
+  return link.windowRad.map(([lo, hi], k) => (k === j ? at : k < j ? Math.min(hi, Math.max(lo, 0)) : Math.min(hi, FOLD_RAD)));
+}
+
+/**
+ * The friction sweep of joint j (design in docs/system-identification.md): a breakaway ramp finds
+ * roughly where it starts to move; two probe runs give a first line; then torques are chosen for
+ * steady-state speeds spread evenly up to 70% of max_joint_velocity, alternating in direction, each
+ * from the end of the range it moves away from, refitting the line after every run.
+ */
+async function frictionSweep(link: SysidLink, j: number, points: number, delayS: number, warnings: string[], onPoint: (k: number) => void): Promise<Sweep> {
+  const name = link.jointNames[j]!;
+  const [lo, hi] = link.windowRad[j]!;
+  const pose = identificationPose(link, j, lo);
+  await link.moveTo(pose);
+  const noise = await restNoise(link, j);
+  const vTop = SWEEP_TOP_FRACTION * link.safety.maxJointVelocity;
+  const gainPairs: [number, number][] = [];
+  const runs: SweepRun[] = [];
+  const maxTorque = 0.5 * link.safety.maxEffort;
+
+  // breakaway: ramp the torque until the joint moves
+  const breakaway = await breakawayTorque(link, j, noise, delayS, maxTorque);
+  let timeConstant = 1;
+  const run = async (commandNm: number, expectedRadPerS?: number): Promise<void> => {
+    const durationS = Math.min(10, Math.max(0.6, 3 * timeConstant));
+    // a run covers about v·(duration − T) once settled; unknown speeds (the probes) take half the range
+    const travel = expectedRadPerS === undefined ? 0.5 * (hi - lo) : Math.abs(expectedRadPerS) * Math.max(0.2, durationS - timeConstant) * 1.2 + 0.2;
+    const r = await torqueRun(link, j, commandNm, delayS, durationS, gainPairs, travel);
+    if (r) {
+      runs.push(r);
+      timeConstant = median(runs.map((x) => x.timeConstantS).filter((t) => t > 0 && Number.isFinite(t))) || timeConstant;
+    }
+    onPoint(runs.length);
+  };
+  // probes: just above breakaway in one direction, further above in the other
+  await run(Math.min(maxTorque, 1.3 * breakaway + 0.005));
+  await run(-Math.min(maxTorque, 1.8 * breakaway + 0.01));
+  const magnitudes = Math.ceil((points - 2) / 2);
+  for (let k = 0; k < magnitudes && runs.length < points; k++) {
+    for (const sign of [1, -1]) {
+      if (runs.length >= points) break;
+      const vTarget = vTop * (SWEEP_LOW_FRACTION + ((1 - SWEEP_LOW_FRACTION) * k) / Math.max(1, magnitudes - 1));
+      const { b, c } = roughLine(runs, name);
+      const command = Math.min(maxTorque, c + b * vTarget);
+      await run(sign * command, vTarget);
+    }
+  }
+  link.holdHere();
+  await link.tick(200);
+
+  const gain = effortGain(gainPairs, name, warnings);
+  const sweepPoints: FrictionPoint[] = runs.map((r) => ({ torqueNm: gain * r.commandNm, velocityRadPerS: r.steadyRadPerS }));
+  const fit = fitFriction(name, sweepPoints);
+  if (fit.rmsResidualNm > 0.1 * Math.max(fit.coulombNm.value, 1e-3) + 0.02 * Math.max(...sweepPoints.map((p) => Math.abs(p.torqueNm)))) {
+    warnings.push(`joint '${name}': the friction model leaves ${fmt(fit.rmsResidualNm)} N·m RMS of the sweep unexplained; the joint may have friction this model lacks (Stribeck, position-dependent)`);
+  }
+  return { fit, gain, runs, pose };
+}
+
+/** Least-squares line |tau| = b·|v| + c through the runs so far (for choosing the next torque). */
+function roughLine(runs: readonly SweepRun[], joint: string): { b: number; c: number } {
+  const moving = runs.filter((r) => Math.abs(r.steadyRadPerS) > 1e-3);
+  if (moving.length === 0) throw new SysidError(`joint '${joint}': the probe runs did not move the joint; the friction sweep cannot start`);
+  const x = moving.map((r) => Math.abs(r.steadyRadPerS));
+  const y = moving.map((r) => Math.abs(r.commandNm));
+  if (moving.length === 1 || Math.max(...x) - Math.min(...x) < 1e-3) return { b: Math.max(1e-4, y[0]! / x[0]! / 2), c: y[0]! / 2 };
+  const mx = mean(x);
+  const my = mean(y);
+  let sxx = 0, sxy = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxx += (x[i]! - mx) ** 2;
+    sxy += (x[i]! - mx) * (y[i]! - my);
+  }
+  const b = Math.max(1e-4, sxy / sxx);
+  return { b, c: Math.max(0, my - b * mx) };
+}
+
+async function breakawayTorque(link: SysidLink, j: number, noise: number, delayS: number, maxTorque: number): Promise<number> {
+  const name = link.jointNames[j]!;
+  const threshold = Math.max(6 * noise, 0.02);
+  const start = link.joints.position[j]!;
+  const t0 = monotonicMs();
+  let torque = 0;
+  for (;;) {
+    torque = (BREAKAWAY_RATE_NM_PER_S * (monotonicMs() - t0)) / 1000;
+    if (torque > maxTorque) {
+      link.holdHere();
+      throw new SysidError(`joint '${name}' did not move under torques up to ${fmt(maxTorque)} N·m (half of max_effort); it is blocked, or its friction exceeds what the safety limits allow`);
+    }
+    link.effort(j, torque);
+    await link.tick();
+    const s = link.joints;
+    if (Math.abs(s.velocity[j]!) > threshold || Math.abs(s.position[j]! - start) > 0.05) break;
+  }
+  link.holdHere();
+  await link.tick(300);
+  // the joint began to move a delay earlier than the reading that showed it
+  return Math.max(0.001, torque - BREAKAWAY_RATE_NM_PER_S * delayS * 0.5);
+}
+
+/**
+ * One constant-torque run of joint j, from the end of its range it moves away from; returns the
+ * fitted steady state, or undefined when the joint did not move (stiction).
+ */
+async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: number, maxDurationS: number, gainPairs: [number, number][], travelRad: number): Promise<SweepRun | undefined> {
+  const name = link.jointNames[j]!;
+  const [lo, hi] = link.windowRad[j]!;
+  const sign = Math.sign(commandNm);
+  const startAt = sign > 0 ? lo : hi;
+  const here = link.joints.position[j]!;
+  // start from the far end only when the run would not fit in what lies ahead
+  if (sign * ((sign > 0 ? hi : lo) - here) < Math.min(travelRad, 0.9 * (hi - lo))) await link.moveTo(identificationPose(link, j, startAt), true);
+  const recording = link.record();
+  const sentMs = monotonicMs();
+  const vGuard = GUARD_SPEED_FRACTION * link.safety.maxJointVelocity;
+  const end = sign > 0 ? hi : lo;
+  for (;;) {
+    link.effort(j, commandNm);
+    await link.tick();
+    const q = link.joints.position[j]!;
+    const v = link.joints.velocity[j]!;
+    // where the joint will be when a hold sent now takes effect
+    const ahead = q + v * (delayS + 2 * link.controlPeriodS);
+    if (sign * (ahead - end) >= 0 || Math.abs(v) > vGuard || (monotonicMs() - sentMs) / 1000 > maxDurationS) break;
+  }
+  const heldMs = monotonicMs();
+  link.holdHere();
+  await link.tick(100);
+  // only states the robot published under this torque: after it arrived, before the hold was sent
+  const samples = window(recording.stop(), sentMs + delayS * 1000, heldMs);
+  if (samples.length < 6) throw new SysidError(`joint '${name}': a sweep run at ${fmt(commandNm)} N·m recorded only ${samples.length} joint states`);
+  // skip the first samples: the torque may arrive late (jitter), and backlash takes up at a reversal
+  const settled = samples.slice(2);
+  for (const s of settled) if (s.effort.length > j) gainPairs.push([commandNm, s.effort[j]!]);
+  const travel = Math.abs(samples[samples.length - 1]!.position[j]! - samples[0]!.position[j]!);
+  const durationS = settled[settled.length - 1]!.stampS - settled[0]!.stampS;
+  if (travel < 0.01) {
+    link.log(`${name}: ${fmt(commandNm)} N·m did not move the joint (${fmt(travel)} rad in ${fmt(durationS)} s)`);
+    return { commandNm, steadyRadPerS: 0, timeConstantS: NaN };
+  }
+  const t0 = settled[0]!.stampS;
+  const approach = fitApproach(name, { timeS: settled.map((s) => s.stampS - t0), velocityRadPerS: settled.map((s) => s.velocity[j]!) });
+  link.log(`${name}: ${fmt(commandNm)} N·m -> ${fmt(approach.steadyRadPerS)} rad/s (T ${fmt(approach.timeConstantS)} s, run ${fmt(durationS)} s over ${fmt(travel)} rad, ${settled.length} states, fit RMS ${fmt(approach.rmsRadPerS)} rad/s)`);
+  if (Math.sign(approach.steadyRadPerS) !== sign) return { commandNm, steadyRadPerS: 0, timeConstantS: NaN };
+  return { commandNm, steadyRadPerS: approach.steadyRadPerS, timeConstantS: approach.timeConstantS };
+}
+
+function window(samples: readonly Sample[], fromMs: number, toMs: number): Sample[] {
+  return samples.filter((s) => s.receivedMs >= fromMs && s.receivedMs <= toMs);
+}
+
+/** Effort-sensor torque per commanded torque, least squares through the origin over every run's samples. */
+function effortGain(pairs: readonly [number, number][], joint: string, warnings: string[]): number {
+  let scc = 0, sce = 0, see = 0;
+  for (const [c, e] of pairs) {
+    scc += c * c;
+    sce += c * e;
+    see += e * e;
+  }
+  if (pairs.length === 0 || see === 0 || scc === 0) {
+    warnings.push(`joint '${joint}': the robot reports no joint effort; torques are in commanded units (a motor gain error goes into b, c and I)`);
+    return 1;
+  }
+  const gain = sce / scc;
+  if (!(gain > 0.3 && gain < 3)) throw new SysidError(`joint '${joint}': its effort readings are ${fmt(gain)} times the commanded torque; check the joint order and units (N·m) of the effort field`);
+  if (Math.abs(gain - 1) > 0.02) warnings.push(`joint '${joint}': the motor applies ${fmt(gain)} times the commanded torque (effort sensor); results are in the sensor's N·m`);
+  return gain;
+}
+
+// ---------------------------------------------------------------- inertia
+
+/**
+ * Torque pulses from rest, alternating in direction, each from the end of the range it moves away
+ * from. Each pulse gives I by fitting v = v0 + F/I over the samples while the torque acted, F the
+ * integral of the torque less the friction just identified.
+ */
+async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: number, delayS: number): Promise<JointInertiaFit> {
+  const name = link.jointNames[j]!;
+  const [lo, hi] = link.windowRad[j]!;
+  const b = sweep.fit.viscousNmsPerRad.value;
+  const c = sweep.fit.coulombNm.value;
+  const vTop = SWEEP_TOP_FRACTION * link.safety.maxJointVelocity;
+  // the sweep's runs already tell I roughly (T = I/b): size the pulse to reach vTop in about 0.4 s
+  const prior = b * (median(sweep.runs.map((r) => r.timeConstantS).filter((t) => Number.isFinite(t) && t > 0)) || 0.5);
+  const torque = Math.min(0.5 * link.safety.maxEffort, (c + b * 0.5 * vTop + (prior * vTop) / 0.4) / sweep.gain);
+  const trialsKgM2: number[] = [];
+  let pose: number[] = [];
+  for (let k = 0; k < trials; k++) {
+    const sign = k % 2 === 0 ? 1 : -1;
+    pose = identificationPose(link, j, sign > 0 ? lo : hi);
+    const here = link.joints.position[j]!;
+    // from where the last pulse left the joint, unless too little of the range lies ahead
+    if (sign * ((sign > 0 ? hi : lo) - here) < 0.6 * (hi - lo)) await link.moveTo(pose, true);
+    await link.tick(150);
+    const recording = link.record();
+    const sentMs = monotonicMs();
+    const end = sign > 0 ? hi : lo;
+    for (;;) {
+      link.effort(j, sign * torque);
+      await link.tick();
+      const q = link.joints.position[j]!;
+      const v = link.joints.velocity[j]!;
+      const ahead = q + v * (delayS + 2 * link.controlPeriodS);
+      if (sign * (ahead - end) >= 0 || Math.abs(v) > vTop || (monotonicMs() - sentMs) / 1000 > 1) break;
+    }
+    const heldMs = monotonicMs();
+    link.holdHere();
+    await link.tick(100);
+    const samples = window(recording.stop(), sentMs + delayS * 1000, heldMs).slice(1);
+    if (samples.length < 5) throw new SysidError(`joint '${name}': an inertia pulse recorded only ${samples.length} joint states; the joint moved too fast for its range`);
+    const t0 = samples[0]!.stampS;
+    const I = pulseInertia({ timeS: samples.map((s) => s.stampS - t0), velocityRadPerS: samples.map((s) => s.velocity[j]!) }, sign * torque * sweep.gain, b, c);
+    if (!Number.isFinite(I)) throw new SysidError(`joint '${name}': an inertia pulse of ${fmt(torque)} N·m did not accelerate the joint`);
+    trialsKgM2.push(I);
+  }
+  return { joint: name, inertiaKgM2: trialEstimate(withoutOutliers(trialsKgM2)), trialsKgM2, poseRad: pose.map((q, k) => (k === j ? 0 : q)) };
+}
+
+/** Trials within 4 median absolute deviations of the median (a pulse disturbed by a stall of the link). */
+function withoutOutliers(values: readonly number[]): number[] {
+  const m = median(values);
+  const mad = median(values.map((v) => Math.abs(v - m)));
+  const kept = values.filter((v) => Math.abs(v - m) <= 4 * 1.4826 * mad + 1e-12);
+  return kept.length >= 2 ? kept : [...values];
+}
+
+// ---------------------------------------------------------------- mapping
+
+/**
+ * The experiment's parameters: b -> joint_damping, c -> joint_friction per joint; link masses from
+ * the inertias (I_j = sum over links i >= j of m_i·a_ji(q), armModel.ts), solved from the wrist
+ * inwards, so a link's mass needs every joint from it outwards; delay -> action_delay in whole steps.
+ */
+function identifiedParameters(friction: readonly JointFrictionFit[], inertia: readonly JointInertiaFit[], delay: DelayFit | undefined, controlPeriodMs: number, warnings: string[]): IdentifiedParameter[] {
+  const out: IdentifiedParameter[] = [];
+  for (const f of friction) out.push({ parameter: 'joint_damping', target: f.joint, value: f.viscousNmsPerRad.value, stdError: f.viscousNmsPerRad.stdError, unit: 'N·m·s/rad' });
+  for (const f of friction) out.push({ parameter: 'joint_friction', target: f.joint, value: f.coulombNm.value, stdError: f.coulombNm.stdError, unit: 'N·m' });
+  const masses = linkMasses(inertia, warnings);
+  for (let i = 0; i < JOINT_COUNT; i++) {
+    const m = masses[i];
+    if (m) out.push({ parameter: 'link_mass', target: LINK_NAMES[i]!, value: m.value, stdError: m.stdError, unit: 'kg' });
+  }
+  if (delay) out.push({ parameter: 'action_delay', value: Math.round(delay.meanMs / controlPeriodMs), stdError: delay.stdMs / controlPeriodMs, unit: 'control steps' });
+  return out;
+}
+
+export function linkMasses(inertia: readonly JointInertiaFit[], warnings: string[]): ({ value: number; stdError: number } | undefined)[] {
+  const names = ['shoulder', 'elbow', 'wrist'];
+  const masses: ({ value: number; stdError: number } | undefined)[] = new Array(JOINT_COUNT).fill(undefined);
+  for (let j = JOINT_COUNT - 1; j >= 0; j--) {
+    const fit = inertia.find((f) => f.joint === names[j]);
+    if (!fit) continue;
+    const pose = fit.poseRad ?? [0, 0, 0];
+    const a = jointInertiaCoefficients(j, pose);
+    let rest = fit.inertiaKgM2.value;
+    let variance = fit.inertiaKgM2.stdError ** 2;
+    let known = true;
+    for (let i = j + 1; i < JOINT_COUNT; i++) {
+      const m = masses[i];
+      if (!m) {
+        known = false;
+        break;
+      }
+      rest -= a[i]! * m.value;
+      variance += (a[i]! * m.stdError) ** 2;
+    }
+    if (!known) {
+      warnings.push(`link_mass of ${LINK_NAMES[j]} not solved: it needs the inertia of every joint beyond ${names[j]} (identify them too)`);
+      continue;
+    }
+    const value = rest / a[j]!;
+    if (!(value > 0)) {
+      warnings.push(`link_mass of ${LINK_NAMES[j]} came out ${fmt(value)} kg from the inertias: the arm's links differ from the model's cuboids; not reported`);
+      continue;
+    }
+    masses[j] = { value, stdError: Math.sqrt(variance) / a[j]! };
+  }
+  return masses;
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? v.toPrecision(3) : String(v);
+}

@@ -1,0 +1,190 @@
+/**
+ * The robot as the live identification procedures see it: a RobotLink (every command through the
+ * safety layer) plus a recorder of every joint state, a control-period clock that honours the
+ * AbortSignal, and three moves: hold a pose, ramp to a pose, drive one joint by torque.
+ *
+ * Any failure or cancellation ends in a protective stop (`abort`): a procedure never leaves a joint
+ * coasting under a torque command.
+ */
+import type { Experiment } from '../config/experiment';
+import { RobotAddressPolicy } from '../robot/addressPolicy';
+import { monotonicMs } from '../robot/clock';
+import type { JointStateMsg } from '../robot/messages';
+import { mergeNames } from '../robot/names';
+import { safetyFor } from '../robot/robotEpisodes';
+import { RobotLink } from '../robot/robotLink';
+import { TASK_DEFINITIONS } from '../sim/tasks';
+import { ARM, fingerPosition, JOINT_COUNT } from '../sim/tasks/arm';
+import { JOINT_NAMES } from '../sim/tasks/tableScene';
+import type { SafetyConfig } from '../config/experiment';
+import { SysidError } from './frictionFit';
+
+/** One joint state as recorded: the robot's stamp (s), its arrival (monotonic ms) and the readings. */
+export interface Sample {
+  readonly stampS: number;
+  readonly receivedMs: number;
+  readonly position: readonly number[];
+  readonly velocity: readonly number[];
+  readonly effort: readonly number[];
+}
+
+export class Recording {
+  readonly samples: Sample[] = [];
+  constructor(private readonly detach: () => void) {}
+  stop(): Sample[] {
+    this.detach();
+    return this.samples;
+  }
+}
+
+export class SysidLink {
+  readonly safety: SafetyConfig;
+  readonly controlPeriodS: number;
+  readonly jointNames: readonly string[] = JOINT_NAMES;
+  /** Travel each joint may use, rad: the arm's limits within the safety limits, less a margin. */
+  readonly windowRad: readonly (readonly [number, number])[];
+  /** Last position command sent, rad (the reference of the next ramp step). */
+  private lastTargets: number[] | undefined;
+
+  private constructor(
+    readonly link: RobotLink,
+    experiment: Experiment,
+    private readonly signal: AbortSignal | undefined,
+    /** Lines for people (each run of a procedure, what it measured). */
+    readonly log: (line: string) => void,
+  ) {
+    this.safety = safetyFor(experiment);
+    this.controlPeriodS = TASK_DEFINITIONS[experiment.task].controlPeriodS;
+    this.windowRad = ARM.jointLimitsRad.map(([lo, hi], i) => {
+      const [slo, shi] = this.safety.jointPositionLimits[i] ?? [lo, hi];
+      return [Math.max(lo, slo) + WINDOW_MARGIN_RAD, Math.min(hi, shi) - WINDOW_MARGIN_RAD] as const;
+    });
+  }
+
+  static async connect(experiment: Experiment, address: string, allowedAddresses: readonly string[], signal: AbortSignal | undefined, log: (line: string) => void): Promise<SysidLink> {
+    const robot = experiment.robot;
+    const task = TASK_DEFINITIONS[experiment.task];
+    const link = await RobotLink.connect({
+      url: address,
+      policy: RobotAddressPolicy.fromConfigured(allowedAddresses),
+      names: robot ? { topics: robot.topics, services: robot.services } : mergeNames(),
+      jointNames: JOINT_NAMES,
+      safety: safetyFor(experiment),
+      controlPeriodS: task.controlPeriodS,
+      trackObject: false,
+      watchdogMs: robot?.watchdogMs ?? 100,
+      connectTimeoutMs: robot?.connectTimeoutMs ?? 3000,
+      // a lost link mid-procedure ends the procedure; it is not silently resumed
+      reconnect: { enabled: false },
+      tipPosition: (q) => {
+        const out = new Float64Array(2);
+        fingerPosition(q, out);
+        return { x: out[0], y: out[1] };
+      },
+      log,
+    });
+    return new SysidLink(link, experiment, signal, log);
+  }
+
+  /** Reset the scene, arm the robot if it may be, and wait for a fresh joint state. */
+  async begin(): Promise<void> {
+    await this.link.beginEpisode(5000);
+    this.lastTargets = undefined;
+  }
+
+  get joints(): JointStateMsg {
+    const j = this.link.joints;
+    if (!j) throw new SysidError(`no joint state from the robot at ${this.link.client.address}`);
+    return j;
+  }
+
+  record(): Recording {
+    const recording: Recording = new Recording(() => detach());
+    const detach = this.link.onJointState((msg, receivedMs) => {
+      recording.samples.push({ stampS: msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9, receivedMs, position: [...msg.position], velocity: [...msg.velocity], effort: [...msg.effort] });
+    });
+    return recording;
+  }
+
+  /** Wait one control period (or `ms`); throws an AbortError when cancelled, a SysidError when the robot halted. */
+  async tick(ms = this.controlPeriodS * 1000): Promise<void> {
+    this.throwIfAborted();
+    await new Promise((r) => setTimeout(r, ms));
+    this.throwIfAborted();
+    const latch = this.link.stopLatch;
+    if (latch) throw new SysidError(`the robot was stopped: ${latch.message}`);
+    const status = this.link.robotStatus;
+    if (status?.state === 'halted') throw new SysidError(`the robot halted (${status.reason}${status.detail ? `: ${status.detail}` : ''})`);
+    if (!this.link.isOpen) throw new SysidError(`the link to ${this.link.client.address} closed`);
+  }
+
+  throwIfAborted(): void {
+    if (this.signal?.aborted) {
+      const error = new Error('system identification cancelled');
+      error.name = 'AbortError';
+      throw error;
+    }
+  }
+
+  /** Largest position-command step the safety layer lets through unclipped, rad. */
+  get rampStepRad(): number {
+    const s = this.safety;
+    return 0.9 * Math.min(s.maxCommandDelta, s.maxJointVelocity * this.controlPeriodS) * s.speedScale;
+  }
+
+  /** Send position targets (every joint back in position mode). */
+  hold(targetsRad: readonly number[]): void {
+    const outcome = this.link.sendCommand(targetsRad, 0);
+    if (!outcome.sent) throw new SysidError(`position command not sent: ${outcome.message}`);
+    this.lastTargets = Array.from(outcome.verdict.command);
+  }
+
+  /** Hold every joint where it is measured now. */
+  holdHere(): void {
+    this.lastTargets = undefined;
+    this.hold(this.joints.position);
+  }
+
+  /** Ramp the targets to `pose` within the safety layer's step, then wait until the arm is there and at rest. */
+  async moveTo(pose: readonly number[], oneJoint = false, timeoutS = 30): Promise<void> {
+    const deadline = monotonicMs() + timeoutS * 1000;
+    let targets = this.lastTargets ?? [...this.joints.position];
+    // several joints at once: half the safety layer's step, leaving margin for the PD's overshoot
+    const step = (oneJoint ? 1 : 0.5) * this.rampStepRad;
+    for (;;) {
+      targets = targets.map((t, i) => t + Math.max(-step, Math.min(step, pose[i]! - t)));
+      this.hold(targets);
+      await this.tick();
+      const j = this.joints;
+      const arrived = targets.every((t, i) => t === pose[i]) && j.position.every((q, i) => Math.abs(q - pose[i]!) < ARRIVED_RAD) && j.velocity.every((v) => Math.abs(v) < AT_REST_RAD_PER_S);
+      if (arrived) return;
+      if (monotonicMs() > deadline) {
+        const worst = j.position.map((q, i) => Math.abs(q - pose[i]!)).reduce((a, b, i, all) => (b > all[a]! ? i : a), 0);
+        throw new SysidError(`joint '${this.jointNames[worst]}' did not reach ${pose[worst]!.toFixed(3)} rad within ${timeoutS} s (at ${j.position[worst]!.toFixed(3)} rad)`);
+      }
+    }
+  }
+
+  /** Torque on one joint, N·m; the others keep their position targets. */
+  effort(joint: number, torqueNm: number): void {
+    const outcome = this.link.sendEffort([this.jointNames[joint]!], [torqueNm]);
+    if (!outcome.sent) throw new SysidError(`joint '${this.jointNames[joint]}': effort command not sent: ${outcome.message}`);
+    this.lastTargets = undefined;
+  }
+
+  /** Protective stop (cancellation, failure): written to the socket before this returns. */
+  async abort(reason: string): Promise<void> {
+    if (this.link.isOpen && !this.link.stopLatch) await this.link.stop(reason);
+  }
+
+  async close(): Promise<void> {
+    await this.link.close();
+  }
+}
+
+/** Margin kept from each end of a joint's travel, rad. */
+const WINDOW_MARGIN_RAD = 0.25;
+const ARRIVED_RAD = 0.03;
+const AT_REST_RAD_PER_S = 0.15;
+
+export { JOINT_COUNT };
