@@ -144,3 +144,32 @@ describe('validator findings on the stage list', () => {
     assert.match(budget.message, /max_real_episodes is 120, but the stages plan 100 real episodes and the final evaluation 50 \(150 in all\)/);
   });
 });
+
+describe('what the tree shows of a pipeline', () => {
+  test('the newest pipeline folder, and one line per stage', async () => {
+    const { mkdtempSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { latestPipeline, stageLine } = await import('../../src/engine/pipeline/pipelineSummary');
+    const { writePipelineRecord } = await import('../../src/engine/pipeline/stateFile');
+    const root = mkdtempSync(join(tmpdir(), 's2r-pipeline-tree-'));
+    const write = (id: string, createdAt: string, status: 'running' | 'failed_gate', pid?: number): void => {
+      mkdirSync(join(root, id));
+      writePipelineRecord(join(root, id), {
+        format: 'sim2real-pipeline/1', id, experimentName: 't', experimentFile: '/x.s2r.yaml', task: 'push', status, message: '', createdAt, updatedAt: createdAt,
+        ...(pid !== undefined ? { pid } : {}), realEpisodeBudget: 10, realEpisodesUsed: 0,
+        stages: [record({ name: 'a', state: 'running' })], final: { state: 'pending', realEpisodes: 0 }, experiment: {} as Experiment,
+      });
+    };
+    write('pipeline-20260101-000000-s1', '2026-01-01T00:00:00.000Z', 'failed_gate');
+    // a pid that cannot be alive: the newest pipeline was interrupted
+    write('pipeline-20260102-000000-s1', '2026-01-02T00:00:00.000Z', 'running', 2 ** 22 + 12345);
+    mkdirSync(join(root, 'not-a-pipeline'));
+    const latest = latestPipeline(root)!;
+    assert.equal(latest.record.id, 'pipeline-20260102-000000-s1');
+    assert.equal(latest.stale, true);
+    assert.equal(stageLine(latest.record.stages[0]!, latest.stale), 'interrupted');
+    assert.equal(stageLine(record({ state: 'passed', simSuccess: 0.955, realSuccess: 0.8, kind: 'mixed', realEpisodes: 12 })), 'passed · sim 96% · real 80% · 12 real episodes');
+    assert.equal(stageLine(record({ state: 'failed_gate' })), 'failed gate');
+  });
+});
