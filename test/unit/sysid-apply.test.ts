@@ -193,3 +193,9 @@ test('after apply, the calibrated values lie inside every range (scale ranges ar
   const before = validateText(EXAMPLE, { measurement: { source: 's', values: MEASURED } }).findings.filter((f) => f.code === 'coverage-outside-range');
   assert.ok(before.length >= 1);
 });
+
+test('coverage: one measured value for a targeted parameter is checked against every target', () => {
+  const text = `name: t\ntask: reach\nrandomization:\n  physics:\n    joint_friction: { distribution: uniform, range: [0, 0.1], operation: abs, targets: [elbow] }\n`;
+  const findings = validateText(text, { measurement: { source: 's', values: [{ parameter: 'joint_friction', value: 0.3 }] } }).findings.filter((f) => f.code === 'coverage-outside-range');
+  assert.deepEqual(findings.map((f) => f.message.split(' lies')[0]), ['measured joint_friction (elbow) 0.3 N·m']);
+});

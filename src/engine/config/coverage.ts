@@ -103,7 +103,11 @@ function measuredValues(task: TaskInfo, calibration: Calibration | undefined, me
   if (measurement && newer) {
     for (const m of measurement.values) {
       if (!Number.isFinite(m.value)) continue;
-      out.set(m.target === undefined ? m.parameter : `${m.parameter}.${m.target}`, { value: m.value, from: measurement.source });
+      const info = parameterInfo(m.parameter);
+      const targets = info ? targetsFor(info, task) : undefined;
+      // one value for a targeted parameter holds for each of its targets
+      const keys = m.target !== undefined ? [`${m.parameter}.${m.target}`] : targets ? targets.map((t) => `${m.parameter}.${t}`) : [m.parameter];
+      for (const key of keys) out.set(key, { value: m.value, from: measurement.source });
     }
   }
   return out;
