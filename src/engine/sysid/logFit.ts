@@ -65,12 +65,17 @@ export function fitLog(replay: Replay, joints: readonly string[], options: LogFi
 
   let delayS = 0;
   let cacheKey = '';
+  // progress by replays: each LM iteration makes P + 1 (Jacobian and step), then 2P for the errors
+  const candidateCount = Math.max(1, Math.floor(options.maxDelayS / replay.samplePeriodS + 1e-9) + 1);
+  const expectedReplays = (candidateCount * SEARCH_ITERATIONS + FINAL_ITERATIONS) * (P + 2) + 2 * P;
+  let replays = 0;
   const model = (theta: number[]) => {
     const key = theta.join(',') + '@' + delayS;
     if (key !== cacheKey) {
       if (options.signal?.aborted) throw abortError();
       replay.simulate(toParameters(theta), delayS, simulated);
       cacheKey = key;
+      if (++replays % 25 === 0) options.onProgress?.({ fraction: 0.05 + (0.9 * Math.min(replays, expectedReplays)) / expectedReplays, message: `replay ${replays} of about ${expectedReplays}` });
     }
     return (i: number) => simulated[i]!;
   };
@@ -90,11 +95,11 @@ export function fitLog(replay: Replay, joints: readonly string[], options: LogFi
 
   // delay search on the sample grid
   const grid = replay.samplePeriodS;
-  const candidates = Math.max(1, Math.floor(options.maxDelayS / grid + 1e-9) + 1);
+  const candidates = candidateCount;
   const errors: number[] = [];
   const starts: number[][] = [];
   for (let m = 0; m < candidates; m++) {
-    options.onProgress?.({ fraction: (0.7 * m) / candidates, message: `delay ${(m * grid * 1000).toFixed(0)} ms` });
+    if (candidates > 1) options.onProgress?.({ fraction: 0.05 + (0.9 * replays) / expectedReplays, message: `delay ${(m * grid * 1000).toFixed(0)} ms: short fit` });
     const r = fitAt(m * grid, initial, SEARCH_ITERATIONS);
     errors.push(r.parameterError);
     starts.push(r.parameterValues);
@@ -102,7 +107,10 @@ export function fitLog(replay: Replay, joints: readonly string[], options: LogFi
   let best = 0;
   for (let m = 1; m < candidates; m++) if (errors[m]! < errors[best]!) best = m;
   if (!Number.isFinite(errors[best]!)) throw new LogError('the fit diverged at every candidate delay (the replay blew up): check that the commands are joint torques in N·m');
-  options.onProgress?.({ fraction: 0.7, message: `best delay ${(best * grid * 1000).toFixed(0)} ms; final fit` });
+  options.onProgress?.({
+    fraction: 0.05 + (0.9 * replays) / expectedReplays,
+    message: candidates > 1 ? `best delay ${(best * grid * 1000).toFixed(0)} ms; Levenberg-Marquardt fit of friction and link masses` : 'Levenberg-Marquardt fit of friction and link masses',
+  });
   const final = fitAt(best * grid, starts[best]!, FINAL_ITERATIONS);
   const theta = final.parameterValues;
   if (!theta.every(Number.isFinite) || !Number.isFinite(final.parameterError)) {

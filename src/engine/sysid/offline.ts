@@ -63,6 +63,9 @@ export async function identifyFromTrajectory(
   const coarse = log.effortNm ? commandDelay(log, probe.samplePeriodS, maxDelayMs / 1000) : undefined;
   const applied = coarse ? appliedTorque(log, coarse, probe.samplePeriodS) : undefined;
   const replay = applied ? new Replay(log, applied) : probe;
+  if (applied && coarse) {
+    options.onProgress?.({ fraction: 0.05, message: `applied torque rebuilt from ${log.command.timeS.length} commands and the measured torques (delay about ${(coarse.gridS * 1000).toFixed(0)} ms)` });
+  }
   const lag = coarse && applied ? delayFromSamples(applied.delaySamplesMs, coarse, applied.gain) : undefined;
   if (replay.coveredS < MIN_LOG_S) {
     throw new LogError(`${source.file}: only ${replay.coveredS.toFixed(2)} s of joint states lie after the first command; the fit needs at least ${MIN_LOG_S} s`);
