@@ -134,13 +134,14 @@ export const realImagesStage: StageRunner = async (context) => {
     return failed('sim_real_images needs a perception model from the stage before it: put a sim_real_textures stage first');
   }
   const texturesDir = previous && existsSync(join(previous, TEXTURES_DIR, 'table.png')) ? join(previous, TEXTURES_DIR) : undefined;
-  const { store, resumed } = openStageRun(context.runDir, experiment);
+  const loopExperiment: PerceptionLoopExperiment = { ...experiment, perceptionLoop: { weightsPath, ...(texturesDir ? { texturesDir } : {}) } };
+  // the run's snapshot is what train() resumes with, so it must carry the perception loop
+  const { store, resumed } = openStageRun(context.runDir, loopExperiment);
   if (!resumed) {
     const start = carriedState(previous);
     if (!start) return failed(`the previous stage (${previous}) left no policy checkpoint to fine-tune`);
     store.saveCheckpoint(start);
   }
-  const loopExperiment: PerceptionLoopExperiment = { ...experiment, perceptionLoop: { weightsPath, ...(texturesDir ? { texturesDir } : {}) } };
   const result = await train(loopExperiment, {
     runDir: context.runDir,
     resume: true,
