@@ -11,6 +11,9 @@ import type { FromWorker, ToWorker } from './workerProtocol';
 const port = parentPort;
 if (!port) throw new Error('learn/worker.ts must run in a worker thread');
 
+/** Nice value of rollout threads (0 = normal, 19 = lowest). */
+const ROLLOUT_NICENESS = 10;
+
 // Rollouts yield the CPU to whatever must answer in milliseconds (a robot stop, the editor): on
 // Linux the nice value belongs to the thread, so this lowers only this worker. Raising it back
 // needs privileges, so it is never done; a platform that refuses just keeps the default.
@@ -19,9 +22,6 @@ try {
 } catch {
   // not fatal: the priority is a courtesy
 }
-
-/** Nice value of rollout threads (0 = normal, 19 = lowest). */
-const ROLLOUT_NICENESS = 10;
 
 let executor: RolloutExecutor | undefined;
 // Tasks are handled strictly one after another: the env and policy are shared state.
