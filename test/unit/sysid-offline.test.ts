@@ -76,17 +76,17 @@ function checkAccuracy(result: SysidResult, profile: RealityProfile, tolerance: 
 describe('identification from emulator logs', () => {
   test('mild: viscous and Coulomb within 5%, inertia within 10%, delay within a control step', async () => {
     const profile = loadRealityProfileFile(join(ROOT, 'examples', 'reality', 'mild.yaml'));
-    const log = await recordExcitationLog(profile, { durationS: 16 });
+    const log = await recordExcitationLog(profile, { durationS: 12 });
     const result = await identifyFromTrajectory(experiment, EXPERIMENT_FILE, log, { file: 'mild.csv', format: 'csv' }, 200);
     checkAccuracy(result, profile, { viscous: 0.05, coulomb: 0.05, inertia: 0.1 });
   });
 
   test('moderate (20 ms latency with jitter, gain error, backlash, torque noise): the same accuracy', async () => {
     const profile = loadRealityProfileFile(join(ROOT, 'examples', 'reality', 'moderate.yaml'));
-    const log = await recordExcitationLog(profile, { durationS: 16 });
+    const log = await recordExcitationLog(profile, { durationS: 12 });
     const result = await identifyFromTrajectory(experiment, EXPERIMENT_FILE, log, { file: 'moderate.csv', format: 'csv' }, 200);
     checkAccuracy(result, profile, { viscous: 0.05, coulomb: 0.05, inertia: 0.1 });
-    assert.ok(result.warnings.some((w) => /'shoulder' applies 9\d\.\d% of the commanded torque/.test(w)), 'the shoulder gain error (-10%) is reported');
+    assert.ok(result.warnings.some((w) => /'shoulder' applies (8[89]|9[01])\.\d% of the commanded torque/.test(w)), 'the shoulder gain error (-10%) is reported');
     assert.ok(result.warnings.some((w) => w.includes('backlash take-up')), 'the backlash take-up is reported');
   });
 
