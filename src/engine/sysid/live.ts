@@ -42,7 +42,7 @@ export const DEFAULT_INERTIA_TRIALS = 6;
 const FOLD_RAD = 2.3;
 /** Highest steady-state speed of the sweep, as a fraction of max_joint_velocity. */
 const SWEEP_TOP_FRACTION = 0.7;
-const SWEEP_LOW_FRACTION = 0.12;
+const SWEEP_LOW_FRACTION = 0.2;
 /** A run ends before the joint passes this fraction of max_joint_velocity (the safety layer stops at 1.25). */
 const GUARD_SPEED_FRACTION = 0.9;
 /** Torque ramp of the breakaway probe, N·m/s. */
@@ -231,7 +231,7 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
     const durationS = Math.min(10, Math.max(0.6, 3 * timeConstant));
     // a run covers about v·(duration − T) once settled; unknown speeds (the probes) take half the range
     const travel = expectedRadPerS === undefined ? 0.5 * (hi - lo) : Math.abs(expectedRadPerS) * Math.max(0.2, durationS - timeConstant) * 1.2 + 0.2;
-    const r = await torqueRun(link, j, commandNm, delayS, durationS, gainPairs, travel);
+    const r = await torqueRun(link, j, commandNm, delayS, durationS, gainPairs, travel, noise);
     if (r) {
       runs.push(r);
       timeConstant = median(runs.map((x) => x.timeConstantS).filter((t) => t > 0 && Number.isFinite(t))) || timeConstant;
@@ -308,7 +308,7 @@ async function breakawayTorque(link: SysidLink, j: number, noise: number, delayS
  * One constant-torque run of joint j, from the end of its range it moves away from; returns the
  * fitted steady state, or undefined when the joint did not move (stiction).
  */
-async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: number, maxDurationS: number, gainPairs: [number, number][], travelRad: number): Promise<SweepRun | undefined> {
+async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: number, maxDurationS: number, gainPairs: [number, number][], travelRad: number, noiseRadPerS: number): Promise<SweepRun | undefined> {
   const name = link.jointNames[j]!;
   const [lo, hi] = link.windowRad[j]!;
   const sign = Math.sign(commandNm);
@@ -340,14 +340,19 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
   for (const s of settled) if (s.effort.length > j) gainPairs.push([commandNm, s.effort[j]!]);
   const travel = Math.abs(samples[samples.length - 1]!.position[j]! - samples[0]!.position[j]!);
   const durationS = settled[settled.length - 1]!.stampS - settled[0]!.stampS;
-  if (travel < 0.01) {
+  if (travel < 0.05) {
     link.log(`${name}: ${fmt(commandNm)} N·m did not move the joint (${fmt(travel)} rad in ${fmt(durationS)} s)`);
     return { commandNm, steadyRadPerS: 0, timeConstantS: NaN };
   }
   const t0 = settled[0]!.stampS;
   const approach = fitApproach(name, { timeS: settled.map((s) => s.stampS - t0), velocityRadPerS: settled.map((s) => s.velocity[j]!) });
   link.log(`${name}: ${fmt(commandNm)} N·m -> ${fmt(approach.steadyRadPerS)} rad/s (T ${fmt(approach.timeConstantS)} s, run ${fmt(durationS)} s over ${fmt(travel)} rad, ${settled.length} states, fit RMS ${fmt(approach.rmsRadPerS)} rad/s)`);
-  if (Math.sign(approach.steadyRadPerS) !== sign) return { commandNm, steadyRadPerS: 0, timeConstantS: NaN };
+  // a steady state far beyond the run (T much longer than the run, or the wrong sign) is not measured: the joint crept
+  // or the run does not follow the model (stick-slip near breakaway, a disturbed run): its residual is well above the sensor noise
+  if (Math.sign(approach.steadyRadPerS) !== sign || approach.timeConstantS > 3 * durationS || approach.rmsRadPerS > 3 * noiseRadPerS + 0.01) {
+    link.log(`${name}: ${fmt(commandNm)} N·m gave no clean steady state (${fmt(approach.steadyRadPerS)} rad/s, T ${fmt(approach.timeConstantS)} s, fit RMS ${fmt(approach.rmsRadPerS)} rad/s); point left out`);
+    return { commandNm, steadyRadPerS: 0, timeConstantS: NaN };
+  }
   return { commandNm, steadyRadPerS: approach.steadyRadPerS, timeConstantS: approach.timeConstantS };
 }
 

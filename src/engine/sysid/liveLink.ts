@@ -152,7 +152,13 @@ export class SysidLink {
     // several joints at once: half the safety layer's step, leaving margin for the PD's overshoot
     const step = (oneJoint ? 1 : 0.5) * this.rampStepRad;
     for (;;) {
-      targets = targets.map((t, i) => t + Math.max(-step, Math.min(step, pose[i]! - t)));
+      // never more than two steps ahead of where the joint is measured: if the robot stalls and then
+      // takes a burst of queued targets, the last one is still close to the joint
+      const measured = this.joints.position;
+      targets = targets.map((t, i) => {
+        const next = t + Math.max(-step, Math.min(step, pose[i]! - t));
+        return Math.max(measured[i]! - 2 * step, Math.min(measured[i]! + 2 * step, next));
+      });
       this.hold(targets);
       await this.tick();
       const j = this.joints;

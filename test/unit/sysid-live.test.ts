@@ -1,0 +1,271 @@
+// Live system identification against the reality emulator: friction, inertia and delay recovered
+// within the issue's tolerances of the emulator's true values, cancellation stops the robot, and bad
+// input gets an error that names the joint. Plus the effort mode itself and its safety layer.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Experiment } from '../../src/engine/config/experiment';
+import { loadExperiment } from '../../src/engine/config/load';
+import { checkEffortCommand as checkEffortMessage } from '../../src/engine/robot/messages';
+import { parseRealityProfile, type RealityProfile } from '../../src/engine/robot/realityProfileLoader';
+import { RealityPlant } from '../../src/engine/robot/realityPlant';
+import { checkEffortCommand } from '../../src/engine/robot/safety';
+import { placeArm } from '../../src/engine/sim/tasks/arm';
+import { fitApproach, fitFriction, SysidError } from '../../src/engine/sysid/frictionFit';
+import { identifyOnRobot } from '../../src/engine/sysid/live';
+import type { SysidResult } from '../../src/engine/sysid/types';
+import { Rng } from '../../src/engine/util/rng';
+import { REPO, spawnEmulator, TEST_SAFETY, tempDir } from './robot-helpers';
+
+const JOINTS = ['shoulder', 'elbow', 'wrist'];
+
+/** A public profile with the watchdog at 1 s: on a loaded 2-core machine the public 100 ms one halts mid-run (see eval-robotJob). Physics unchanged. */
+function profileCopy(name: string, dir: string): { path: string; profile: RealityProfile } {
+  const text = readFileSync(join(REPO, 'examples', 'reality', `${name}.yaml`), 'utf8').replace(/^watchdogMs: \d+/m, 'watchdogMs: 1000');
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, text);
+  const parsed = parseRealityProfile(text);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.findings));
+  return { path, profile: parsed.profile };
+}
+
+function experimentFor(dir: string, address: string): { file: string; experiment: Experiment } {
+  const file = join(dir, 'sysid.s2r.yaml');
+  writeFileSync(file, `name: sysid-test\ntask: push\nrobot:\n  address: ${address}\n  safety:\n    max_joint_velocity: 2.0\n    max_effort: 10\n`);
+  const loaded = loadExperiment(file);
+  assert.ok(loaded.experiment, JSON.stringify(loaded.findings));
+  return { file, experiment: loaded.experiment };
+}
+
+function perJoint(profile: RealityProfile, name: string, j: number): number {
+  const v = profile.parameters[name];
+  if (v === undefined) return NaN;
+  if (typeof v === 'number') return v;
+  return (v as Record<string, number>)[JOINTS[j]!]!;
+}
+
+/** The emulator's truth: b = joint_damping + viscous friction, c = Coulomb friction, in true (sensor) N·m. */
+function trueFriction(profile: RealityProfile, j: number): { b: number; c: number } {
+  return { b: perJoint(profile, 'joint_damping', j) + profile.effects.frictionViscousNmsPerRad[j]!, c: profile.effects.frictionCoulombNm[j]! };
+}
+
+/**
+ * The true inertia about joint j with the joints beyond it held, read from the emulator's own Rapier
+ * bodies (masses and principal inertias as the physics engine has them) at the identification pose:
+ * independent of the cuboid model the identification uses to turn inertias into link masses.
+ */
+async function trueInertia(profile: RealityProfile, j: number, pose: readonly number[]): Promise<number> {
+  const plant = await RealityPlant.create(profile, new Rng(1));
+  try {
+    plant.resetEpisode();
+    plant.step();
+    const links = plant.scene.arm.links;
+    placeArm(plant.scene.arm, pose);
+    // the joint's axis: the start of link j (the base origin for the shoulder)
+    let ax = 0, ay = 0;
+    if (j > 0) {
+      const prev = links[j - 1]!;
+      const c = prev.translation();
+      const yaw = 2 * Math.atan2(prev.rotation().z, prev.rotation().w);
+      const half = [0.3, 0.25, 0.15][j - 1]! / 2;
+      ax = c.x + Math.cos(yaw) * half;
+      ay = c.y + Math.sin(yaw) * half;
+    }
+    let inertia = 0;
+    for (let i = j; i < links.length; i++) {
+      const body = links[i]!;
+      body.recomputeMassPropertiesFromColliders();
+      const com = body.worldCom();
+      inertia += body.principalInertia().z + body.mass() * ((com.x - ax) ** 2 + (com.y - ay) ** 2);
+    }
+    return inertia;
+  } finally {
+    plant.dispose();
+  }
+}
+
+function within(actual: number, expected: number, fraction: number, what: string): void {
+  const error = Math.abs(actual - expected) / Math.abs(expected);
+  assert.ok(error <= fraction, `${what}: identified ${actual.toPrecision(4)}, true ${expected.toPrecision(4)} (${(100 * error).toFixed(1)}% off, tolerance ${100 * fraction}%)`);
+}
+
+async function identify(profileName: string, joints: string[]): Promise<{ result: SysidResult; profile: RealityProfile; seconds: number }> {
+  const dir = tempDir(`sysid-${profileName}`);
+  const { path, profile } = profileCopy(profileName, dir);
+  const emulator = await spawnEmulator(path, join(dir, 'emulator.jsonl'));
+  try {
+    const { file, experiment } = experimentFor(dir, emulator.url);
+    const started = Date.now();
+    const result = await identifyOnRobot(experiment, file, emulator.url, { joints, delayTrials: 10, frictionPoints: 12, inertiaTrials: 4, allowedAddresses: [emulator.url], log: () => undefined });
+    return { result, profile, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+for (const profileName of ['mild', 'moderate']) {
+  test(`live identification on the ${profileName} profile recovers friction (5%), inertia (10%) and delay (one control step)`, { timeout: 400_000 }, async () => {
+    const { result, profile } = await identify(profileName, ['elbow', 'wrist']);
+    for (const fit of result.friction) {
+      const j = JOINTS.indexOf(fit.joint);
+      const truth = trueFriction(profile, j);
+      within(fit.viscousNmsPerRad.value, truth.b, 0.05, `${profileName} ${fit.joint} viscous b`);
+      within(fit.coulombNm.value, truth.c, 0.05, `${profileName} ${fit.joint} Coulomb c`);
+      assert.ok(fit.viscousNmsPerRad.stdError > 0 && fit.coulombNm.stdError > 0, 'standard errors are reported');
+      assert.equal(fit.residualsNm.length, fit.points.length);
+    }
+    for (const fit of result.inertia) {
+      const j = JOINTS.indexOf(fit.joint);
+      const truth = await trueInertia(profile, j, fit.poseRad!);
+      within(fit.inertiaKgM2.value, truth, 0.1, `${profileName} ${fit.joint} inertia`);
+    }
+    const delay = result.delay!;
+    const trueDelayMs = profile.effects.latencyMs;
+    assert.ok(Math.abs(delay.meanMs - trueDelayMs) <= delay.controlPeriodMs, `${profileName} delay: measured ${delay.meanMs.toFixed(1)} ms, true ${trueDelayMs} ms (tolerance one control step, ${delay.controlPeriodMs} ms)`);
+    // the experiment's parameter names
+    const names = result.identified.map((p) => `${p.parameter}${p.target ? `.${p.target}` : ''}`);
+    for (const expected of ['joint_damping.elbow', 'joint_damping.wrist', 'joint_friction.elbow', 'joint_friction.wrist', 'link_mass.link3', 'link_mass.link2', 'action_delay']) {
+      assert.ok(names.includes(expected), `missing ${expected} in ${names.join(', ')}`);
+    }
+    assert.equal(result.source.kind, 'robot');
+  });
+}
+
+test('cancelling stops the robot (protective stop) and rejects with an AbortError', { timeout: 120_000 }, async () => {
+  const dir = tempDir('sysid-cancel');
+  const { path } = profileCopy('mild', dir);
+  const emulator = await spawnEmulator(path, join(dir, 'emulator.jsonl'));
+  try {
+    const { file, experiment } = experimentFor(dir, emulator.url);
+    const controller = new AbortController();
+    let sweeping = false;
+    const run = identifyOnRobot(experiment, file, emulator.url, {
+      joints: ['wrist'],
+      delayTrials: 0,
+      allowedAddresses: [emulator.url],
+      signal: controller.signal,
+      log: () => undefined,
+      onProgress: (p) => {
+        if (!sweeping && p.message.includes('friction sweep')) {
+          sweeping = true;
+          // mid-sweep: a joint is under torque or about to be
+          setTimeout(() => controller.abort(), 300);
+        }
+      },
+    });
+    await assert.rejects(run, (e: Error) => e.name === 'AbortError');
+    await new Promise((r) => setTimeout(r, 300));
+    const events = emulator.events();
+    const stop = events.find((e) => e.event === 'stop');
+    assert.ok(stop, 'the robot received a stop');
+    assert.ok(events.some((e) => e.event === 'state' && (e as { state?: string }).state === 'halted' && (e as { reason?: string }).reason === 'stop'), 'the robot halted for the stop');
+    assert.ok(events.some((e) => e.event === 'command' && (e as { mode?: string }).mode === 'effort'), 'effort commands were sent before the cancel');
+  } finally {
+    await emulator.stop();
+  }
+});
+
+test('an unreachable robot fails with a clear error within 3 s; an address not configured is refused', async () => {
+  const dir = tempDir('sysid-dead');
+  const { file, experiment } = experimentFor(dir, 'ws://127.0.0.1:1');
+  const started = Date.now();
+  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:1', { allowedAddresses: ['ws://127.0.0.1:1'] }), /cannot reach robot at ws:\/\/127\.0\.0\.1:1/);
+  assert.ok(Date.now() - started < 3500, `took ${Date.now() - started} ms`);
+  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:2', { allowedAddresses: ['ws://127.0.0.1:1'] }), /not a configured robot address/);
+  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:1', { joints: ['knee'], allowedAddresses: ['ws://127.0.0.1:1'] }), /no joint 'knee'/);
+});
+
+describe('fits name the joint when they cannot be trusted', () => {
+  test('too few moving points', () => {
+    const points = [
+      { torqueNm: 0.1, velocityRadPerS: 1 },
+      { torqueNm: -0.1, velocityRadPerS: -1 },
+      { torqueNm: 0.01, velocityRadPerS: 0 },
+      { torqueNm: 0.2, velocityRadPerS: Number.NaN },
+    ];
+    assert.throws(() => fitFriction('elbow', points), (e: Error) => e instanceof SysidError && /joint 'elbow': only 2 of 4 sweep points moved/.test(e.message));
+  });
+  test('one direction only', () => {
+    const points = [1, 2, 3, 4, 5].map((v) => ({ torqueNm: 0.05 + 0.1 * v, velocityRadPerS: v }));
+    assert.throws(() => fitFriction('wrist', points), /joint 'wrist': the sweep moved the joint in one direction only/);
+  });
+  test('a run too short to fit', () => {
+    assert.throws(() => fitApproach('shoulder', { timeS: [0, 0.01, 0.02], velocityRadPerS: [0, 0.1, 0.2] }), /joint 'shoulder': a sweep run has only 3 joint states/);
+  });
+  test('an exact model is recovered with its standard errors near zero', () => {
+    const points = [-1.5, -1, -0.5, -0.2, 0.2, 0.5, 1, 1.5].map((v) => ({ torqueNm: 0.08 * v + 0.03 * Math.sign(v), velocityRadPerS: v }));
+    const fit = fitFriction('elbow', points);
+    assert.ok(Math.abs(fit.viscousNmsPerRad.value - 0.08) < 1e-9 && Math.abs(fit.coulombNm.value - 0.03) < 1e-9);
+    assert.ok(fit.viscousNmsPerRad.stdError < 1e-9 && fit.rmsResidualNm < 1e-9);
+  });
+});
+
+describe('effort commands through the safety layer', () => {
+  const measured = { position: [0, 0, 0], velocity: [0, 0, 0], effort: [0, 0, 0] };
+  test('NaN, infinities and torques beyond max_effort are violations naming the joint', () => {
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      const v = checkEffortCommand({ joints: ['elbow'], torquesNm: [bad], measured, jointNames: JOINTS }, TEST_SAFETY);
+      assert.ok(!v.ok && v.violation.limit === 'non_finite' && v.violation.joint === 'elbow', String(bad));
+    }
+    const big = checkEffortCommand({ joints: ['wrist'], torquesNm: [TEST_SAFETY.maxEffort + 0.1], measured, jointNames: JOINTS }, TEST_SAFETY);
+    assert.ok(!big.ok && big.violation.limit === 'effort_limit' && /wrist torque command 8\.100 N·m/.test(big.violation.message));
+    const unknown = checkEffortCommand({ joints: ['knee'], torquesNm: [0.1], measured, jointNames: JOINTS }, TEST_SAFETY);
+    assert.ok(!unknown.ok && /no joint 'knee'/.test(unknown.violation.message));
+  });
+  test('a joint measured beyond its limits or too fast stops the robot', () => {
+    const fast = checkEffortCommand({ joints: ['wrist'], torquesNm: [0.1], measured: { ...measured, velocity: [0, 0, 3] }, jointNames: JOINTS }, TEST_SAFETY);
+    assert.ok(!fast.ok && fast.violation.limit === 'joint_velocity_limit' && fast.violation.joint === 'wrist');
+    const far = checkEffortCommand({ joints: ['wrist'], torquesNm: [0.1], measured: { ...measured, position: [0, 2.8, 0] }, jointNames: JOINTS }, TEST_SAFETY);
+    assert.ok(!far.ok && far.violation.limit === 'joint_position_limit' && far.violation.joint === 'elbow');
+    const ok = checkEffortCommand({ joints: ['wrist', 'elbow'], torquesNm: [0.1, -0.2], measured, jointNames: JOINTS }, TEST_SAFETY);
+    assert.ok(ok.ok && ok.torquesNm[1] === -0.2);
+  });
+  test('the emulator reads the joints an effort command names from its layout', () => {
+    const named = checkEffortMessage({ layout: { dim: [{ label: 'wrist,shoulder', size: 2, stride: 2 }], data_offset: 0 }, data: [0.1, -0.2] }, JOINTS);
+    assert.deepEqual(named.ok && named.value, { joints: [2, 0], torquesNm: [0.1, -0.2] });
+    const all = checkEffortMessage({ layout: { dim: [], data_offset: 0 }, data: [0.1, 0.2, 0.3] }, JOINTS);
+    assert.deepEqual(all.ok && all.value.joints, [0, 1, 2]);
+    assert.match((checkEffortMessage({ layout: { dim: [{ label: 'knee', size: 1, stride: 1 }], data_offset: 0 }, data: [0.1] }, JOINTS) as { error: string }).error, /joint 'knee'/);
+    assert.match((checkEffortMessage({ layout: { dim: [{ label: 'wrist', size: 1, stride: 1 }], data_offset: 0 }, data: [null] }, JOINTS) as { error: string }).error, /finite/);
+    assert.match((checkEffortMessage({ layout: { dim: [{ label: 'wrist', size: 1, stride: 1 }], data_offset: 0 }, data: [0.1, 0.2] }, JOINTS) as { error: string }).error, /2 values, expected 1/);
+  });
+});
+
+describe('effort mode in the reality plant', () => {
+  test('a held torque reaches (gain x torque - Coulomb) / b; a position command then holds the joint without a kick', async () => {
+    const { profile } = profileCopy('moderate', tempDir('sysid-plant'));
+    const plant = await RealityPlant.create(profile, new Rng(3));
+    try {
+      plant.resetEpisode();
+      const readings = { name: [...JOINTS], position: [0, 0, 0], velocity: [0, 0, 0], effort: [0, 0, 0] };
+      const j = 2;
+      const torque = 0.2;
+      plant.commandEffort([j], [torque]);
+      for (let k = 0; k < 100; k++) plant.step();
+      const e = profile.effects;
+      const { b, c } = trueFriction(profile, j);
+      const expected = (torque * (1 + e.gainError[j]!) - c) / b;
+      let mean = 0;
+      for (let k = 0; k < 20; k++) {
+        plant.step();
+        plant.readJoints(readings);
+        mean += readings.velocity[j]! / 20;
+      }
+      assert.ok(Math.abs(mean - expected) / expected < 0.03, `steady ${mean.toFixed(3)} rad/s, expected ${expected.toFixed(3)}`);
+      // the effort sensor reads the torque the motor applies: commanded x (1 + gain error)
+      assert.ok(Math.abs(readings.effort[j]! - torque * (1 + e.gainError[j]!)) < 5 * e.jointEffortNoiseNm[j]! + 1e-9);
+      plant.command(readings.position);
+      let peak = 0;
+      for (let k = 0; k < 60; k++) {
+        plant.step();
+        plant.readJoints(readings);
+        peak = Math.max(peak, Math.abs(readings.velocity[j]!));
+      }
+      assert.ok(peak <= mean + 0.1, `after the position command the joint stays below its speed (peak ${peak.toFixed(2)} rad/s)`);
+      assert.ok(Math.abs(readings.velocity[j]!) < 0.1, `held at rest (${readings.velocity[j]!.toFixed(3)} rad/s)`);
+    } finally {
+      plant.dispose();
+    }
+  });
+});
