@@ -2,7 +2,8 @@
  * Fitting the arm's friction, link masses and command delay to a logged trajectory: for each
  * candidate delay (a whole number of sample periods up to the configured maximum) a short
  * Levenberg-Marquardt fit of the continuous parameters, then a full fit at the best delay.
- * Standard errors come from the Jacobian at the optimum: cov = s^2 (J^T J)^-1.
+ * Standard errors come from the Jacobian at the optimum, robust to the errors' correlation within
+ * a replayed segment (sandwich covariance with the segments as clusters).
  */
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import type { ArmParameters } from './armModel';
@@ -153,9 +154,30 @@ export function fitLog(replay: Replay, joints: readonly string[], options: LogFi
     const flat = jtj.map((row, p) => [p, row[p]!] as const).sort((u, v) => u[1] - v[1])[0]!;
     throw new LogError(`the fit did not converge: ${describeParameter(flat[0], joints)} has no effect on the replayed motion (the log does not excite it)`);
   }
-  const s2 = ssr / dof;
+  // Errors within a segment are correlated (a replay's error carries on), so the textbook
+  // s^2 (J^T J)^-1 is far too optimistic; the segments are independent: cluster-robust
+  // (sandwich) covariance (J^T J)^-1 (sum over segments of g g^T) (J^T J)^-1, g = J_seg^T r_seg,
+  // scaled by the larger of it and the textbook one.
+  const meat: number[][] = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+  const perSample = J * replay.channels();
+  let offset = 0;
+  const g = new Array<number>(P).fill(0);
+  for (const seg of replay.segments) {
+    const end = offset + seg.length * perSample;
+    for (let p = 0; p < P; p++) {
+      let sum = 0;
+      const column = jac[p]!;
+      for (let i = offset; i < end; i++) sum += column[i]! * (y[i]! - base[i]!);
+      g[p] = sum;
+    }
+    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) meat[a]![b] += g[a]! * g[b]!;
+    offset = end;
+  }
+  const robust = multiply(multiply(inverse, meat), inverse);
+  const textbook = ssr / dof;
+  const covariance = robust.map((row, a) => row.map((v, b) => (a === b ? Math.max(v, textbook * inverse[a]![b]!) : v)));
   const scales = [...new Array<number>(J).fill(SCALE.viscous), ...new Array<number>(J).fill(SCALE.coulomb), ...new Array<number>(J).fill(SCALE.mass)];
-  const estimate = (p: number) => ({ value: theta[p]! * scales[p]!, stdError: Math.sqrt(Math.max(0, s2 * inverse[p]![p]!)) * scales[p]! });
+  const estimate = (p: number) => ({ value: theta[p]! * scales[p]!, stdError: Math.sqrt(Math.max(0, covariance[p]![p]!)) * scales[p]! });
 
   // per-joint error against the logged signal (velocity when logged)
   const channels = replay.channels();
@@ -168,7 +190,7 @@ export function fitLog(replay: Replay, joints: readonly string[], options: LogFi
     sigSq[j] += y[i]! ** 2;
     counts[j]++;
   }
-  const massCovariance = Array.from({ length: J }, (_, a) => Array.from({ length: J }, (_, b) => s2 * inverse[2 * J + a]![2 * J + b]! * SCALE.mass * SCALE.mass));
+  const massCovariance = Array.from({ length: J }, (_, a) => Array.from({ length: J }, (_, b) => covariance[2 * J + a]![2 * J + b]! * SCALE.mass * SCALE.mass));
   options.onProgress?.({ fraction: 1, message: 'fit done' });
   return {
     viscousNmsPerRad: Array.from({ length: J }, (_, j) => estimate(j)),
@@ -193,6 +215,10 @@ function describeParameter(p: number, joints: readonly string[]): string {
   if (p < J) return `the viscous friction of joint '${joints[p]}'`;
   if (p < 2 * J) return `the Coulomb friction of joint '${joints[p - J]}'`;
   return `the mass of the link after joint '${joints[p - 2 * J]}'`;
+}
+
+function multiply(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => b[0]!.map((_, k) => row.reduce((s, v, i) => s + v * b[i]![k]!, 0)));
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
