@@ -17,6 +17,7 @@ import { PNG } from 'pngjs';
 import { train } from '../learn/trainer';
 import { carriedState, openStageRun } from '../pipeline/stageRun';
 import type { StageContext, StageOutcome, StageRunner } from '../pipeline/types';
+import { initRapier } from '../sim/rapier';
 import { SCENE_NOMINAL } from '../sim/tasks/tableScene';
 import type { TextureImage } from '../vision/appearance';
 import { nominalCamera } from '../vision/visualSample';
@@ -86,6 +87,7 @@ export const realTexturesStage: StageRunner = async (context) => {
   const address = source.address;
   const groundTruth = source.groundTruth;
   await source.close();
+  await initRapier();
   const camera = nominalCamera(experiment);
   const textures = cutRealTextures(real.slice(0, TEXTURE_IMAGES), camera, SCENE_NOMINAL.tableHeightM);
   const dir = join(context.runDir, TEXTURES_DIR);
