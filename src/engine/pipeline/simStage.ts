@@ -12,7 +12,8 @@ const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 export const simStage: StageRunner = async (context): Promise<StageOutcome> => {
   const { stage, experiment } = context;
   const { store, resumed } = openStageRun(context.runDir, experiment);
-  if (!resumed) {
+  // a stage that crashed before its first checkpoint starts over from the previous stage's
+  if (!resumed || !store.latestCheckpoint()) {
     const start = carriedState(context.previousRunDir);
     if (start) {
       store.saveCheckpoint(start);
