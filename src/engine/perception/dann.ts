@@ -101,8 +101,9 @@ export function adaptPuckNet(net: PuckNet, simImages: readonly LabelledImage[], 
   const tail = Math.max(1, Math.floor(steps * 0.1));
   for (let step = 0; step < steps; step++) {
     if (options.signal?.aborted) throw new Error('cancelled');
-    if (simOrder.length < batchSize) simOrder = simOrder.concat(shuffled(simImages.length, rng));
-    if (realOrder.length < batchSize) realOrder = realOrder.concat(shuffled(realImages.length, rng));
+    // fewer images than a batch: draw through several shuffles (a batch may repeat an image)
+    while (simOrder.length < batchSize) simOrder = simOrder.concat(shuffled(simImages.length, rng));
+    while (realOrder.length < batchSize) realOrder = realOrder.concat(shuffled(realImages.length, rng));
     const sim = simOrder.splice(0, batchSize).map((i) => simImages[i]!);
     const real = realOrder.splice(0, batchSize).map((i) => realImages[i]!);
     const lambda = reversalWeight(step / steps, maxLambda);
