@@ -2,6 +2,7 @@
 // within the tolerances of the emulator's true values, cancellation stops the robot, and bad
 // input gets an error that names the joint. Plus the effort mode itself and its safety layer.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -267,5 +268,27 @@ describe('effort mode in the reality plant', () => {
     } finally {
       plant.dispose();
     }
+  });
+});
+
+describe('sim2real sysid (CLI)', () => {
+  const CLI = join(REPO, 'src', 'engine', 'cli.ts');
+  const cli = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'sysid', ...args], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  test('usage errors exit 2; a --robot other than robot.address is refused; a dead robot is reported', () => {
+    const dir = tempDir('sysid-cli');
+    const { file } = experimentFor(dir, 'ws://127.0.0.1:1');
+    const both = cli([file, '--robot', 'ws://127.0.0.1:1', '--log', 'x.csv']);
+    assert.equal(both.status, 2, both.stderr);
+    assert.match(both.stderr, /exactly one of --robot/);
+    const other = cli([file, '--robot', 'ws://127.0.0.1:2', '--json']);
+    assert.equal(other.status, 1, other.stderr);
+    assert.match(other.stderr, /refused: --robot ws:\/\/127\.0\.0\.1:2 is not the experiment's robot\.address/);
+    const dead = cli([file, '--robot', 'ws://127.0.0.1:1', '--json', '--out', join(dir, 'out')]);
+    assert.equal(dead.status, 1, dead.stderr);
+    assert.match(dead.stderr, /sim2real sysid: robot: cannot reach robot at ws:\/\/127\.0\.0\.1:1/);
+    assert.equal(dead.stdout.trim(), '');
   });
 });

@@ -315,7 +315,7 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
   const startAt = sign > 0 ? lo : hi;
   const here = link.joints.position[j]!;
   // start from the far end only when the run would not fit in what lies ahead
-  if (sign * ((sign > 0 ? hi : lo) - here) < Math.min(travelRad, 0.9 * (hi - lo))) await link.moveTo(identificationPose(link, j, startAt), true);
+  if (sign * ((sign > 0 ? hi : lo) - here) < Math.min(travelRad, 0.9 * (hi - lo))) await link.moveTo(identificationPose(link, j, startAt));
   const recording = link.record();
   const sentMs = monotonicMs();
   const vGuard = GUARD_SPEED_FRACTION * link.safety.maxJointVelocity;
@@ -401,7 +401,7 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
     pose = identificationPose(link, j, sign > 0 ? lo : hi);
     const here = link.joints.position[j]!;
     // from where the last pulse left the joint, unless too little of the range lies ahead
-    if (sign * ((sign > 0 ? hi : lo) - here) < 0.6 * (hi - lo)) await link.moveTo(pose, true);
+    if (sign * ((sign > 0 ? hi : lo) - here) < 0.6 * (hi - lo)) await link.moveTo(pose);
     await link.tick(150);
     const recording = link.record();
     const sentMs = monotonicMs();
