@@ -7,7 +7,8 @@ import type { LogMapping } from './mapping';
 import { LogError, TIME_UNIT_S, checkIncreasing, type JointTrajectory } from './trajectory';
 
 export function parseCsvLog(text: string, mapping: LogMapping, file: string): JointTrajectory {
-  const lines = text.split(/\r?\n/);
+  // a UTF-8 byte-order mark (spreadsheet exports) is not part of the first column's name
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let headerLine = -1;
   for (let i = 0; i < lines.length; i++) {
     const t = lines[i]!.trim();
