@@ -17,7 +17,9 @@ import { fitApproach, fitFriction, SysidError } from '../../src/engine/sysid/fri
 import { identifyOnRobot } from '../../src/engine/sysid/live';
 import type { SysidResult } from '../../src/engine/sysid/types';
 import { Rng } from '../../src/engine/util/rng';
-import { REPO, spawnEmulator, TEST_SAFETY, tempDir } from './robot-helpers';
+import { EmulatedRobot } from '../../src/engine/robot/emulatedRobot';
+import { EventLog } from '../../src/engine/robot/eventLog';
+import { profileFrom, REPO, spawnEmulator, TEST_SAFETY, tempDir } from './robot-helpers';
 
 const JOINTS = ['shoulder', 'elbow', 'wrist'];
 
@@ -33,7 +35,7 @@ function profileCopy(name: string, dir: string): { path: string; profile: Realit
 
 function experimentFor(dir: string, address: string): { file: string; experiment: Experiment } {
   const file = join(dir, 'sysid.s2r.yaml');
-  writeFileSync(file, `name: sysid-test\ntask: push\nrobot:\n  address: ${address}\n  safety:\n    max_joint_velocity: 2.0\n    max_effort: 10\n`);
+  writeFileSync(file, `name: sysid-test\ntask: push\nrobot:\n  address: ${address}\n  safety:\n    max_joint_velocity: 3.0\n    max_effort: 10\n`);
   const loaded = loadExperiment(file);
   assert.ok(loaded.experiment, JSON.stringify(loaded.findings));
   return { file, experiment: loaded.experiment };
@@ -106,11 +108,15 @@ async function identify(profileName: string, joints: string[]): Promise<{ result
 }
 
 for (const profileName of ['mild', 'moderate']) {
-  test(`live identification on the ${profileName} profile recovers friction (5%), inertia (10%) and delay (one control step)`, { timeout: 400_000 }, async () => {
-    const { result, profile } = await identify(profileName, ['elbow', 'wrist']);
+  test(`live identification on the ${profileName} profile recovers friction (5%), inertia (10%) and delay (one control step)`, { timeout: 400_000 }, async (t) => {
+    const { result, profile, seconds } = await identify(profileName, ['elbow', 'wrist']);
+    const row = (what: string, identified: number, truth: number): void => t.diagnostic(`${profileName} ${what}: identified ${identified.toPrecision(4)}, true ${truth.toPrecision(4)}, ${((100 * (identified - truth)) / truth).toFixed(1)}%`);
+    t.diagnostic(`${profileName}: ${seconds.toFixed(0)} s`);
     for (const fit of result.friction) {
       const j = JOINTS.indexOf(fit.joint);
       const truth = trueFriction(profile, j);
+      row(`${fit.joint} b`, fit.viscousNmsPerRad.value, truth.b);
+      row(`${fit.joint} c`, fit.coulombNm.value, truth.c);
       within(fit.viscousNmsPerRad.value, truth.b, 0.05, `${profileName} ${fit.joint} viscous b`);
       within(fit.coulombNm.value, truth.c, 0.05, `${profileName} ${fit.joint} Coulomb c`);
       assert.ok(fit.viscousNmsPerRad.stdError > 0 && fit.coulombNm.stdError > 0, 'standard errors are reported');
@@ -119,10 +125,12 @@ for (const profileName of ['mild', 'moderate']) {
     for (const fit of result.inertia) {
       const j = JOINTS.indexOf(fit.joint);
       const truth = await trueInertia(profile, j, fit.poseRad!);
+      row(`${fit.joint} I`, fit.inertiaKgM2.value, truth);
       within(fit.inertiaKgM2.value, truth, 0.1, `${profileName} ${fit.joint} inertia`);
     }
     const delay = result.delay!;
     const trueDelayMs = profile.effects.latencyMs;
+    t.diagnostic(`${profileName} delay: ${delay.meanMs.toFixed(1)} ± ${delay.stdMs.toFixed(1)} ms, true ${trueDelayMs} ms; ${result.identified.map((p) => `${p.parameter}${p.target ? `.${p.target}` : ''}=${p.value.toPrecision(3)}`).join(' ')}`);
     assert.ok(Math.abs(delay.meanMs - trueDelayMs) <= delay.controlPeriodMs, `${profileName} delay: measured ${delay.meanMs.toFixed(1)} ms, true ${trueDelayMs} ms (tolerance one control step, ${delay.controlPeriodMs} ms)`);
     // the experiment's parameter names
     const names = result.identified.map((p) => `${p.parameter}${p.target ? `.${p.target}` : ''}`);
@@ -290,5 +298,41 @@ describe('sim2real sysid (CLI)', () => {
     assert.equal(dead.status, 1, dead.stderr);
     assert.match(dead.stderr, /sim2real sysid: robot: cannot reach robot at ws:\/\/127\.0\.0\.1:1/);
     assert.equal(dead.stdout.trim(), '');
+  });
+});
+
+describe('effort mode on the emulated robot: watchdog, stop and reset', () => {
+  test('a silent link halts a joint under torque (watchdog); a stop and a reset return every joint to position mode', async () => {
+    const profile = profileFrom('task: push\nseed: 5\nwatchdogMs: 60\n');
+    const log = new EventLog(join(tempDir('sysid-watchdog'), 'events.jsonl'));
+    const robot = await EmulatedRobot.create(profile, log);
+    try {
+      robot.start();
+      robot.arm('test');
+      assert.equal(robot.commandEffort([2], [0.3], 'test'), undefined);
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(robot.plant.effortMode[2], 1, 'the wrist is under torque');
+      assert.equal(robot.status.state, 'running');
+      // no command, no heartbeat
+      await new Promise((r) => setTimeout(r, 250));
+      assert.equal(robot.status.state, 'halted');
+      assert.equal(robot.status.reason, 'watchdog');
+      assert.equal(robot.plant.effortMode[2], 0, 'the halt holds position: the wrist is back in position mode');
+      assert.match(robot.commandEffort([2], [0.3], 'test') ?? '', /halted \(watchdog\)/);
+      robot.arm('test');
+      robot.commandEffort([1], [0.2], 'test');
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(robot.plant.effortMode[1], 1);
+      robot.stop('test');
+      assert.equal(robot.plant.effortMode[1], 0);
+      robot.arm('test');
+      robot.commandEffort([0], [0.2], 'test');
+      await new Promise((r) => setTimeout(r, 20));
+      robot.reset('test');
+      assert.deepEqual([...robot.plant.effortMode], [0, 0, 0]);
+    } finally {
+      robot.dispose();
+      log.close();
+    }
   });
 });

@@ -40,11 +40,11 @@ export const DEFAULT_FRICTION_POINTS = 20;
 export const DEFAULT_INERTIA_TRIALS = 6;
 /** Joints beyond the one identified are folded to this angle (less the margin of their range), rad: a folded arm has a small inertia, so runs settle within the range. */
 const FOLD_RAD = 2.3;
-/** Highest steady-state speed of the sweep, as a fraction of max_joint_velocity. */
-const SWEEP_TOP_FRACTION = 0.7;
+/** Highest steady-state speed of the sweep, as a fraction of max_joint_velocity (room above it for a stalled link). */
+const SWEEP_TOP_FRACTION = 0.5;
 const SWEEP_LOW_FRACTION = 0.2;
 /** A run ends before the joint passes this fraction of max_joint_velocity (the safety layer stops at 1.25). */
-const GUARD_SPEED_FRACTION = 0.9;
+const GUARD_SPEED_FRACTION = 0.75;
 /** Torque ramp of the breakaway probe, N·m/s. */
 const BREAKAWAY_RATE_NM_PER_S = 0.25;
 
@@ -239,8 +239,8 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
     onPoint(runs.length);
   };
   // probes: just above breakaway in one direction, further above in the other
-  await run(Math.min(maxTorque, 1.3 * breakaway + 0.005));
-  await run(-Math.min(maxTorque, 1.8 * breakaway + 0.01));
+  await run(Math.min(maxTorque, 1.2 * breakaway + 0.005));
+  await run(-Math.min(maxTorque, 1.5 * breakaway + 0.01));
   const magnitudes = Math.ceil((points - 2) / 2);
   for (let k = 0; k < magnitudes && runs.length < points; k++) {
     for (const sign of [1, -1]) {
@@ -285,10 +285,10 @@ async function breakawayTorque(link: SysidLink, j: number, noise: number, delayS
   const name = link.jointNames[j]!;
   const threshold = Math.max(6 * noise, 0.02);
   const start = link.joints.position[j]!;
-  const t0 = monotonicMs();
   let torque = 0;
   for (;;) {
-    torque = (BREAKAWAY_RATE_NM_PER_S * (monotonicMs() - t0)) / 1000;
+    // by control steps, not wall time: a stalled engine must not find the torque jumped on waking
+    torque += BREAKAWAY_RATE_NM_PER_S * link.controlPeriodS;
     if (torque > maxTorque) {
       link.holdHere();
       throw new SysidError(`joint '${name}' did not move under torques up to ${fmt(maxTorque)} N·m (half of max_effort); it is blocked, or its friction exceeds what the safety limits allow`);
