@@ -9,6 +9,7 @@
  * by default) because a sweep has tens of points: the curves show trends, and each point carries its
  * 95% interval so a reader can see how little one point proves.
  */
+import { nominalValue } from '../config/nominal';
 import type { Experiment, RandomizationEntry } from '../config/experiment';
 import { parameterInfo } from '../config/parameters';
 import type { Policy } from '../learn/policy';
@@ -141,7 +142,7 @@ export async function sweepSensitivity(experiment: Experiment, policy: Policy, o
     // drop points that clamp to a value already swept (e.g. a scale below zero for a friction)
     const seen = new Set<string>();
     const raws = sweepPoints(entry, options.points).filter((p) => {
-      const key = String(resolveValue(info, entry.operation, p.raw));
+      const key = String(resolveValue(info, entry.operation, p.raw, nominalValue(info, entry.targets?.[0], experiment.calibration)));
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
@@ -179,7 +180,8 @@ export async function sweepSensitivity(experiment: Experiment, policy: Policy, o
     const info = parameterInfo(sweep.entry.name)!;
     const points: SensitivityPoint[] = [];
     for (const { raw, inRange } of sweep.raws) {
-      const value = resolveValue(info, sweep.entry.operation, raw);
+      // the value the simulator uses: on the calibrated nominal where the experiment has one (first target)
+      const value = resolveValue(info, sweep.entry.operation, raw, nominalValue(info, sweep.entry.targets?.[0], experiment.calibration));
       const report = await evaluate([pinned(sweep.entry, raw)], `${sweep.entry.name} = ${typeof value === 'number' ? +value.toPrecision(4) : value}`);
       points.push({ raw, value, inRange, successRate: report.success_rate, successCi: report.success_ci, avgReturn: report.avg_return, episodes: report.episodes });
     }
