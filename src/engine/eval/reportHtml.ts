@@ -8,6 +8,7 @@
 import { GAP_THRESHOLDS, type GapReport, type TrainingPoint } from './gapReport';
 import type { EvaluationReport } from './report';
 import type { SensitivityReport } from './sensitivity';
+import { errorCell, type VisualGap } from './visualGap';
 
 export const REPORT_HTML_FILE = 'report.html';
 
@@ -71,6 +72,7 @@ export function gapReportHtml(report: GapReport, options: HtmlReportOptions = {}
     body.push(trainingCurveSvg(report.training));
   }
   if (options.sensitivity) body.push(sensitivityHtml(options.sensitivity));
+  if (report.visual) body.push(visualGapHtml(report.visual));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -88,6 +90,16 @@ ${body.join('\n')}
 
 function row(label: string, sim: string, real: string): string {
   return `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(sim)}</td><td>${escapeHtml(real)}</td></tr>`;
+}
+
+/** The perception model's puck-position errors (see visualGap.ts). */
+function visualGapHtml(gap: VisualGap): string {
+  const head = ['Model', 'Visual randomization', 'Sim images', 'Real images', 'Real, before DANN', 'Real, after DANN'].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = gap.rows.map((r) => {
+    const cells = [r.randomization === undefined ? '?' : r.randomization ? 'yes' : 'no', errorCell(r.simTest), errorCell(r.real), errorCell(r.beforeAdaptation), errorCell(r.afterAdaptation)];
+    return `<tr><th>${escapeHtml(r.model)}</th>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
+  });
+  return `<h2>Visual gap (puck perception)</h2><p class="muted">Position error, mean / 95th percentile. Aim: at most ${gap.aimCm} cm mean on real images.</p><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function sensitivityHtml(s: SensitivityReport): string {
