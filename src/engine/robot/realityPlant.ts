@@ -182,24 +182,26 @@ export class RealityPlant {
   /** Every effort-mode joint back to its position controller, holding where it is until a target comes. */
   private leaveEffortMode(): void {
     this.readTruth();
-    for (let i = 0; i < JOINT_COUNT; i++) {
-      if (!this.effortMode[i]) continue;
-      const joint = JOINT_NAMES[i]!;
-      this.effortMode[i] = 0;
-      this.commandedEffortNm[i] = 0;
-      this.appliedEffortNm[i] = 0;
-      this.scene.setJointStiffness(joint, this.stiffness[i]);
-      this.scene.setJointDamping(joint, this.damping[i]);
-      this.scene.setMotorStrength(joint, this.torqueLimit[i]);
-      const [low, high] = ARM.jointLimitsRad[i];
-      // the next target is interpolated from here (feed-forward), as after any other target change
-      this.trueTargets[i] = Math.min(high, Math.max(low, this.truth[i]));
-      this.backlash.resetJoint(i, this.trueTargets[i]);
-      this.scene.setJointTarget(i, this.trueTargets[i], 0);
-      // the command that ended effort mode was sent while the joint still moved: its target lies
-      // behind the joint, and a feed-forward from that jump would drive the joint back hard
-      this.holdNextTarget[i] = 1;
-    }
+    for (let i = 0; i < JOINT_COUNT; i++) this.leaveEffortModeJoint(i);
+  }
+
+  private leaveEffortModeJoint(i: number): void {
+    if (!this.effortMode[i]) return;
+    const joint = JOINT_NAMES[i]!;
+    this.effortMode[i] = 0;
+    this.commandedEffortNm[i] = 0;
+    this.appliedEffortNm[i] = 0;
+    this.scene.setJointStiffness(joint, this.stiffness[i]);
+    this.scene.setJointDamping(joint, this.damping[i]);
+    this.scene.setMotorStrength(joint, this.torqueLimit[i]);
+    const [low, high] = ARM.jointLimitsRad[i];
+    // the next target is interpolated from here (feed-forward), as after any other target change
+    this.trueTargets[i] = Math.min(high, Math.max(low, this.truth[i]));
+    this.backlash.resetJoint(i, this.trueTargets[i]);
+    this.scene.setJointTarget(i, this.trueTargets[i], 0);
+    // the command that ended effort mode was sent while the joint still moved: its target lies
+    // behind the joint, and a feed-forward from that jump would drive the joint back hard
+    this.holdNextTarget[i] = 1;
   }
 
   /** Halt: hold the position the joints are at now (IEC 60204-1 category 2: power stays on). */
@@ -265,6 +267,16 @@ export class RealityPlant {
    */
   private stepEffort(i: number): void {
     const e = this.effects;
+    const [low, high] = ARM.jointLimitsRad[i];
+    const q = this.truth[i];
+    if ((q >= high && this.truth[3 + i] > 0) || (q <= low && this.truth[3 + i] < 0)) {
+      // the robot's own joint limit, as a real controller's soft limit: a torque cannot drive a joint
+      // past its range (the emulator has no hard stops); the joint is held at the limit
+      this.leaveEffortModeJoint(i);
+      this.commandedRad[i] = this.trueTargets[i] + e.encoderOffsetRad[i];
+      this.holdNextTarget[i] = 0;
+      return;
+    }
     const command = this.commandedEffortNm[i];
     const sign = Math.sign(command);
     if (sign !== 0 && this.torqueSign[i] !== 0 && sign !== this.torqueSign[i]) {

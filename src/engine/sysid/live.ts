@@ -45,6 +45,8 @@ const SWEEP_TOP_FRACTION = 0.5;
 const SWEEP_LOW_FRACTION = 0.2;
 /** A run ends before the joint passes this fraction of max_joint_velocity (the safety layer stops at 1.25). */
 const GUARD_SPEED_FRACTION = 0.75;
+/** Extra time a run allows for the engine or the link to stall before a hold takes effect, s. */
+const STALL_MARGIN_S = 0.1;
 /** Torque ramp of the breakaway probe, N·m/s. */
 const BREAKAWAY_RATE_NM_PER_S = 0.25;
 
@@ -200,6 +202,8 @@ interface Sweep {
   readonly gain: number;
   readonly runs: readonly SweepRun[];
   readonly pose: readonly number[];
+  /** Velocity noise of the joint at rest, rad/s. */
+  readonly noiseRadPerS: number;
 }
 
 /** The pose a joint is identified in: joints before it at 0, those beyond it folded, itself at `at`. */
@@ -260,7 +264,7 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
   if (fit.rmsResidualNm > 0.1 * Math.max(fit.coulombNm.value, 1e-3) + 0.02 * Math.max(...sweepPoints.map((p) => Math.abs(p.torqueNm)))) {
     warnings.push(`joint '${name}': the friction model leaves ${fmt(fit.rmsResidualNm)} N·m RMS of the sweep unexplained; the joint may have friction this model lacks (Stribeck, position-dependent)`);
   }
-  return { fit, gain, runs, pose };
+  return { fit, gain, runs, pose, noiseRadPerS: noise };
 }
 
 /** Least-squares line |tau| = b·|v| + c through the runs so far (for choosing the next torque). */
@@ -326,7 +330,7 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
     const q = link.joints.position[j]!;
     const v = link.joints.velocity[j]!;
     // where the joint will be when a hold sent now takes effect
-    const ahead = q + v * (delayS + 2 * link.controlPeriodS);
+    const ahead = q + v * (delayS + 2 * link.controlPeriodS + STALL_MARGIN_S);
     if (sign * (ahead - end) >= 0 || Math.abs(v) > vGuard || (monotonicMs() - sentMs) / 1000 > maxDurationS) break;
   }
   const heldMs = monotonicMs();
@@ -411,13 +415,18 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
       await link.tick();
       const q = link.joints.position[j]!;
       const v = link.joints.velocity[j]!;
-      const ahead = q + v * (delayS + 2 * link.controlPeriodS);
+      const ahead = q + v * (delayS + 2 * link.controlPeriodS + STALL_MARGIN_S);
       if (sign * (ahead - end) >= 0 || Math.abs(v) > vTop || (monotonicMs() - sentMs) / 1000 > 1) break;
     }
     const heldMs = monotonicMs();
     link.holdHere();
     await link.tick(100);
-    const samples = window(recording.stop(), sentMs + delayS * 1000, heldMs).slice(1);
+    // from the first state that shows motion: states before the torque arrived (the delay varies)
+    // would count torque that had not yet acted, and read as a larger inertia
+    const threshold = Math.max(4 * sweep.noiseRadPerS, 0.02);
+    const under = window(recording.stop(), sentMs, heldMs);
+    const onset = under.findIndex((x) => Math.abs(x.velocity[j]!) > threshold);
+    const samples = onset < 0 ? [] : under.slice(onset);
     if (samples.length < 5) throw new SysidError(`joint '${name}': an inertia pulse recorded only ${samples.length} joint states; the joint moved too fast for its range`);
     const t0 = samples[0]!.stampS;
     const I = pulseInertia({ timeS: samples.map((s) => s.stampS - t0), velocityRadPerS: samples.map((s) => s.velocity[j]!) }, sign * torque * sweep.gain, b, c);
