@@ -60,8 +60,11 @@ describe('issue 6: coverage diagnostics, quick fixes, the report and Apply to Ex
       assert.ok(titles.includes('Widen range to include 0.11') && titles.includes('Re-centre range on 0.11'), JSON.stringify(titles));
       await wb.page.keyboard.press('Escape');
       await wb.applyCodeAction('Widen range to include 0.11');
-      const lines = await wb.readEditorText();
-      assert.ok(lines.some((l) => /joint_damping: +\{ distribution: uniform, range: \[0\.5, 2\.29\], operation: scale \}/.test(l)), lines.join('\n'));
+      // the editor redraws a moment after the edit is applied
+      await waitFor(
+        async () => ((await wb.readEditorText()).some((l) => /joint_damping: +\{ distribution: uniform, range: \[0\.5, 2\.29\], operation: scale \}/.test(l)) ? true : undefined),
+        'the widened range [0.5, 2.29] in the editor',
+      );
       await wb.waitForProblems((p) => coverage(p) === undefined, 'the coverage warning to go after the quick fix');
       await wb.goTo(problem.line, 1);
       await wb.page.keyboard.press('Control+z');
