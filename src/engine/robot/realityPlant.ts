@@ -75,6 +75,8 @@ export class RealityPlant {
   private readonly damping = new Float64Array(JOINT_COUNT);
   private readonly torqueLimit = new Float64Array(JOINT_COUNT);
   private readonly trueTargets = new Float64Array(JOINT_COUNT);
+  /** The command before the latest one (reported frame, rad): the latest step of the command stream. */
+  private readonly previousCommandRad = new Float64Array(JOINT_COUNT);
   /** Velocity feed-forward per joint, rad/s, and physics steps since the target last moved. */
   private readonly feedForward = new Float64Array(JOINT_COUNT);
   private readonly stepsSinceMove = new Int32Array(JOINT_COUNT);
@@ -143,6 +145,7 @@ export class RealityPlant {
   /** Take a joint command (reported frame, rad); noise from action_noise is added here. Every joint goes to position mode. */
   command(targetsRad: ArrayLike<number>): void {
     this.leaveEffortMode();
+    this.previousCommandRad.set(this.commandedRad);
     for (let i = 0; i < JOINT_COUNT; i++) {
       this.commandedRad[i] = targetsRad[i] + (this.commandNoiseRad > 0 ? this.rng.gaussian(0, this.commandNoiseRad) : 0);
     }
@@ -240,7 +243,12 @@ export class RealityPlant {
       } else if (clamped !== this.trueTargets[i]) {
         // The robot's joint controller interpolates like the simulator's (SimEnv): a new target
         // comes with the velocity that covers the step in one control period.
-        this.feedForward[i] = (clamped - this.trueTargets[i]) / this.task.controlPeriodS;
+        // ... at the rate of the last command's step: when a stalled link delivers several commands
+        // between two physics steps, the jump to the last one is not one period's worth of motion
+        // (a burst of ten 0.02 rad steps would otherwise ask for 10 rad/s)
+        const jumpRate = (clamped - this.trueTargets[i]) / this.task.controlPeriodS;
+        const stepRate = (this.commandedRad[i] - this.previousCommandRad[i]) / this.task.controlPeriodS;
+        this.feedForward[i] = Math.sign(jumpRate) === Math.sign(stepRate) ? Math.sign(jumpRate) * Math.min(Math.abs(jumpRate), Math.abs(stepRate)) : 0;
         this.trueTargets[i] = clamped;
         this.stepsSinceMove[i] = 0;
         scene.setJointTarget(i, clamped, this.feedForward[i]);
