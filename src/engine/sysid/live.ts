@@ -176,8 +176,11 @@ async function measureDelay(link: SysidLink, trials: number, onTrial: (k: number
   const halfSampleMs = (500 * median(intervals.filter((x) => x > 0))) || 0;
   const corrected = samplesMs.map((x) => Math.max(0, x - halfSampleMs));
   const controlPeriodMs = link.controlPeriodS * 1000;
-  const meanMs = mean(corrected);
-  return { meanMs, stdMs: stdDev(corrected), medianMs: median(corrected), controlPeriodMs, meanSteps: meanMs / controlPeriodMs, samplesMs: corrected };
+  // mean and spread of the typical delay: a step that met a stall of the engine or the link (beyond
+  // 4 median absolute deviations) stays in the samples but not in the mean the simulator will use
+  const typical = withoutOutliers(corrected);
+  const meanMs = mean(typical);
+  return { meanMs, stdMs: stdDev(typical), medianMs: median(corrected), controlPeriodMs, meanSteps: meanMs / controlPeriodMs, samplesMs: corrected };
 }
 
 /** Velocity noise of joint j at rest, rad/s (std over a few tenths of a second). */
