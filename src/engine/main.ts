@@ -10,6 +10,7 @@ import type { Experiment } from './config/experiment';
 import { findingToJson, loadExperiment } from './config/load';
 import { RobotSession, RobotSessionError } from './console/robotSession';
 import { monotonicMs } from './robot/clock';
+import { stopOpenLinks } from './robot/openLinks';
 import type { EvaluationReport } from './eval/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { runSysidJob } from './sysid/sysidJob';
@@ -185,7 +186,12 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   robotConnect: runRobotConnect,
   robotStartEpisode: async (_id, params) => requireSession().startEpisode(params.seed),
   // synchronous up to the post: nothing on this thread is awaited before the stop leaves
-  robotStop: async (_id, params) => ({ sent: robotSession?.stop(params.message, { hostReceivedMs: params.hostReceivedMs, engineReceivedMs: monotonicMs() }) ?? false }),
+  robotStop: async (_id, params) => {
+    const session = robotSession?.stop(params.message, { hostReceivedMs: params.hostReceivedMs, engineReceivedMs: monotonicMs() }) ?? false;
+    // links the console does not own: the pipeline's real episodes, an evaluation on the robot
+    const others = stopOpenLinks(params.message ?? 'stop requested from VS Code');
+    return { sent: session || others > 0 };
+  },
   robotArm: async () => requireSession().arm(),
   robotDisconnect: async () => {
     const session = robotSession;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Experiment } from '../../src/engine/config/experiment';
 import { configuredRobotAddresses, connectRobotEnv } from '../../src/engine/robot/robotEnv';
+import { stopOpenLinks } from '../../src/engine/robot/openLinks';
 import { spawnEmulator, tempDir, waitUntil } from './robot-helpers';
 
 const EXPERIMENT = { name: 'robot-env-test', task: 'reach', seed: 3 } as unknown as Experiment;
@@ -87,6 +88,29 @@ describe('RobotEnv over the emulator', () => {
       } finally {
         env.dispose();
       }
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('the engine-wide stop (openLinks) reaches a connected env from another turn of the event loop, and forgets it when disposed', async () => {
+    const dir = tempDir('env');
+    const emu = await spawnEmulator(profileFile('task: reach\n'), join(dir, 'emu.jsonl'));
+    try {
+      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url] });
+      try {
+        env.reset(1);
+        env.step([0.5, 0, 0]);
+        // what the engine's robotStop handler does when the console's button is pressed
+        assert.equal(stopOpenLinks('test: stop from VS Code'), 1);
+        await waitUntil(() => emu.events().some((e) => e.event === 'stop'), 3000, 'the emulator to receive the stop');
+        let r = env.step([0.5, 0, 0]);
+        for (let k = 0; k < 5 && !r.done; k++) r = env.step([0.5, 0, 0]);
+        assert.equal(r.termination, 'aborted');
+      } finally {
+        env.dispose();
+      }
+      assert.equal(stopOpenLinks('nobody left'), 0);
     } finally {
       await emu.stop();
     }

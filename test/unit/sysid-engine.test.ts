@@ -60,7 +60,7 @@ test('a log is identified in the engine, with progress, and stored as a run', { 
   engine.send({ kind: 'request', id: 1, method: 'sysid', params: { file: experiment, runsDir, source: { kind: 'log', file: log } } });
   const done = await nextEvent((e) => (e.kind === 'finished' || e.kind === 'failed') && e.requestId === 1);
   assert.equal(done.kind, 'finished', JSON.stringify(done));
-  const result = (done as { result: { runDir: string; resultFile: string; result: { identified: unknown[] } } }).result;
+  const result = (done as unknown as { result: { runDir: string; resultFile: string; result: { identified: unknown[] } } }).result;
   assert.ok(events.some((e) => e.kind === 'progress' && e.requestId === 1), 'progress events');
   assert.ok(result.runDir.startsWith(join(runsDir, 'push-dr', 'sysid-')));
   assert.ok(existsSync(result.resultFile));

@@ -156,7 +156,7 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
           policy.network.setParameters(perturb(state.parameters, deltas[k]!, cfg.explorationNoise, sign));
           policy.network.setNormalization(normalization.mean, normalization.std);
           const episodeStats = createStats(spec.observationSize);
-          const result = runRealEpisode(robot!, policy, deriveSeed(experiment.seed, iteration, k), maxSteps, action, episodeStats);
+          const result = await runRealEpisode(robot!, policy, deriveSeed(experiment.seed, iteration, k), maxSteps, action, episodeStats);
           const rollout: RealRollout = { iteration, direction: k, sign, episodeReturn: result.episodeReturn, length: result.length, success: result.success, ...(result.aborted !== undefined ? { aborted: result.aborted } : {}), at: new Date().toISOString() };
           appendJsonLine(join(context.runDir, REAL_ROLLOUTS_FILE), rollout);
           realDone += 1;
@@ -245,7 +245,7 @@ export interface RealEpisodeResult {
  * plus the remaining steps at its own worst step's reward: tripping a limit must never look better
  * than finishing (the rewards are negative distances, so a cut-short episode would otherwise win).
  */
-export function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: number, maxSteps: number, action: Float64Array, stats?: ObservationStats): RealEpisodeResult {
+export async function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: number, maxSteps: number, action: Float64Array, stats?: ObservationStats): Promise<RealEpisodeResult> {
   env.reset(seed);
   if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}. Re-arm it (safe-test console) and resume the pipeline.`);
   const observation = env.observation;
@@ -258,6 +258,9 @@ export function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: number, ma
     if (stats) pushObservation(stats, observation);
     policy.act(observation, action);
     const result = env.step(action);
+    // the step blocked this thread for a control period: let the engine read its messages (a
+    // robotStop from VS Code) before the next one; the stop itself goes straight to the link worker
+    await yieldToEventLoop();
     episodeReturn += result.reward;
     worst = Math.min(worst, result.reward);
     length += 1;
@@ -268,6 +271,8 @@ export function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: number, ma
   if (aborted === undefined) return { episodeReturn, length, success };
   return { episodeReturn: episodeReturn + (maxSteps - length) * worst, length, success: false, aborted };
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Re-arm after a protective stop, if the person says so; otherwise the stage stops (resumable). */
 export async function rearm(robot: RobotEnv, context: Pick<StageContext, 'confirm'>, question: string): Promise<void> {

@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { registerOpenLink } from './openLinks';
 import type { Experiment } from '../config/experiment';
 import type { Env, EpisodeSample, StepResult } from '../sim/env';
 import { TASK_DEFINITIONS } from '../sim/tasks';
@@ -92,6 +93,7 @@ export class RobotEnv implements Env {
   private nextId = 1;
   private disposed = false;
   private readonly actionBuffer: number[];
+  private readonly forgetOpenLink: () => void;
 
   constructor(
     experiment: Experiment,
@@ -108,6 +110,8 @@ export class RobotEnv implements Env {
     this.maxEpisodeSteps = task.info.maxEpisodeSteps;
     this.observation = new Float64Array(this.observationSize);
     this.actionBuffer = new Array<number>(this.actionSize).fill(0);
+    // the engine's robotStop reaches this link too, through its worker (openLinks.ts)
+    this.forgetOpenLink = registerOpenLink(this.createStopPort());
   }
 
   reset(episodeSeed: number): void {
@@ -144,6 +148,7 @@ export class RobotEnv implements Env {
 
   dispose(): void {
     if (this.disposed) return;
+    this.forgetOpenLink();
     try {
       this.call({ id: this.nextId++, kind: 'close' }, 2000);
     } catch {
