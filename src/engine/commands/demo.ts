@@ -1,6 +1,6 @@
 /**
- * `sim2real demo [--out DIR] [--profile PROFILE.yaml] [--quick]`: the whole workflow on the bundled
- * example. Train `examples/push.s2r.yaml` under randomization, start the reality emulator on a public
+ * `sim2real demo [--experiment FILE] [--out DIR] [--profile PROFILE.yaml] [--quick]`: the whole
+ * workflow on the bundled example (or FILE). Train `examples/push.s2r.yaml` under randomization, start the reality emulator on a public
  * profile, evaluate the policy in sim and on the emulator, and write the gap report. `--quick`
  * shortens training and evaluation for tests; the default run is the real one.
  */
@@ -31,13 +31,15 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  usage: 'demo [--out DIR] [--profile PROFILE.yaml] [--quick]',
+  usage: 'demo [--experiment FILE] [--out DIR] [--profile PROFILE.yaml] [--quick]',
   summary: 'Train the bundled push example, evaluate it in sim and on the reality emulator, write the gap report.',
   async run(args) {
-    const { positional, flags } = parseArgs(args, { out: 'string', profile: 'string', quick: 'boolean' });
-    if (positional.length > 0) throw new UsageError(`demo takes no file (it uses the bundled example); got '${positional[0]}'`);
+    const { positional, flags } = parseArgs(args, { experiment: 'string', out: 'string', profile: 'string', quick: 'boolean' });
+    if (positional.length > 0) throw new UsageError(`demo takes no positional file (the bundled example, or --experiment FILE); got '${positional[0]}'`);
     const root = packageRoot();
-    const file = join(root, 'examples', 'push.s2r.yaml');
+    // another experiment, e.g. the bundled one after calibration, for a before/after gap comparison
+    const file = flags.experiment !== undefined ? resolve(flags.experiment as string) : join(root, 'examples', 'push.s2r.yaml');
+    if (!existsSync(file)) throw new UsageError(`no such experiment file '${file}'`);
     const profile = (flags.profile as string | undefined) ?? join(root, 'examples', 'reality', 'moderate.yaml');
     if (!existsSync(profile)) throw new UsageError(`no such reality profile '${profile}'`);
     const loaded = loadExperiment(file);
