@@ -253,7 +253,11 @@ export class Workbench {
    * Runs a command by its palette title. Retries because a fresh profile can open the palette
    * before the extension's commands are registered ("No matching commands" until reopened).
    */
-  async runCommand(title: string, attempts = 5): Promise<void> {
+  /**
+   * `opensQuickInput`: the command asks with a quick pick of its own, in the same widget, so the
+   * palette is not waited on to close (it may never be seen hidden).
+   */
+  async runCommand(title: string, attempts = 5, options: { opensQuickInput?: boolean } = {}): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
     for (let attempt = 1; ; attempt++) {
       await this.page.keyboard.press('F1');
@@ -271,7 +275,7 @@ export class Workbench {
       }
       // Past this point no retry: the command must not run twice.
       await row.first().click();
-      await widget.waitFor({ state: 'hidden' });
+      if (!options.opensQuickInput) await widget.waitFor({ state: 'hidden' });
       return;
     }
   }

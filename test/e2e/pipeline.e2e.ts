@@ -79,8 +79,8 @@ describe('issue 8: the transfer pipeline in VS Code', { timeout: 900_000 }, () =
 
   test('Run Transfer Pipeline from the palette: gates as modal dialogs, fine-tuning episodes started in the console', () =>
     wb.guard('run', async () => {
-      await wb.runCommand('Sim2Real: Run Transfer Pipeline');
-      // the state file above stopped at a gate: resume or start afresh
+      // the state file above stopped at a gate: the command asks to resume or start afresh
+      await wb.runCommand('Sim2Real: Run Transfer Pipeline', 5, { opensQuickInput: true });
       const fresh = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Start a new pipeline' });
       await fresh.first().waitFor({ state: 'visible', timeout: 30_000 });
       await fresh.first().click();
