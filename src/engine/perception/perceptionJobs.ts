@@ -16,7 +16,8 @@ import { DEFAULT_SHAPE, PuckNet, type PositionFrame, type PuckNetWeights } from 
 import { summarizeErrors, type LabelledImage, type PositionErrors } from './samples';
 import { renderSimImages, type SimImageOptions } from './simImages';
 import { evaluatePuckNet, trainPuckNet } from './train';
-import { visualSetupOf } from './visualSetup';
+import { DEFAULT_SENSOR_RANDOMIZATION, type SensorRandomization } from './sensorRandomization';
+import { visualSetupOf, type ImageLook } from './visualSetup';
 
 /**
  * Where training pucks are placed, m: the push task's whole puck workspace (starts at 0.32-0.42 m
@@ -42,6 +43,11 @@ export interface PerceptionLog {
   (line: string): void;
 }
 
+/** Fraction of the job done in [0, 1] with a one-line status, for a progress bar. */
+export interface PerceptionProgress {
+  (fraction: number, message: string): void;
+}
+
 export interface TrainPerceptionOptions {
   /** Labelled sim images rendered for training. [default: 3000] */
   readonly samples?: number;
@@ -58,6 +64,20 @@ export interface TrainPerceptionOptions {
    * randomization, else 0]
    */
   readonly warmupSamples?: number;
+  /**
+   * Render a fresh set of `samples` images every epoch (rendering costs ~1 ms an image, a tenth
+   * of a training pass, and the network never sees an image twice) instead of one fixed set.
+   * [default: true]
+   */
+  readonly freshImagesPerEpoch?: boolean;
+  /**
+   * With randomization, the share of randomized images rises linearly from 0 (epoch 1: nominal
+   * look only) to 1 over this many epochs; the rest show the nominal look. [default: epochs / 3,
+   * rounded, with freshImagesPerEpoch; 0 otherwise]
+   */
+  readonly curriculumEpochs?: number;
+  /** Lens, sensor and table randomization on top of the experiment's visuals (false: none). [default: DEFAULT_SENSOR_RANDOMIZATION] */
+  readonly sensorRandomization?: SensorRandomization | false;
   /** Start from these weights (fine-tuning) instead of a fresh network. */
   readonly initialWeights?: PuckNetWeights;
   /** Replaces the image look sampler (e.g. textures cut from real images). */
@@ -66,6 +86,7 @@ export interface TrainPerceptionOptions {
   readonly modelFile?: string;
   readonly signal?: AbortSignal;
   readonly log?: PerceptionLog;
+  readonly onProgress?: PerceptionProgress;
 }
 
 export interface TrainPerceptionResult {
@@ -83,15 +104,24 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a whole number >= 1, got ${epochs}`);
   const log = options.log ?? (() => undefined);
   const visual = visualSetupOf(experiment);
-  const lookFor = options.lookFor ?? ((rng: Rng) => visual.look(rng, randomization));
+  const sensor = options.sensorRandomization ?? DEFAULT_SENSOR_RANDOMIZATION;
+  const lookFor = options.lookFor ?? ((rng: Rng) => visual.look(rng, randomization, sensor));
+  const fresh = options.freshImagesPerEpoch ?? true;
+  const curriculumEpochs = randomization && fresh && !options.initialWeights ? options.curriculumEpochs ?? Math.round(epochs / 3) : 0;
+  if (!Number.isInteger(curriculumEpochs) || curriculumEpochs < 0) throw new Error(`curriculumEpochs must be a whole number >= 0, got ${curriculumEpochs}`);
   const started = performance.now();
   const renderStart = performance.now();
-  const train = renderSimImages({ count: samples, frame: PERCEPTION_FRAME, lookFor, rng: new Rng(deriveSeed(seed, 71, 0)), signal: options.signal });
+  const renderEpoch = (epoch: number): LabelledImage[] => {
+    const share = curriculumEpochs > 0 ? Math.min(1, epoch / curriculumEpochs) : 1;
+    const mixed = (rng: Rng, index: number): ImageLook => (rng.next() < share ? lookFor(rng, index) : visual.look(rng, false));
+    return renderSimImages({ count: samples, frame: PERCEPTION_FRAME, lookFor: share < 1 ? mixed : lookFor, rng: new Rng(deriveSeed(seed, 71, fresh ? 10 + epoch : 0)), signal: options.signal });
+  };
+  const fixed = fresh ? undefined : renderEpoch(0);
   const test = renderSimImages({ count: 300, frame: PERCEPTION_FRAME, lookFor, rng: new Rng(deriveSeed(seed, 71, 1)), signal: options.signal });
-  log(`rendered ${samples + 300} images (${randomization ? 'visual randomization' : 'nominal look'}) in ${((performance.now() - renderStart) / 1000).toFixed(1)} s`);
+  log(`rendered ${fixed ? samples + 300 : 300} images (${randomization ? 'visual randomization' : 'nominal look'}) in ${((performance.now() - renderStart) / 1000).toFixed(1)} s${fresh ? `; ${samples} fresh images every epoch${curriculumEpochs > 0 ? `, randomized share rising to 1 over ${curriculumEpochs} epochs` : ''}` : ''}`);
   const init = new Rng(deriveSeed(seed, 72, 0));
   const net = options.initialWeights ? PuckNet.fromWeights(options.initialWeights) : new PuckNet(DEFAULT_SHAPE, PERCEPTION_FRAME, () => init.next());
-  const warmupSamples = options.initialWeights ? 0 : options.warmupSamples ?? (randomization ? Math.round(samples / 3) : 0);
+  const warmupSamples = options.initialWeights || fresh ? options.warmupSamples ?? 0 : options.warmupSamples ?? (randomization ? Math.round(samples / 3) : 0);
   if (warmupSamples > 0) {
     const warm = renderSimImages({ count: warmupSamples, frame: PERCEPTION_FRAME, lookFor: (rng) => visual.look(rng, false), rng: new Rng(deriveSeed(seed, 71, 2)), signal: options.signal });
     const warmResult = trainPuckNet(net, warm, { epochs: 3, decayShare: 0, rng: new Rng(deriveSeed(seed, 73, 1)), signal: options.signal });
@@ -100,12 +130,16 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   // a network that already finds the puck (warm-up or fine-tuning) is refined with a smaller step:
   // at 1e-2 the first randomized epoch undid the warm-up (loss 0.44, above the mean predictor's 0.33)
   const refining = warmupSamples > 0 || options.initialWeights !== undefined;
-  const result = trainPuckNet(net, train, {
+  const result = trainPuckNet(net, fixed ?? renderEpoch, {
     epochs,
     learningRate: refining ? 3e-3 : 1e-2,
+    schedule: fresh ? 'cosine' : 'step',
     rng: new Rng(deriveSeed(seed, 73, 0)),
     signal: options.signal,
-    onEpoch: (epoch, loss, seconds) => log(`epoch ${epoch + 1}/${epochs}: loss ${loss.toExponential(3)}, ${seconds.toFixed(0)} s`),
+    onEpoch: (epoch, loss, seconds) => {
+      log(`epoch ${epoch + 1}/${epochs}: loss ${loss.toExponential(3)}, ${seconds.toFixed(0)} s`);
+      options.onProgress?.((epoch + 1) / epochs, `epoch ${epoch + 1} of ${epochs}: loss ${loss.toExponential(2)}`);
+    },
   });
   const simTest = evaluatePuckNet(net, test);
   log(`sim test images: mean ${simTest.meanCm.toFixed(2)} cm, p95 ${simTest.p95Cm.toFixed(2)} cm`);
@@ -116,7 +150,7 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   writeFileSync(weightsFileOf(modelPath), JSON.stringify(net.toWeights()));
   const seconds = (performance.now() - started) / 1000;
   const report = updatePerceptionReport(runDir, experiment.task, modelFile, {
-    training: { randomization, samples, epochs, seed, seconds, simTest, warmupSamples },
+    training: { randomization, samples, epochs, seed, seconds, simTest, warmupSamples, freshImagesPerEpoch: fresh, curriculumEpochs, sensorRandomization: randomization && sensor !== false },
   });
   log(`trained in ${result.seconds.toFixed(0)} s (${seconds.toFixed(0)} s with rendering): ${modelPath}`);
   return { modelPath, report: report.models.find((m) => m.model === modelFile)! };
@@ -179,6 +213,7 @@ export interface AdaptPerceptionOptions {
   readonly seed?: number;
   readonly signal?: AbortSignal;
   readonly log?: PerceptionLog;
+  readonly onProgress?: PerceptionProgress;
 }
 
 export interface AdaptPerceptionResult {
@@ -220,6 +255,7 @@ export async function adaptPerceptionModel(experiment: Experiment, modelPath: st
     rng: new Rng(deriveSeed(seed, 75, 0)),
     signal: options.signal,
     onProgress: (step, task, domain, accuracy) => {
+      options.onProgress?.((step + 1) / (options.steps ?? 500), `DANN step ${step + 1} of ${options.steps ?? 500}`);
       if (step % 100 === 0) log(`dann step ${step}: task ${task.toExponential(2)}, domain ${domain.toFixed(3)}${Number.isNaN(accuracy) ? '' : `, discriminator ${(100 * accuracy).toFixed(0)}%`}`);
     },
   });
