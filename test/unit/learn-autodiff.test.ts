@@ -62,10 +62,11 @@ const TOLERANCE = 2e-3;
 
 test('conv2d gradients (stride 1 and 2, padding 0 and 1) match finite differences', (t) => {
   const rng = new Rng(1);
-  for (const [stride, padding] of [[1, 0], [1, 1], [2, 1], [2, 2]] as const) {
+  // 3 output channels take the one-row kernels, 5 the four-row block plus one leftover row
+  for (const [stride, padding, outChannels] of [[1, 0, 3], [1, 1, 5], [2, 1, 3], [2, 2, 5], [1, 1, 4]] as const) {
     const x = randomTensor(rng, [2, 2, 6, 5]);
-    const w = randomTensor(rng, [3, 2, 3, 3], 0.5);
-    const b = randomTensor(rng, [3], 0.5);
+    const w = randomTensor(rng, [outChannels, 2, 3, 3], 0.5);
+    const b = randomTensor(rng, [outChannels], 0.5);
     const out = conv2d(undefined, x, w, b, { stride, padding });
     const target = randomTensor(rng, [...out.shape], 1, false);
     // the loss is quadratic in every entry, so a large step is exact and keeps float32 rounding small

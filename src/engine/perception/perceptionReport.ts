@@ -19,6 +19,12 @@ export interface PerceptionTraining {
   readonly seconds: number;
   /** Nominal-look images trained on first (curriculum warm-up). */
   readonly warmupSamples?: number;
+  /** A fresh image set was rendered every epoch (`samples` is then per epoch). */
+  readonly freshImagesPerEpoch?: boolean;
+  /** Epochs over which the randomized share of images rose from 0 to 1. */
+  readonly curriculumEpochs?: number;
+  /** Lens, sensor and table randomization (sensorRandomization.ts) was on. */
+  readonly sensorRandomization?: boolean;
   /** Error on held-out sim images drawn like the training images. */
   readonly simTest: PositionErrors;
 }

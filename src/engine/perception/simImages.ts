@@ -5,7 +5,7 @@
  * `visuals` randomization). The label is the puck's true position in the scene.
  */
 import { JOINT_COUNT, placeArm, ARM } from '../sim/tasks/arm';
-import { TableScene } from '../sim/tasks/tableScene';
+import { SCENE_NOMINAL, TableScene } from '../sim/tasks/tableScene';
 import type { Rng } from '../util/rng';
 import { renderCamera } from '../vision/renderer';
 import { emptySceneView, sceneViewOf } from '../vision/sceneView';
@@ -33,11 +33,12 @@ export function renderSimImages(options: SimImageOptions): LabelledImage[] {
       if (options.signal?.aborted) throw new Error('cancelled');
       const x = frame.centre[0] + rng.uniform(-frame.halfExtent[0], frame.halfExtent[0]);
       const y = frame.centre[1] + rng.uniform(-frame.halfExtent[1], frame.halfExtent[1]);
-      scene.placePuck(x, y);
       for (let j = 0; j < JOINT_COUNT; j++) q[j] = rng.uniform(ARM.jointLimitsRad[j][0], ARM.jointLimitsRad[j][1]);
+      const look = options.lookFor(rng, n);
+      scene.setTableHeight(SCENE_NOMINAL.tableHeightM + (look.tableHeightOffsetM ?? 0));
+      scene.placePuck(x, y);
       placeArm(scene.arm, q);
       sceneViewOf(scene, view);
-      const look = options.lookFor(rng, n);
       const image = renderCamera(view, look.appearance, look.camera, { noiseRng: rng });
       out.push({ image, x, y });
     }

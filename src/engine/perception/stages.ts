@@ -102,7 +102,7 @@ export const realTexturesStage: StageRunner = async (context) => {
       samples: Math.max(64, stage.episodes),
       initialWeights: previousWeights(context),
       lookFor: (rng) => {
-        const look = visual.look(rng, true);
+        const look = visual.look(rng, true, false); // the cut textures carry the real lens and sensor already
         return { ...look, appearance: withRealTextures(look.appearance, textures) };
       },
       signal: context.signal,

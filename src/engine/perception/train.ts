@@ -15,7 +15,12 @@ export interface TrainOptions {
   readonly batchSize?: number;
   /** [default: 1e-2] (3e-3 left the keypoints on their initial plateau for several epochs) */
   readonly learningRate?: number;
-  /** The learning rate is divided by 10 over the last this share of epochs. [default: 0.3] */
+  /**
+   * 'step': the rate is divided by 10 over the last `decayShare` of epochs; 'cosine': it falls
+   * from the base rate to a hundredth of it along a half cosine over all mini-batches. [default: 'step']
+   */
+  readonly schedule?: 'step' | 'cosine';
+  /** The learning rate is divided by 10 over the last this share of epochs ('step'). [default: 0.3] */
   readonly decayShare?: number;
   readonly rng: Rng;
   readonly signal?: AbortSignal;
@@ -47,7 +52,10 @@ export function targetBatch(net: PuckNet, samples: readonly LabelledImage[]): Te
   return t;
 }
 
-export function trainPuckNet(net: PuckNet, samples: readonly LabelledImage[], options: TrainOptions): TrainResult {
+/** The training images: one fixed set for every epoch, or a fresh set per epoch (rendered on demand). */
+export type EpochSamples = readonly LabelledImage[] | ((epoch: number) => readonly LabelledImage[]);
+
+export function trainPuckNet(net: PuckNet, samplesOf: EpochSamples, options: TrainOptions): TrainResult {
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 16;
   const baseRate = options.learningRate ?? 1e-2;
@@ -56,13 +64,19 @@ export function trainPuckNet(net: PuckNet, samples: readonly LabelledImage[], op
   adam.zeroGrad();
   const started = performance.now();
   let lastLoss = NaN;
+  let progress = 0; // epochs done, fractional within an epoch
   for (let epoch = 0; epoch < epochs; epoch++) {
-    adam.learningRate = epoch >= decayFrom ? baseRate / 10 : baseRate;
+    const samples = typeof samplesOf === 'function' ? samplesOf(epoch) : samplesOf;
+    if (samples.length === 0) throw new Error(`epoch ${epoch + 1} has no training images`);
     const order = shuffled(samples.length, options.rng);
     let sum = 0;
     let batches = 0;
     for (let start = 0; start < order.length; start += batchSize) {
       if (options.signal?.aborted) throw new Error('cancelled');
+      progress = epoch + start / order.length;
+      adam.learningRate = options.schedule === 'cosine'
+        ? baseRate * (0.01 + 0.99 * 0.5 * (1 + Math.cos((Math.PI * progress) / epochs)))
+        : epoch >= decayFrom ? baseRate / 10 : baseRate;
       const batch = order.slice(start, start + batchSize).map((i) => samples[i]!);
       const tape = new Tape();
       const out = net.forward(tape, imageBatch(batch.map((s) => s.image)));

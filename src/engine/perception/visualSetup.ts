@@ -13,17 +13,23 @@ import { nominalAppearance, type Appearance } from '../vision/appearance';
 import type { Camera } from '../vision/camera';
 import { appearanceFromSample, cameraFromSample, nominalCamera } from '../vision/visualSample';
 import { IMAGE_SIZE } from './puckNet';
+import { DEFAULT_SENSOR_RANDOMIZATION, randomizeSensor, type SensorRandomization } from './sensorRandomization';
 
 /** One image's look: how the scene appears and the camera that sees it. */
 export interface ImageLook {
   readonly appearance: Appearance;
   readonly camera: Camera;
+  /** The table top's height relative to the scene's nominal, m. [default: 0] */
+  readonly tableHeightOffsetM?: number;
 }
 
 export interface VisualSetup {
   readonly camera: Camera;
-  /** The nominal look, or a draw of the experiment's `visuals` entries. */
-  look(rng: Rng, randomized: boolean): ImageLook;
+  /**
+   * The nominal look, or a draw of the experiment's `visuals` entries with the lens, sensor and
+   * table randomized on top (sensorRandomization.ts; `sensor: false` leaves them nominal).
+   */
+  look(rng: Rng, randomized: boolean, sensor?: SensorRandomization | false): ImageLook;
 }
 
 export function visualSetupOf(experiment: Experiment): VisualSetup {
@@ -36,11 +42,14 @@ export function visualSetupOf(experiment: Experiment): VisualSetup {
   const slots = sampleSlots(visualEntries, TASKS[experiment.task]);
   return {
     camera,
-    look(rng, randomized) {
-      if (!randomized || slots.length === 0) return { appearance: nominalAppearance(), camera };
+    look(rng, randomized, sensor = DEFAULT_SENSOR_RANDOMIZATION) {
+      if (!randomized) return { appearance: nominalAppearance(), camera };
       const sample: EpisodeSample = {};
       drawSlots(slots, rng, sample);
-      return { appearance: appearanceFromSample(sample, experiment, rng), camera: cameraFromSample(sample, experiment, rng) };
+      const appearance = appearanceFromSample(sample, experiment, rng);
+      const drawnCamera = cameraFromSample(sample, experiment, rng);
+      const tableHeightOffsetM = sensor ? randomizeSensor(appearance, rng, 1, sensor) : 0;
+      return { appearance, camera: drawnCamera, tableHeightOffsetM };
     },
   };
 }
