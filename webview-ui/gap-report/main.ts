@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip, type ChartDataset } from 'chart.js';
+import type { CalibrationSection } from '../../src/engine/eval/calibrationGap';
 import type { GapReport } from '../../src/engine/eval/gapReport';
 import type { StagesSection } from '../../src/engine/pipeline/stagesReport';
 import type { EvaluationReport } from '../../src/engine/eval/report';
@@ -88,7 +89,38 @@ function runCard(run: RunView, index: number): HTMLElement {
   card.append(figuresTable(report));
   card.append(gapBlock(report));
   if (report.visual) card.append(visualGapBlock(report.visual));
+  if (report.calibration) card.append(calibrationBlock(report.calibration));
   return card;
+}
+
+/** The calibrated values this run was trained with, and the transfer gap of the experiment's runs before and after calibration. */
+function calibrationBlock(section: CalibrationSection): HTMLElement {
+  const values = section.values.map((v) => `${v.parameter}${v.target ? ` (${v.target})` : ''} = ${Number(v.value.toPrecision(4))}`).join(', ');
+  const block = el('section', { class: 'calibration' }, el('h3', {}, 'Calibration'), el('p', { class: 'muted' }, `Trained with calibrated values${section.date ? ` measured ${section.date}` : ''}: ${values}.`));
+  const c = section.comparison;
+  if (!c) {
+    block.append(el('p', { class: 'muted', 'data-metric': 'calibration-change' }, 'No run of this experiment without calibration was evaluated on the same robot yet: no before/after comparison.'));
+    return block;
+  }
+  const head = ['', 'Runs', 'Sim', 'Real (pooled, 95%)', 'Gap (mean ± sd)'].map((h) => el('th', { scope: 'col' }, h));
+  const rows = ([['Before', 'before', c.before], ['After', 'after', c.after]] as const).map(([label, key, g]) =>
+    el(
+      'tr',
+      { 'data-group': key },
+      el('th', { scope: 'row' }, label),
+      el('td', {}, String(g.runs.length)),
+      el('td', {}, pct(g.meanSimSuccess)),
+      el('td', {}, `${pct(g.pooledRealSuccess)} [${pct(g.pooledRealCi[0])}, ${pct(g.pooledRealCi[1])}] of ${g.realEpisodes}`),
+      el('td', { 'data-metric': `calibration-gap-${key}` }, `${g.meanGapPoints.toFixed(1)} ± ${g.gapSpreadPoints.toFixed(1)}`),
+    ),
+  );
+  const change = c.gapChangePoints;
+  block.append(
+    el('table', { class: 'figures' }, el('thead', {}, el('tr', {}, ...head)), el('tbody', {}, ...rows)),
+    el('p', {}, el('span', { class: `codicon codicon-${change < 0 ? 'pass' : 'warning'}` }), ' Calibration changed the mean gap by ', el('strong', { 'data-metric': 'calibration-change' }, `${change <= 0 ? '' : '+'}${change.toFixed(1)} points`)),
+    el('p', { class: 'muted' }, `Runs of this experiment on ${c.robot}: before = trained without a calibration block, after = with this one. Gap in points of success; sd between runs (training seeds).`),
+  );
+  return block;
 }
 
 /** The perception model's puck-position error: sim vs real images, with/without randomization, before/after DANN. */

@@ -7,6 +7,7 @@
 import type { EvaluationReport } from './report';
 import { visualGapMarkdown, type VisualGap } from './visualGap';
 import { stagesMarkdown, type StagesSection } from '../pipeline/stagesReport';
+import { calibrationMarkdown, type CalibrationSection } from './calibrationGap';
 
 export type GapVerdict = 'good' | 'moderate' | 'poor';
 
@@ -63,6 +64,8 @@ export interface GapReport {
   readonly visual?: VisualGap;
   /** Stage by stage, when the run is a stage of a transfer pipeline (pipeline.json beside it). */
   readonly stages?: StagesSection;
+  /** The calibrated values the run was trained with, and the gap before and after calibration. */
+  readonly calibration?: CalibrationSection;
 }
 
 export function verdictFor(successPoints: number): GapVerdict {
@@ -134,5 +137,6 @@ export function gapReportMarkdown(report: GapReport): string {
   if (last) lines.push(`Training: ${last.iteration} iterations, ${last.episodes} episodes, ${last.envSteps} env steps, ${(last.elapsedSeconds / 60).toFixed(1)} min.`, '');
   if (report.visual) lines.push(...visualGapMarkdown(report.visual));
   if (report.stages) lines.push(...stagesMarkdown(report.stages));
+  if (report.calibration) lines.push(...calibrationMarkdown(report.calibration));
   return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import { GAP_THRESHOLDS, type GapReport, type TrainingPoint } from './gapReport'
 import type { EvaluationReport } from './report';
 import type { SensitivityReport } from './sensitivity';
 import { errorCell, type VisualGap } from './visualGap';
+import type { CalibrationSection } from './calibrationGap';
 
 export const REPORT_HTML_FILE = 'report.html';
 
@@ -73,6 +74,7 @@ export function gapReportHtml(report: GapReport, options: HtmlReportOptions = {}
   }
   if (options.sensitivity) body.push(sensitivityHtml(options.sensitivity));
   if (report.visual) body.push(visualGapHtml(report.visual));
+  if (report.calibration) body.push(calibrationHtml(report.calibration));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -100,6 +102,33 @@ function visualGapHtml(gap: VisualGap): string {
     return `<tr><th>${escapeHtml(r.model)}</th>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
   });
   return `<h2>Visual gap (puck perception)</h2><p class="muted">Position error, mean / 95th percentile. Aim: at most ${gap.aimCm} cm mean on real images.</p><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Calibrated values and the gap before and after calibration (see calibrationGap.ts). */
+function calibrationHtml(section: CalibrationSection): string {
+  const out = ['<h2>Calibration</h2>'];
+  const values = section.values.map((v) => `${v.parameter}${v.target ? ` (${v.target})` : ''} = ${Number(v.value.toPrecision(4))}`).join(', ');
+  out.push(`<p>Trained with calibrated nominal values${section.source ? ` from <code>${escapeHtml(section.source)}</code>` : ''}${section.date ? `, measured ${escapeHtml(section.date)}` : ''}: ${escapeHtml(values)}.</p>`);
+  const c = section.comparison;
+  if (!c) {
+    out.push('<p class="muted">No run of this experiment without calibration was evaluated on the same robot, so there is no before/after comparison yet.</p>');
+    return out.join('\n');
+  }
+  out.push(`<p class="muted">On ${escapeHtml(c.robot)}: mean over runs ± standard deviation between runs; real success pooled over all real episodes (95% interval).</p>`);
+  out.push('<table><thead><tr><th></th><th>Runs</th><th>Sim success</th><th>Real success (pooled)</th><th>Transfer gap</th></tr></thead><tbody>');
+  for (const [label, g] of [['Before (no calibration)', c.before], ['After (this calibration)', c.after]] as const) {
+    const cells = [String(g.runs.length), pct(g.meanSimSuccess), `${pct(g.pooledRealSuccess)} [${pct(g.pooledRealCi[0])}, ${pct(g.pooledRealCi[1])}] of ${g.realEpisodes}`, `${g.meanGapPoints.toFixed(1)} ± ${g.gapSpreadPoints.toFixed(1)} points`];
+    out.push(`<tr><th>${escapeHtml(label)}</th>${cells.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`);
+  }
+  out.push('</tbody></table>');
+  const change = c.gapChangePoints;
+  out.push(`<p><strong>Calibration ${change < 0 ? 'shrank' : 'did not shrink'} the mean transfer gap: ${change <= 0 ? '' : '+'}${change.toFixed(1)} points.</strong></p>`);
+  out.push('<table><thead><tr><th>Run</th><th>Group</th><th>Seed</th><th>Sim</th><th>Real</th><th>Gap (points)</th></tr></thead><tbody>');
+  for (const [label, g] of [['before', c.before], ['after', c.after]] as const) {
+    for (const r of g.runs) out.push(`<tr><th>${escapeHtml(r.runId)}</th><td>${label}</td><td>${r.seed}</td><td>${pct(r.simSuccess)}</td><td>${pct(r.realSuccess)} (${r.realEpisodes})</td><td>${r.gapPoints.toFixed(1)}</td></tr>`);
+  }
+  out.push('</tbody></table>');
+  return out.join('\n');
 }
 
 function sensitivityHtml(s: SensitivityReport): string {

@@ -10,6 +10,7 @@ import { RunStore } from '../runs/runStore';
 import { gapReportMarkdown, transferGap, type EvaluationPoint, type GapReport, type TrainingPoint } from './gapReport';
 import type { EvaluationReport } from './report';
 import { visualGapOf } from './visualGap';
+import { calibrationSectionOf } from './calibrationGap';
 import { stagesSectionOf } from '../pipeline/stagesReport';
 import { gapReportHtml, REPORT_HTML_FILE, type HtmlReportOptions } from './reportHtml';
 import { SENSITIVITY_FILE, type SensitivityReport } from './sensitivity';
@@ -56,6 +57,7 @@ export function buildGapReport(runDir: string): GapReport {
     realEpisodesUsed: (real?.episodes ?? 0) + evaluations.filter((e) => e.stage === 'robot').length,
     visual: visualGapOf(runDir),
     stages: stagesSectionOf(runDir),
+    calibration: calibrationSectionOf(runDir),
   };
 }
 
