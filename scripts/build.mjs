@@ -25,6 +25,8 @@ const nodeEntries = {
   'train-worker': 'src/engine/learn/worker.ts',
   'robot-link-worker': 'src/engine/robot/linkWorker.ts',
   'robot-session-worker': 'src/engine/console/sessionWorker.ts',
+  // perception requests (train, evaluate, adapt) run beside the engine's main thread
+  'perception-worker': 'src/engine/perception/perceptionRequestsWorker.ts',
   // loaded by path by the trainer's rollout workers (perception-in-the-loop policy training)
   'perceived-env': 'src/engine/perception/perceivedEnv.ts',
 };

@@ -13,6 +13,7 @@ import { monotonicMs } from './robot/clock';
 import { stopOpenLinks } from './robot/openLinks';
 import type { EvaluationReport } from './eval/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
+import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from './perception/perceptionRequests';
 import { runSysidJob } from './sysid/sysidJob';
 import { replyToPrompt, runPipelineJob } from './pipeline/pipelineJob';
 import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
@@ -167,6 +168,9 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   evaluate: runEvaluate,
   evaluateOnRobot: (id, params, signal) => runEvaluateOnRobot(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
   sensitivity: (id, params, signal) => runSensitivity(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
+  perceptionTrain: (id, params, signal) => runPerceptionTrain(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
+  perceptionEvaluate: (id, params, signal) => runPerceptionEvaluate(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
+  perceptionAdapt: (id, params, signal) => runPerceptionAdapt(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
   pipeline: (id, params, signal) =>
     runPipelineJob(id, params, loadValid(params.file), signal, send, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
   pipelineReply: async (_id, params) => ({ delivered: replyToPrompt(params.promptId, params.accept) }),

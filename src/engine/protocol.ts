@@ -7,6 +7,8 @@
 import type { EvaluationReport } from './eval/report';
 import type { GapReport } from './eval/gapReport';
 import type { SensitivityReport } from './eval/sensitivity';
+import type { PerceptionTraining } from './perception/perceptionReport';
+import type { PositionErrors } from './perception/samples';
 import type { SysidJobParams, SysidJobResult } from './sysid/sysidJob';
 import type { Termination } from './sim/env';
 
@@ -76,6 +78,73 @@ export interface SensitivityParams {
   readonly points?: number;
 }
 
+export interface PerceptionTrainParams {
+  /** Absolute path of the experiment file. */
+  readonly file: string;
+  /** Train into this run folder (next to its policy); without it a new run is made under `<runsDir>/<experiment>/`. */
+  readonly runDir?: string;
+  readonly runsDir: string;
+  /** Labelled sim images [default: 3000]. */
+  readonly samples?: number;
+  /** [default: 6] */
+  readonly epochs?: number;
+  /** Draw the images' look from the experiment's visuals [default: true]. */
+  readonly randomization?: boolean;
+  readonly seed?: number;
+}
+
+export interface PerceptionTrainResult {
+  /** 'cancelled': nothing was written (a new run's folder is removed). */
+  readonly status: 'completed' | 'cancelled';
+  readonly runDir: string;
+  readonly modelPath?: string;
+  readonly training?: PerceptionTraining;
+}
+
+/** A perception model of a run folder, measured on the experiment's configured robot (or emulator) camera. */
+export interface PerceptionRobotParams {
+  /** Absolute path of the experiment file; its robot.address is the only address allowed. */
+  readonly file: string;
+  readonly runDir: string;
+  /** Model file name inside runDir [default: perception.onnx]; a bare name, never a path. */
+  readonly model?: string;
+  /** When given, must equal the configured robot.address. */
+  readonly address?: string;
+}
+
+export interface PerceptionEvaluateParams extends PerceptionRobotParams {
+  /** Real images [default: 100]. */
+  readonly images?: number;
+}
+
+export interface PerceptionEvaluateResult {
+  readonly status: 'completed' | 'cancelled';
+  readonly runDir: string;
+  readonly model: string;
+  readonly source?: string;
+  readonly errors?: PositionErrors;
+}
+
+export interface PerceptionAdaptParams extends PerceptionRobotParams {
+  /** Unlabelled real images DANN trains on [default: 200]. */
+  readonly realImages?: number;
+  /** Held-out real images for the before/after errors [default: 100]. */
+  readonly evalImages?: number;
+  /** Labelled sim images [default: 2000]. */
+  readonly simImages?: number;
+  /** [default: 500] */
+  readonly steps?: number;
+}
+
+export interface PerceptionAdaptResult {
+  readonly status: 'completed' | 'cancelled';
+  readonly runDir: string;
+  readonly model: string;
+  readonly adaptedModel?: string;
+  readonly before?: PositionErrors;
+  readonly after?: PositionErrors;
+}
+
 /** Requests the extension host sends; the engine answers each with a `finished` or `failed` event. */
 export interface EngineRequests {
   validate: { params: { readonly file: string }; result: { readonly findings: FindingJson[] } };
@@ -85,6 +154,12 @@ export interface EngineRequests {
   evaluateOnRobot: { params: EvaluateOnRobotParams; result: { readonly real: EvaluationReport; readonly report?: GapReport } };
   /** Sweep each randomized parameter of a run's policy in sim; writes sensitivity.json. Cancellable. */
   sensitivity: { params: SensitivityParams; result: SensitivityReport };
+  /** Train the puck perception model on rendered sim images; writes perception.onnx and perception.json. Cancellable. */
+  perceptionTrain: { params: PerceptionTrainParams; result: PerceptionTrainResult };
+  /** A run's perception model on the configured robot's camera images; merges the errors into perception.json. */
+  perceptionEvaluate: { params: PerceptionEvaluateParams; result: PerceptionEvaluateResult };
+  /** DANN on the configured robot's unlabelled images; writes the -dann model, before/after into perception.json. */
+  perceptionAdapt: { params: PerceptionAdaptParams; result: PerceptionAdaptResult };
   /**
    * Identify the robot's friction, inertia and delay, live on the experiment's configured robot
    * (`source.address`, when given, must be that address) or from a .csv/.mcap log; writes
@@ -223,6 +298,9 @@ export const REQUEST_METHODS: readonly RequestMethod[] = [
   'evaluate',
   'evaluateOnRobot',
   'sensitivity',
+  'perceptionTrain',
+  'perceptionEvaluate',
+  'perceptionAdapt',
   'sysid',
   'pipeline',
   'pipelineReply',
@@ -335,6 +413,10 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const optional = (v: unknown, check: (x: unknown) => boolean): boolean => v === undefined || check(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** A model file name inside the run folder: a message never names a path to read or write. */
+const isModelName = (v: unknown): boolean => isString(v) && /^[A-Za-z0-9][A-Za-z0-9._-]*\.onnx$/.test(v) && v.length <= 200;
+const isRobotPerception = (p: Record<string, unknown>): boolean => isString(p.file) && isString(p.runDir) && optional(p.model, isModelName) && optional(p.address, isString);
+
 const isSysidSource = (v: unknown): boolean =>
   isObject(v) && ((v.kind === 'robot' && optional(v.address, isString)) || (v.kind === 'log' && isString(v.file) && /\.(csv|mcap)$/i.test(v.file)));
 
@@ -376,6 +458,20 @@ export function parseHostMessage(value: unknown): RequestMessage | undefined {
         return isString(p.file) && isString(p.runsDir) && isSysidSource(p.source);
       case 'sensitivity':
         return isString(p.file) && isString(p.runDir) && optional(p.episodes, isId) && optional(p.points, isId);
+      case 'perceptionTrain':
+        return (
+          isString(p.file) &&
+          isString(p.runsDir) &&
+          optional(p.runDir, isString) &&
+          optional(p.samples, isId) &&
+          optional(p.epochs, isId) &&
+          optional(p.randomization, (x) => typeof x === 'boolean') &&
+          optional(p.seed, isId)
+        );
+      case 'perceptionEvaluate':
+        return isRobotPerception(p) && optional(p.images, isId);
+      case 'perceptionAdapt':
+        return isRobotPerception(p) && optional(p.realImages, isId) && optional(p.evalImages, isId) && optional(p.simImages, isId) && optional(p.steps, isId);
       case 'cancel':
         return isId(p.requestId);
       case 'ping':

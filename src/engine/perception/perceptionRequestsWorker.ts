@@ -1,0 +1,124 @@
+/**
+ * The worker thread a perception request runs in (perceptionRequests.ts starts it). Rendering,
+ * training and DANN are synchronous loops of minutes; on the engine's main thread they would hold
+ * back every other message, a robot stop among them. Here they run beside it, and the cancel flag
+ * is shared memory the loops read between batches, since a message could not reach a busy thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Experiment } from '../config/experiment';
+import { AddressNotAllowedError } from '../robot/addressPolicy';
+import { RobotLinkError } from '../robot/client';
+import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel, type RealImageSource } from './perceptionJobs';
+import { connectRealImageSource } from './robotImages';
+import type { LabelledImage } from './samples';
+
+export type PerceptionWorkerJob =
+  | { readonly kind: 'train'; readonly dir: string; readonly samples?: number; readonly epochs?: number; readonly randomization?: boolean; readonly seed?: number }
+  | { readonly kind: 'evaluate'; readonly modelPath: string; readonly address: string; readonly images: number }
+  | { readonly kind: 'adapt'; readonly modelPath: string; readonly address: string; readonly realImages: number; readonly evalImages: number; readonly simImages?: number; readonly steps?: number };
+
+export interface PerceptionWorkerData {
+  readonly experiment: Experiment;
+  readonly job: PerceptionWorkerJob;
+  /** Int32Array over it: element 0 turns 1 when the request is cancelled. */
+  readonly cancelFlag: SharedArrayBuffer;
+}
+
+export type PerceptionWorkerMessage =
+  | { readonly type: 'progress'; readonly fraction?: number; readonly message: string }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'done'; readonly result: unknown }
+  | { readonly type: 'failed'; readonly message: string; readonly cancelled: boolean; readonly robot: boolean };
+
+/** Real images are taken this many at a time, so the bar moves while a robot resets per image. */
+const IMAGES_PER_STEP = 5;
+
+/**
+ * An AbortSignal whose `aborted` reads the shared flag: the perception loops check `signal.aborted`
+ * between batches, and that read must see a cancel while the thread never yields. The 'cancel'
+ * message still aborts the controller, for listeners of the event in asynchronous waits.
+ */
+function sharedSignal(flag: Int32Array): AbortSignal {
+  const controller = new AbortController();
+  parentPort?.on('message', (message: unknown) => {
+    if (message === 'cancel') controller.abort();
+  });
+  Object.defineProperty(controller.signal, 'aborted', { get: () => Atomics.load(flag, 0) === 1 || controller.signal.reason !== undefined });
+  return controller.signal;
+}
+
+/** The source, reporting how many of the images are in, from `from` to `to` of the bar. */
+function countedSource(source: RealImageSource, post: (m: PerceptionWorkerMessage) => void, from: number, to: number): RealImageSource {
+  return {
+    address: source.address,
+    groundTruth: source.groundTruth,
+    close: () => source.close(),
+    async take(count, signal) {
+      const images: LabelledImage[] = [];
+      while (images.length < count) {
+        images.push(...(await source.take(Math.min(IMAGES_PER_STEP, count - images.length), signal)));
+        post({ type: 'progress', fraction: from + ((to - from) * images.length) / count, message: `${images.length} of ${count} camera images from ${source.address}` });
+      }
+      return images;
+    },
+  };
+}
+
+async function run(data: PerceptionWorkerData, post: (m: PerceptionWorkerMessage) => void): Promise<unknown> {
+  const { experiment, job } = data;
+  const signal = sharedSignal(new Int32Array(data.cancelFlag));
+  const log = (line: string): void => post({ type: 'log', line });
+  // each log line is also the notification's text: rendering and warm-up have no fraction of their own
+  const logged = (line: string): void => {
+    log(line);
+    post({ type: 'progress', message: line });
+  };
+  if (job.kind === 'train') {
+    post({ type: 'progress', fraction: 0, message: 'rendering training images' });
+    const result = await trainPerceptionModel(experiment, job.dir, {
+      samples: job.samples,
+      epochs: job.epochs,
+      randomization: job.randomization,
+      seed: job.seed,
+      signal,
+      log: logged,
+      onProgress: (fraction, message) => post({ type: 'progress', fraction, message }),
+    });
+    return result;
+  }
+  post({ type: 'progress', fraction: 0, message: `connecting to ${job.address}` });
+  const link = await connectRealImageSource(experiment, job.address, { allowedAddresses: [job.address], signal });
+  try {
+    if (job.kind === 'evaluate') {
+      const errors = await evaluatePerceptionModel(experiment, job.modelPath, countedSource(link, post, 0, 0.95), { images: job.images, signal, log: logged });
+      return { errors, source: link.address, groundTruth: link.groundTruth };
+    }
+    // taking the real images is about a third of an adaptation on the emulator; DANN the rest
+    const source = countedSource(link, post, 0, 0.35);
+    return await adaptPerceptionModel(experiment, job.modelPath, source, {
+      realImages: job.realImages,
+      evalImages: job.evalImages,
+      simImages: job.simImages,
+      steps: job.steps,
+      signal,
+      log: logged,
+      onProgress: (fraction, message) => post({ type: 'progress', fraction: 0.35 + 0.6 * fraction, message }),
+    });
+  } finally {
+    await link.close();
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  const data = workerData as PerceptionWorkerData;
+  const post = (message: PerceptionWorkerMessage): void => port.postMessage(message);
+  run(data, post).then(
+    (result) => post({ type: 'done', result }),
+    (error: unknown) => {
+      const cancelled = Atomics.load(new Int32Array(data.cancelFlag), 0) === 1;
+      const robot = error instanceof RobotLinkError || error instanceof AddressNotAllowedError;
+      post({ type: 'failed', message: error instanceof Error ? error.message : String(error), cancelled, robot });
+    },
+  );
+}
