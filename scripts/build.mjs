@@ -40,6 +40,33 @@ const webviewEntries = existsSync(webviewDir)
     )
   : {};
 
+// `import source from 'inline-worker:./file.ts'`: the file bundled on its own (a worker's script) and
+// handed to the importer as text. A webview starts workers from blob: URLs: its resource origin
+// cannot serve worker scripts.
+const inlineWorker = {
+  name: 'inline-worker',
+  setup(build) {
+    build.onResolve({ filter: /^inline-worker:/ }, (args) => ({
+      path: join(args.resolveDir, args.path.slice('inline-worker:'.length)),
+      namespace: 'inline-worker',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'inline-worker' }, async (args) => {
+      const result = await esbuild.build({
+        entryPoints: [args.path],
+        bundle: true,
+        write: false,
+        minify: production,
+        platform: 'browser',
+        target: 'es2022',
+        format: 'iife',
+        logLevel: 'warning',
+        metafile: true,
+      });
+      return { contents: result.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(result.metafile.inputs) };
+    });
+  },
+};
+
 const builds = [
   {
     ...common,
@@ -57,6 +84,7 @@ const builds = [
     target: 'es2022',
     format: 'esm',
     external: [],
+    plugins: [inlineWorker],
   },
 ].filter((options) => Object.keys(options.entryPoints).length > 0);
 

@@ -119,6 +119,8 @@ export class SafeTestConsole implements vscode.Disposable {
       log: ctx.output,
       // the engine's direct stop socket (engine/console/stopSocket.ts): loopback only, any port
       connectSrc: ['ws://127.0.0.1:*'],
+      // the plot worker (webview-ui/console/plotWorker.ts), started from the page's own bundled text
+      workerSrc: ['blob:'],
     });
     this.disposables.push(
       this.host.onMessage((message) => this.onMessage(message)),

@@ -19,6 +19,8 @@ export interface PanelOptions<In> {
   readonly log: vscode.LogOutputChannel;
   /** Sources the page may connect to (CSP connect-src); none unless a panel needs one. */
   readonly connectSrc?: readonly string[];
+  /** Sources the page may start workers from (CSP worker-src); none unless a panel needs one. */
+  readonly workerSrc?: readonly string[];
 }
 
 export class WebviewPanelHost<In extends { readonly type: string }, Out extends { readonly type: string }> implements vscode.Disposable {
@@ -37,7 +39,7 @@ export class WebviewPanelHost<In extends { readonly type: string }, Out extends 
       localResourceRoots: [root],
     });
     this.panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'sim2real.svg');
-    this.panel.webview.html = panelHtml(this.panel.webview, root, options.bundle, options.title, options.connectSrc);
+    this.panel.webview.html = panelHtml(this.panel.webview, root, options.bundle, options.title, options.connectSrc, options.workerSrc);
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((raw: unknown) => {
         if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready') {
@@ -73,7 +75,7 @@ export class WebviewPanelHost<In extends { readonly type: string }, Out extends 
   }
 }
 
-function panelHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, title: string, connectSrc: readonly string[] = []): string {
+function panelHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, title: string, connectSrc: readonly string[] = [], workerSrc: readonly string[] = []): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (path: string): string => webview.asWebviewUri(vscode.Uri.joinPath(root, path)).toString();
   const csp = [
@@ -83,6 +85,7 @@ function panelHtml(webview: vscode.Webview, root: vscode.Uri, bundle: string, ti
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
     `connect-src ${connectSrc.length ? connectSrc.join(' ') : "'none'"}`,
+    `worker-src ${workerSrc.length ? workerSrc.join(' ') : "'none'"}`,
     "frame-src 'none'",
     "form-action 'none'",
   ].join('; ');

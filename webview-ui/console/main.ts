@@ -11,18 +11,13 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
-import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
 import { listen, post } from '../shared/messaging';
 import { DirectStop } from './directStop';
+import { startPlots } from './plotHost';
 import { parseHostToConsole, type ConsoleToHost, type HostToConsole } from './protocol';
 import './main.css';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
-
-/** Seconds of telemetry the plots keep. */
-const WINDOW_S = 10;
-const JOINTS = ['shoulder', 'elbow', 'wrist'];
 const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
 
 const send = (message: ConsoleToHost): void => post(message);
@@ -87,7 +82,7 @@ const estopNote = el('p', { class: 'muted', id: 'estop-note' }, 'Before the firs
 const pipelineLine = el('p', { class: 'pipeline-episode', id: 'pipeline-episode', 'aria-live': 'polite' });
 statusCard.append(fields, problemLine, controls, custom('vscode-divider'), pipelineLine, estopCheck, estopNote, episodeControls);
 
-const plots = el('section', { class: 'plots' });
+const plotsSection = el('section', { class: 'plots' });
 const positionCanvas = el('canvas', { id: 'positions', 'aria-label': 'Joint positions, rad' });
 const commandCanvas = el('canvas', { id: 'commands', 'aria-label': 'Joint commands, rad' });
 const plotBox = (title: string, canvas: HTMLCanvasElement): HTMLElement => {
@@ -97,7 +92,7 @@ const plotBox = (title: string, canvas: HTMLCanvasElement): HTMLElement => {
   box.append(el('h3', {}, title), holder);
   return box;
 };
-plots.append(plotBox('Joint positions (rad)', positionCanvas), plotBox('Joint commands (rad)', commandCanvas));
+plotsSection.append(plotBox('Joint positions (rad)', positionCanvas), plotBox('Joint commands (rad)', commandCanvas));
 
 const logCard = el('section', { class: 'card' });
 const safetyLog = el('ol', { id: 'safety-log', class: 'safety-log', 'aria-live': 'polite' });
@@ -108,65 +103,23 @@ episodesTable.append(el('thead'), el('tbody'));
 episodesTable.tHead!.append(head);
 logCard.append(el('h3', {}, 'Safety log'), safetyLog, el('h3', {}, 'Episodes'), episodesTable);
 
-app.append(stopBar, statusCard, plots, logCard);
+app.append(stopBar, statusCard, plotsSection, logCard);
 
-// ---- charts (theme colours from VS Code's variables) --------------------------------------------
+// ---- plots (theme colours from VS Code's variables; drawn off this thread when possible) ----------
 const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-function makeChart(canvas: HTMLCanvasElement): Chart<'line', { x: number; y: number }[]> {
-  const colours = [css('--vscode-charts-blue', 'CanvasText'), css('--vscode-charts-orange', 'CanvasText'), css('--vscode-charts-green', 'CanvasText')];
-  const text = css('--vscode-foreground', 'CanvasText');
-  const grid = css('--vscode-panel-border', 'GrayText');
-  return new Chart(canvas, {
-    type: 'line',
-    data: { datasets: JOINTS.map((name, i) => ({ label: name, data: [], borderColor: colours[i], backgroundColor: colours[i], pointRadius: 0, borderWidth: 1.5 })) },
-    options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      scales: {
-        x: { type: 'linear', title: { display: true, text: 's', color: text }, ticks: { color: text }, grid: { color: grid } },
-        y: { ticks: { color: text }, grid: { color: grid } },
-      },
-      plugins: { legend: { labels: { color: text } } },
-    },
-  });
-}
-const positionChart = makeChart(positionCanvas);
-const commandChart = makeChart(commandCanvas);
-let t0: number | undefined;
-let chartDirty = false;
-
-function addSamples(samples: readonly RobotTelemetrySample[]): void {
-  for (const s of samples) {
-    t0 ??= s.tMs;
-    const x = (s.tMs - t0) / 1000;
-    for (let j = 0; j < JOINTS.length; j++) {
-      if (s.position[j] !== undefined) positionChart.data.datasets[j]!.data.push({ x, y: s.position[j]! });
-      if (s.command[j] !== undefined) commandChart.data.datasets[j]!.data.push({ x, y: s.command[j]! });
-    }
-  }
-  chartDirty = true;
-}
-// one redraw per frame at most, however fast telemetry comes
-function redraw(): void {
-  if (chartDirty) {
-    chartDirty = false;
-    for (const chart of [positionChart, commandChart]) {
-      for (const ds of chart.data.datasets) {
-        const last = ds.data.at(-1);
-        if (last) while (ds.data.length && ds.data[0]!.x < last.x - WINDOW_S) ds.data.shift();
-      }
-      chart.update('none');
-    }
-    // how many points the plots hold: visible to people in the legend, and to the end-to-end test
-    positionCanvas.dataset.points = String(positionChart.data.datasets[0]!.data.length);
-    commandCanvas.dataset.points = String(commandChart.data.datasets[0]!.data.length);
-  }
-  requestAnimationFrame(redraw);
-}
-requestAnimationFrame(redraw);
+const plots = startPlots(
+  positionCanvas,
+  commandCanvas,
+  {
+    series: [css('--vscode-charts-blue', '#3794ff'), css('--vscode-charts-orange', '#d18616'), css('--vscode-charts-green', '#89d185')],
+    text: css('--vscode-foreground', '#cccccc'),
+    grid: css('--vscode-panel-border', '#80808059'),
+  },
+  (place) => {
+    plotsSection.dataset.drawnIn = place;
+  },
+  (message) => addSafety({ tMs: performance.now(), level: 'warning', message }),
+);
 
 // ---- state --------------------------------------------------------------------------------------
 let session: RobotSessionState | undefined;
@@ -228,7 +181,7 @@ function onMessage(message: HostToConsole): void {
       if (message.state.connected) problemLine.textContent = '';
       break;
     case 'telemetry':
-      addSamples(message.samples);
+      plots.add(message.samples);
       break;
     case 'safety':
       addSafety(message.entry);

@@ -1,0 +1,116 @@
+/**
+ * Starts the console's live plots: in the plot worker when the webview can run one (OffscreenCanvas
+ * and a blob: worker, allowed by the console's CSP), otherwise on the page itself. The canvases go to
+ * the worker only after it reports ready, so a worker that never starts costs nothing but the wait;
+ * samples that arrive meanwhile are kept. Either way the page learns how many points each plot holds
+ * (the canvases' data-points, read by the end-to-end tests).
+ */
+import plotWorkerSource from 'inline-worker:./plotWorker.ts';
+import type { PageToPlotWorker, PlotWorkerToPage } from './plotMessages';
+import { TelemetryPlots, type PlotSample, type PlotTheme, type PointCounts } from './telemetryPlots';
+
+/** How long the worker may take to start before the page draws the plots itself, ms. */
+const WORKER_START_MS = 3000;
+
+export interface PlotSink {
+  add(samples: readonly PlotSample[]): void;
+}
+
+export type PlotPlace = 'worker' | 'page';
+
+export function startPlots(
+  positionCanvas: HTMLCanvasElement,
+  commandCanvas: HTMLCanvasElement,
+  theme: PlotTheme,
+  onPlace: (place: PlotPlace) => void,
+  onProblem: (message: string) => void,
+): PlotSink {
+  let pending: PlotSample[] = [];
+  let target: ((samples: readonly PlotSample[]) => void) | undefined;
+  const showCounts = (counts: PointCounts): void => {
+    positionCanvas.dataset.points = String(counts.position);
+    commandCanvas.dataset.points = String(counts.command);
+  };
+  const settle = (add: (samples: readonly PlotSample[]) => void, place: PlotPlace): void => {
+    if (target) return;
+    target = add;
+    if (pending.length) add(pending);
+    pending = [];
+    onPlace(place);
+  };
+  const onPage = (): void => {
+    if (target) return;
+    const plots = new TelemetryPlots(positionCanvas, commandCanvas, {
+      theme,
+      devicePixelRatio: window.devicePixelRatio || 1,
+      responsive: true,
+      nextFrame: (cb) => requestAnimationFrame(cb),
+      now: () => performance.now(),
+      onRedraw: showCounts,
+    });
+    settle((samples) => plots.add(samples), 'page');
+  };
+
+  const worker = createWorker();
+  if (!worker || typeof positionCanvas.transferControlToOffscreen !== 'function') {
+    worker?.terminate();
+    onPage();
+  } else {
+    const fallback = setTimeout(() => {
+      worker.terminate();
+      onPage();
+    }, WORKER_START_MS);
+    const send = (message: PageToPlotWorker, transfer: Transferable[] = []): void => worker.postMessage(message, transfer);
+    worker.onmessage = (event: MessageEvent<PlotWorkerToPage>) => {
+      const message = event.data;
+      if (message.type === 'ready') {
+        if (target) return;
+        clearTimeout(fallback);
+        const position = positionCanvas.transferControlToOffscreen();
+        const command = commandCanvas.transferControlToOffscreen();
+        send({ type: 'init', position, command, theme, devicePixelRatio: window.devicePixelRatio || 1 }, [position, command]);
+        const sizes = new ResizeObserver((entries) => {
+          for (const entry of entries) {
+            send({ type: 'resize', which: entry.target === positionCanvas ? 'position' : 'command', width: entry.contentRect.width, height: entry.contentRect.height });
+          }
+        });
+        sizes.observe(positionCanvas);
+        sizes.observe(commandCanvas);
+        settle((samples) => send({ type: 'samples', samples }), 'worker');
+      } else if (message.type === 'redrawn') {
+        showCounts(message.counts);
+      } else {
+        onProblem(`The live plots stopped: ${message.message}`);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      if (!target) {
+        clearTimeout(fallback);
+        worker.terminate();
+        onPage();
+      } else {
+        onProblem(`The live plots stopped: ${event.message || 'the plot worker failed'}`);
+      }
+    };
+  }
+  return {
+    add(samples) {
+      if (target) target(samples);
+      else pending.push(...samples);
+    },
+  };
+}
+
+function createWorker(): Worker | undefined {
+  if (typeof Worker === 'undefined' || typeof Blob === 'undefined') return undefined;
+  const url = URL.createObjectURL(new Blob([plotWorkerSource], { type: 'text/javascript' }));
+  try {
+    return new Worker(url);
+  } catch {
+    return undefined;
+  } finally {
+    // the worker has its script once it runs; keep the URL only as long as a slow start needs it
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
