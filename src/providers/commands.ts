@@ -12,6 +12,7 @@ import { SafeTestConsole } from './safeTestConsole';
 import { deleteRun, evaluateRunOnRobot, revealRunFolder } from './runActions';
 import { compareRuns, openGapReport } from './reportCommands';
 import { runPipelineCommand } from './pipelineCommands';
+import { adaptPerception, evaluatePerception, trainPerception } from './perceptionCommands';
 
 import { applyToExperiment, identifySystem, openSysidReport, registerSysid } from './sysidCommands';
 
@@ -23,6 +24,9 @@ const COMMANDS: Record<string, CommandHandler> = {
   identifySystem: identifySystem,
   applySysidToExperiment: applyToExperiment,
   openSysidReport: openSysidReport,
+  trainPerception: trainPerception,
+  evaluatePerception: (ctx, target) => evaluatePerception(ctx, target),
+  adaptPerception: adaptPerception,
   validateExperiment: validateExperiment,
   newExperiment: newExperiment,
   refreshExperiments: (ctx) => ctx.tree.refresh(),

@@ -114,7 +114,7 @@ export class RunItem extends vscode.TreeItem {
     this.id = `run:${run.dir}`;
     this.resourceUri = vscode.Uri.file(run.dir);
     // e.g. "run.policy.evaluated": menus match with regular expressions on these flags
-    this.contextValue = ['run', run.hasPolicy ? 'policy' : '', run.sim ? 'evaluated' : '', run.status === 'running' ? 'running' : ''].filter(Boolean).join('.');
+    this.contextValue = ['run', run.hasPolicy ? 'policy' : '', run.sim ? 'evaluated' : '', run.status === 'running' ? 'running' : '', run.perception?.length ? 'perception' : ''].filter(Boolean).join('.');
     const [icon, colour] = STATUS_ICONS[run.status];
     this.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
     this.description = runDescription(run);

@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { gapReportMarkdown, type GapReport } from '../engine/eval/gapReport';
+import { visualGapOf } from '../engine/eval/visualGap';
 import { buildGapReport, readSensitivity, readTrainingCurve, REPORT_MARKDOWN_FILE, writeGapReport, writeGapReportHtml } from '../engine/eval/runReport';
 import { writeFileAtomic } from '../engine/runs/atomicFile';
 import { readRunSummary } from '../engine/runs/runSummary';
@@ -26,7 +27,7 @@ export interface PanelRun {
 
 const CHART_TITLES: Record<ChartName, string> = { 'training-curves': 'Training curves', sensitivity: 'Per-parameter sensitivity', 'transfer-stages': 'Transfer stages' };
 /** Files whose change alters what the panel shows; its own outputs (report.*, PNGs) are not among them. */
-const WATCHED = /(^|[\\/])(run\.json|metrics\.jsonl|eval\.json|eval-real\.json|sensitivity\.json)$/;
+const WATCHED = /(^|[\\/])(run\.json|metrics\.jsonl|eval\.json|eval-real\.json|sensitivity\.json|perception\.json)$/;
 const REDRAW_DEBOUNCE_MS = 300;
 /**
  * The panel also compares the run files' sizes and times every this many ms: file events do not
@@ -34,7 +35,7 @@ const REDRAW_DEBOUNCE_MS = 300;
  * and the live training curve must not depend on them. A few stat calls per second cost nothing.
  */
 const POLL_MS = 1_000;
-const POLLED_FILES = ['run.json', 'metrics.jsonl', 'eval.json', 'eval-real.json', 'sensitivity.json'];
+const POLLED_FILES = ['run.json', 'metrics.jsonl', 'eval.json', 'eval-real.json', 'sensitivity.json', 'perception.json'];
 
 export class GapReportPanel implements vscode.Disposable {
   private static readonly open = new Map<string, GapReportPanel>();
@@ -217,9 +218,14 @@ export function runView(runDir: string, writeReport: boolean): RunView {
     } catch (error) {
       note = error instanceof Error ? error.message : String(error);
     }
-  } else {
-    note = summary.status === 'running' ? 'Training… the curves update as it goes; the table appears once the run is evaluated.' : 'Not evaluated in sim yet: run Evaluate in Sim on this run.';
+  }
+  // without a report the perception section stands alone (a perception run has no policy at all)
+  const visual = report ? undefined : visualGapOf(runDir);
+  if (!report && !note) {
+    if (summary.status === 'running') note = 'Training… the curves update as it goes; the table appears once the run is evaluated.';
+    else if (!summary.hasPolicy && visual) note = 'A perception run: the puck perception model only, no policy to evaluate.';
+    else note = 'Not evaluated in sim yet: run Evaluate in Sim on this run.';
   }
   const sensitivity = readSensitivity(runDir);
-  return { ...base, experiment: summary.experimentName ?? '', report, training: curve.training, evaluations: curve.evaluations, ...(sensitivity ? { sensitivity } : {}), ...(note ? { note } : {}) };
+  return { ...base, experiment: summary.experimentName ?? '', report, training: curve.training, evaluations: curve.evaluations, ...(sensitivity ? { sensitivity } : {}), ...(note ? { note } : {}), ...(visual ? { visual } : {}) };
 }

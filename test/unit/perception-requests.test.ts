@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from '../../src/engine/perception/perceptionRequests';
 import { parseHostMessage } from '../../src/engine/protocol';
-import { listRuns } from '../../src/engine/runs/runSummary';
+import { listRuns, runDescription, runTooltipLines } from '../../src/engine/runs/runSummary';
 import { profileFrom, REPO, startEmulator, tempDir } from './robot-helpers';
 
 const EXAMPLE = readFileSync(join(REPO, 'examples', 'perception.s2r.yaml'), 'utf8');
@@ -61,6 +61,8 @@ test('perceptionTrain: a new run appears whole in the runs folder; bad counts an
   const runs = listRuns(join(runsDir, 'push-perception'));
   assert.deepEqual(runs.map((r) => r.dir), [result.runDir]);
   assert.equal(runs[0]!.status, 'completed');
+  assert.match(runDescription(runs[0]!), /^vision sim \d+\.\d cm$/);
+  assert.ok(runTooltipLines(runs[0]!).some((l) => l.startsWith('Perception `perception.onnx`, visual randomization: sim ')));
 
   await assert.rejects(runPerceptionTrain({ file, runsDir, samples: 8 }, new AbortController().signal, quiet, quiet), /samples must be a whole number >= 16, got 8/);
   const broken = join(dir, 'broken.s2r.yaml');
@@ -123,6 +125,7 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
     assert.ok(messages.some((m) => /6 of 6 camera images/.test(m)), messages.join('\n'));
     const report = JSON.parse(readFileSync(join(runDir, 'perception.json'), 'utf8')) as { models: { model: string; realImages?: { source: string } }[] };
     assert.equal(report.models.find((m) => m.model === model)?.realImages?.source, emu.url);
+    assert.match(runDescription(listRuns(join(runsDir, 'push-perception'))[0]!), /vision real \d+\.\d cm/);
 
     const adapted = await runPerceptionAdapt({ file, runDir, model, realImages: 4, evalImages: 4, simImages: 32, steps: 3 }, new AbortController().signal, quiet, quiet);
     assert.equal(adapted.status, 'completed');

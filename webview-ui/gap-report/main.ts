@@ -84,6 +84,7 @@ function runCard(run: RunView, index: number): HTMLElement {
   const report = run.report;
   if (!report) {
     card.append(el('p', { class: 'note' }, run.note ?? 'No report yet.'));
+    if (run.visual) card.append(visualGapBlock(run.visual));
     return card;
   }
   card.append(figuresTable(report));

@@ -5,6 +5,7 @@
  */
 import type { EvaluationPoint, GapReport, TrainingPoint } from '../../src/engine/eval/gapReport';
 import type { SensitivityReport } from '../../src/engine/eval/sensitivity';
+import type { VisualGap } from '../../src/engine/eval/visualGap';
 
 /** One run as the panel shows it. `report` is absent until the run has a sim evaluation. */
 export interface RunView {
@@ -18,6 +19,8 @@ export interface RunView {
   readonly sensitivity?: SensitivityReport;
   /** Why there is no report yet (e.g. not evaluated), shown in place of the table. */
   readonly note?: string;
+  /** The perception models' errors of a run without a report (a perception run has no policy to evaluate). */
+  readonly visual?: VisualGap;
 }
 
 /** Charts the webview can export; the host writes `<name>.png` into the run folder. */

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { transferGap, type GapVerdict } from '../eval/gapReport';
 import type { EvaluationReport } from '../eval/report';
+import { errorCell, visualGapOf, type VisualGapRow } from '../eval/visualGap';
 import type { RunRecord, RunStatus } from './runStore';
 
 export interface RunSummary {
@@ -27,6 +28,8 @@ export interface RunSummary {
   readonly verdict?: GapVerdict;
   readonly uncertain?: boolean;
   readonly hasPolicy: boolean;
+  /** The puck perception models in the run (perception.json), when there are any. */
+  readonly perception?: readonly VisualGapRow[];
   readonly iterations?: number;
   readonly reason?: string;
   readonly error?: string;
@@ -56,6 +59,7 @@ export function readRunSummary(dir: string): RunSummary {
   const sim = isReport(simRaw) ? simRaw : undefined;
   const real = isReport(realRaw?.report) ? realRaw.report : undefined;
   const gap = sim && real ? transferGap(sim, real) : undefined;
+  const perception = visualGapOf(dir)?.rows;
   return {
     runId: record.runId ?? runId,
     dir,
@@ -70,6 +74,7 @@ export function readRunSummary(dir: string): RunSummary {
     verdict: gap?.verdict,
     uncertain: gap?.uncertain,
     hasPolicy,
+    ...(perception ? { perception } : {}),
     iterations: record.result?.iterations,
     reason: record.result?.reason,
     error: record.error,
@@ -103,6 +108,8 @@ export function runDescription(run: RunSummary): string {
   if (run.sim) parts.push(`sim ${pct(run.sim.success_rate)}`);
   if (run.real) parts.push(`real ${pct(run.real.success_rate)}`);
   if (run.gapPoints !== undefined) parts.push(`gap ${run.gapPoints.toFixed(0)} pts ${run.verdict}${run.uncertain ? '?' : ''}`);
+  const vision = perceptionLine(run);
+  if (vision) parts.push(vision);
   if (parts.length === 0) parts.push(run.hasPolicy ? 'not evaluated' : 'no policy yet');
   return parts.join(' · ');
 }
@@ -117,6 +124,25 @@ export function runTooltipLines(run: RunSummary, formatTime: (iso: string) => st
   if (run.sim) lines.push(`Sim success ${ci(run.sim)}`);
   if (run.real) lines.push(`Real success ${ci(run.real)}${run.realAddress ? ` on ${run.realAddress}` : ''}`);
   if (run.gapPoints !== undefined) lines.push(`Transfer gap ${run.gapPoints.toFixed(1)} points: ${run.verdict}${run.uncertain ? ' (too few episodes to be sure)' : ''}`);
+  for (const row of run.perception ?? []) {
+    const randomized = row.randomization === undefined ? '' : row.randomization ? ', visual randomization' : ', nominal look';
+    lines.push(`Perception \`${row.model}\`${randomized}: sim ${errorCell(row.simTest)} · real ${errorCell(row.real)}${row.afterAdaptation ? ` · DANN ${errorCell(row.beforeAdaptation)} → ${errorCell(row.afterAdaptation)}` : ''} (mean / p95)`);
+  }
   if (run.error) lines.push(`Error: ${run.error}`);
   return lines;
+}
+
+/**
+ * The perception model's mean error in the run's one line, the randomized model first: on real
+ * images when measured (after DANN when adapted), else on sim images.
+ */
+function perceptionLine(run: RunSummary): string | undefined {
+  const rows = run.perception ?? [];
+  const row = rows.find((r) => r.model === 'perception.onnx') ?? rows.find((r) => r.real ?? r.afterAdaptation) ?? rows.find((r) => r.simTest) ?? rows[0];
+  if (!row) return undefined;
+  const cm = (x: number): string => `${x.toFixed(1)} cm`;
+  if (row.afterAdaptation) return `vision real ${cm(row.beforeAdaptation!.meanCm)} → ${cm(row.afterAdaptation.meanCm)} DANN`;
+  if (row.real) return `vision real ${cm(row.real.meanCm)}`;
+  if (row.simTest) return `vision sim ${cm(row.simTest.meanCm)}`;
+  return 'vision model';
 }
