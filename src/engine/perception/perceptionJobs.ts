@@ -76,6 +76,12 @@ export interface TrainPerceptionOptions {
    * rounded, with freshImagesPerEpoch; 0 otherwise]
    */
   readonly curriculumEpochs?: number;
+  /**
+   * Share of training images showing the push task's episode start (puck at its start positions,
+   * arm at its folded start pose: what the camera sees when the robot resets); the rest place the
+   * puck uniformly over the perception frame and the arm anywhere. [default: 0.5]
+   */
+  readonly taskStartShare?: number;
   /** Lens, sensor and table randomization on top of the experiment's visuals (false: none). [default: DEFAULT_SENSOR_RANDOMIZATION] */
   readonly sensorRandomization?: SensorRandomization | false;
   /** Start from these weights (fine-tuning) instead of a fresh network. */
@@ -107,6 +113,7 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   const sensor = options.sensorRandomization ?? DEFAULT_SENSOR_RANDOMIZATION;
   const lookFor = options.lookFor ?? ((rng: Rng) => visual.look(rng, randomization, sensor));
   const fresh = options.freshImagesPerEpoch ?? true;
+  const taskStartShare = options.taskStartShare ?? 0.5;
   const curriculumEpochs = randomization && fresh && !options.initialWeights ? options.curriculumEpochs ?? Math.round(epochs / 3) : 0;
   if (!Number.isInteger(curriculumEpochs) || curriculumEpochs < 0) throw new Error(`curriculumEpochs must be a whole number >= 0, got ${curriculumEpochs}`);
   const started = performance.now();
@@ -114,10 +121,10 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   const renderEpoch = (epoch: number): LabelledImage[] => {
     const share = curriculumEpochs > 0 ? Math.min(1, epoch / curriculumEpochs) : 1;
     const mixed = (rng: Rng, index: number): ImageLook => (rng.next() < share ? lookFor(rng, index) : visual.look(rng, false));
-    return renderSimImages({ count: samples, frame: PERCEPTION_FRAME, lookFor: share < 1 ? mixed : lookFor, rng: new Rng(deriveSeed(seed, 71, fresh ? 10 + epoch : 0)), signal: options.signal });
+    return renderSimImages({ count: samples, frame: PERCEPTION_FRAME, lookFor: share < 1 ? mixed : lookFor, taskStartShare, rng: new Rng(deriveSeed(seed, 71, fresh ? 10 + epoch : 0)), signal: options.signal });
   };
   const fixed = fresh ? undefined : renderEpoch(0);
-  const test = renderSimImages({ count: 300, frame: PERCEPTION_FRAME, lookFor, rng: new Rng(deriveSeed(seed, 71, 1)), signal: options.signal });
+  const test = renderSimImages({ count: 300, frame: PERCEPTION_FRAME, lookFor, taskStartShare, rng: new Rng(deriveSeed(seed, 71, 1)), signal: options.signal });
   log(`rendered ${fixed ? samples + 300 : 300} images (${randomization ? 'visual randomization' : 'nominal look'}) in ${((performance.now() - renderStart) / 1000).toFixed(1)} s${fresh ? `; ${samples} fresh images every epoch${curriculumEpochs > 0 ? `, randomized share rising to 1 over ${curriculumEpochs} epochs` : ''}` : ''}`);
   const init = new Rng(deriveSeed(seed, 72, 0));
   const net = options.initialWeights ? PuckNet.fromWeights(options.initialWeights) : new PuckNet(DEFAULT_SHAPE, PERCEPTION_FRAME, () => init.next());
@@ -150,7 +157,7 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   writeFileSync(weightsFileOf(modelPath), JSON.stringify(net.toWeights()));
   const seconds = (performance.now() - started) / 1000;
   const report = updatePerceptionReport(runDir, experiment.task, modelFile, {
-    training: { randomization, samples, epochs, seed, seconds, simTest, warmupSamples, freshImagesPerEpoch: fresh, curriculumEpochs, sensorRandomization: randomization && sensor !== false },
+    training: { randomization, samples, epochs, seed, seconds, simTest, warmupSamples, freshImagesPerEpoch: fresh, curriculumEpochs, taskStartShare, sensorRandomization: randomization && sensor !== false },
   });
   log(`trained in ${result.seconds.toFixed(0)} s (${seconds.toFixed(0)} s with rendering): ${modelPath}`);
   return { modelPath, report: report.models.find((m) => m.model === modelFile)! };
@@ -208,6 +215,13 @@ export interface AdaptPerceptionOptions {
   readonly evalImages?: number;
   /** Labelled sim images. [default: 2000] */
   readonly simImages?: number;
+  /**
+   * Share of the sim images showing the push task's episode start, as the real images (taken after
+   * resets) do. DANN aligns the feature distributions of the two domains: if the sim images spread
+   * the puck and the arm wider than the real ones, the discriminator wins on the positions
+   * themselves and the reversed gradient distorts them (Zhao et al. 2019). [default: 1]
+   */
+  readonly taskStartShare?: number;
   /** [default: 500] */
   readonly steps?: number;
   readonly seed?: number;
@@ -246,7 +260,8 @@ export async function adaptPerceptionModel(experiment: Experiment, modelPath: st
   const sim = renderSimImages({
     count: options.simImages ?? 2000,
     frame: net.frame,
-    lookFor: (rng) => visual.look(rng, randomization),
+    lookFor: (rng) => visual.look(rng, randomization, previous?.training?.sensorRandomization === false ? false : undefined),
+    taskStartShare: options.taskStartShare ?? 1,
     rng: new Rng(deriveSeed(seed, 74, 0)),
     signal: options.signal,
   });

@@ -23,6 +23,8 @@ export interface PerceptionTraining {
   readonly freshImagesPerEpoch?: boolean;
   /** Epochs over which the randomized share of images rose from 0 to 1. */
   readonly curriculumEpochs?: number;
+  /** Share of training images showing the task's episode start. */
+  readonly taskStartShare?: number;
   /** Lens, sensor and table randomization (sensorRandomization.ts) was on. */
   readonly sensorRandomization?: boolean;
   /** Error on held-out sim images drawn like the training images. */

@@ -5,7 +5,9 @@
  * `visuals` randomization). The label is the puck's true position in the scene.
  */
 import { JOINT_COUNT, placeArm, ARM } from '../sim/tasks/arm';
+import { pushTask } from '../sim/tasks/push';
 import { SCENE_NOMINAL, TableScene } from '../sim/tasks/tableScene';
+import { newEpisodeStart } from '../sim/tasks/task';
 import type { Rng } from '../util/rng';
 import { renderCamera } from '../vision/renderer';
 import { emptySceneView, sceneViewOf } from '../vision/sceneView';
@@ -19,6 +21,12 @@ export interface SimImageOptions {
   /** The look of image `index` (a fresh draw per image under visual randomization). */
   lookFor(rng: Rng, index: number): ImageLook;
   readonly rng: Rng;
+  /**
+   * Share of images whose puck and arm come from the push task's own episode start (puck at its
+   * start positions, arm folded at its start pose): the scene a robot's camera shows when an
+   * episode begins. The rest place the puck uniformly over the frame and the arm anywhere. [default: 0]
+   */
+  readonly taskStartShare?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -29,11 +37,21 @@ export function renderSimImages(options: SimImageOptions): LabelledImage[] {
   const out: LabelledImage[] = [];
   try {
     const { rng, frame } = options;
+    const taskStartShare = options.taskStartShare ?? 0;
+    if (!(taskStartShare >= 0 && taskStartShare <= 1)) throw new Error(`taskStartShare must be in [0, 1], got ${taskStartShare}`);
+    const start = newEpisodeStart();
     for (let n = 0; n < options.count; n++) {
       if (options.signal?.aborted) throw new Error('cancelled');
-      const x = frame.centre[0] + rng.uniform(-frame.halfExtent[0], frame.halfExtent[0]);
-      const y = frame.centre[1] + rng.uniform(-frame.halfExtent[1], frame.halfExtent[1]);
+      // the same draws either way, so the share does not shift the rest of the sequence
+      let x = frame.centre[0] + rng.uniform(-frame.halfExtent[0], frame.halfExtent[0]);
+      let y = frame.centre[1] + rng.uniform(-frame.halfExtent[1], frame.halfExtent[1]);
       for (let j = 0; j < JOINT_COUNT; j++) q[j] = rng.uniform(ARM.jointLimitsRad[j][0], ARM.jointLimitsRad[j][1]);
+      pushTask.sampleStart(rng, start);
+      if (rng.next() < taskStartShare) {
+        x = start.puckXY[0]!;
+        y = start.puckXY[1]!;
+        q.set(start.jointAnglesRad);
+      }
       const look = options.lookFor(rng, n);
       scene.setTableHeight(SCENE_NOMINAL.tableHeightM + (look.tableHeightOffsetM ?? 0));
       scene.placePuck(x, y);
