@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adaptPuckNet, reversalWeight } from '../../src/engine/perception/dann';
+import { adaptPuckNet, reversalWeight, taskLoss } from '../../src/engine/perception/dann';
 import { PuckNet } from '../../src/engine/perception/puckNet';
 import type { LabelledImage } from '../../src/engine/perception/samples';
 import { Rng } from '../../src/engine/util/rng';
@@ -46,4 +46,25 @@ test('DANN: the discriminator separates two looks when nothing reverses its grad
   });
   assert.ok(result.finalDiscriminatorAccuracy > 0.8, `discriminator accuracy ${result.finalDiscriminatorAccuracy}`);
   assert.ok(result.finalTaskLoss < losses[0]!, `task loss ${losses[0]} -> ${result.finalTaskLoss}`);
+});
+
+test('DANN stops on the sim validation loss (no real labels) and keeps the last weights within bounds', () => {
+  const rng = new Rng(6);
+  const frame = { centre: [0, 0] as const, halfExtent: [1, 1] as const };
+  const labelled = (background: number): LabelledImage => {
+    const u = rng.uniform(8, 56);
+    const v = rng.uniform(8, 56);
+    return { image: blobImage(u, v, background), x: (u - 32) / 32, y: (v - 32) / 32 };
+  };
+  const sim = Array.from({ length: 24 }, () => labelled(200));
+  const validation = Array.from({ length: 16 }, () => labelled(200));
+  const real = Array.from({ length: 24 }, () => labelled(40).image);
+  const net = new PuckNet({ hiddenChannels: 4, keypoints: 4, keypointKernel: 1 }, frame, () => rng.next());
+  // a reversal weight of 30 at a large step size wrecks the features within a few steps
+  const result = adaptPuckNet(net, sim, real, { steps: 200, batchSize: 4, learningRate: 5e-2, maxLambda: 30, simValidation: validation, checkEvery: 5, maxTaskLossGrowth: 1.2, rng });
+  assert.match(result.stoppedEarly ?? '', /sim validation loss .* above 1.2 x/);
+  assert.ok(result.steps < 200 && result.keptStep < result.steps, `ran ${result.steps}, kept ${result.keptStep}`);
+  const keptLoss = taskLoss(net, validation);
+  assert.ok(Math.abs(keptLoss - result.validationLossKept) < 1e-6, `the net holds the kept weights: ${keptLoss} vs ${result.validationLossKept}`);
+  assert.ok(keptLoss <= 1.2 * result.validationLossBefore);
 });

@@ -60,6 +60,17 @@ export interface DannOptions {
   readonly maxLambda?: number;
   /** Discriminator hidden units. [default: 32] */
   readonly discriminatorHidden?: number;
+  /**
+   * Labelled sim images held out of training: every `checkEvery` steps the task loss on them is
+   * measured, and once it exceeds `maxTaskLossGrowth` times its value before adaptation the run
+   * stops and the last weights within that bound are kept. A stop rule that needs no real labels:
+   * when the reversed gradient starts to wreck the features, the sim error shows it first.
+   */
+  readonly simValidation?: readonly LabelledImage[];
+  /** [default: 50] */
+  readonly checkEvery?: number;
+  /** [default: 1.5] */
+  readonly maxTaskLossGrowth?: number;
   readonly rng: Rng;
   readonly signal?: AbortSignal;
   onProgress?(step: number, taskLoss: number, domainLoss: number, discriminatorAccuracy: number): void;
@@ -72,6 +83,27 @@ export interface DannResult {
   readonly finalDomainLoss: number;
   /** Share of images (sim and real) the discriminator classified right over the last 10% of steps. */
   readonly finalDiscriminatorAccuracy: number;
+  /** Task loss on the sim validation images before adaptation and for the kept weights (NaN without them). */
+  readonly validationLossBefore: number;
+  readonly validationLossKept: number;
+  /** The step whose weights were kept (steps when the run went to the end). */
+  readonly keptStep: number;
+  /** Why the run ended early, if it did. */
+  readonly stoppedEarly?: string;
+}
+
+/** Mean squared error of the normalized position on labelled images, no tape. */
+export function taskLoss(net: PuckNet, images: readonly LabelledImage[]): number {
+  let sum = 0;
+  for (let start = 0; start < images.length; start += 32) {
+    const batch = images.slice(start, start + 32);
+    const out = net.forward(undefined, imageBatch(batch.map((s) => s.image))).normalized.data;
+    batch.forEach((s, b) => {
+      const [u, v] = net.normalize(s.x, s.y);
+      sum += (out[2 * b]! - u) ** 2 + (out[2 * b + 1]! - v) ** 2;
+    });
+  }
+  return sum / (2 * images.length);
 }
 
 /** Ganin et al.'s schedule: lambda rises from 0 to its maximum as 2 / (1 + exp(-10 p)) - 1. */
@@ -94,11 +126,20 @@ export function adaptPuckNet(net: PuckNet, simImages: readonly LabelledImage[], 
   let simOrder: number[] = [];
   let realOrder: number[] = [];
   const started = performance.now();
-  let taskLoss = NaN;
+  let lastTask = NaN;
   let domainLoss = NaN;
   let correct = 0;
   let judged = 0;
   const tail = Math.max(1, Math.floor(steps * 0.1));
+  const validation = options.simValidation ?? [];
+  const checkEvery = options.checkEvery ?? 50;
+  const maxGrowth = options.maxTaskLossGrowth ?? 1.5;
+  const validationLossBefore = validation.length > 0 ? taskLoss(net, validation) : NaN;
+  let validationLossKept = validationLossBefore;
+  let kept = net.parameters().map((p) => p.data.slice());
+  let keptStep = 0;
+  let stoppedEarly: string | undefined;
+  let ran = steps;
   for (let step = 0; step < steps; step++) {
     if (options.signal?.aborted) throw new Error('cancelled');
     // fewer images than a batch: draw through several shuffles (a batch may repeat an image)
@@ -119,7 +160,7 @@ export function adaptPuckNet(net: PuckNet, simImages: readonly LabelledImage[], 
     ]);
     tape.backward(weightedSum(tape, [[task, 1], [domain, 1]]));
     adam.step();
-    taskLoss = task.data[0]!;
+    lastTask = task.data[0]!;
     domainLoss = domain.data[0]!;
     if (step >= steps - tail) {
       for (let b = 0; b < batchSize; b++) {
@@ -128,13 +169,29 @@ export function adaptPuckNet(net: PuckNet, simImages: readonly LabelledImage[], 
       }
       judged += 2 * batchSize;
     }
-    if (step % 20 === 0 || step === steps - 1) options.onProgress?.(step, taskLoss, domainLoss, judged ? correct / judged : NaN);
+    if (step % 20 === 0 || step === steps - 1) options.onProgress?.(step, lastTask, domainLoss, judged ? correct / judged : NaN);
+    if (validation.length > 0 && ((step + 1) % checkEvery === 0 || step === steps - 1)) {
+      const loss = taskLoss(net, validation);
+      if (!(loss <= maxGrowth * validationLossBefore)) {
+        stoppedEarly = `sim validation loss ${loss.toExponential(2)} above ${maxGrowth} x ${validationLossBefore.toExponential(2)} at step ${step + 1}`;
+        ran = step + 1;
+        break;
+      }
+      kept = net.parameters().map((p) => p.data.slice());
+      keptStep = step + 1;
+      validationLossKept = loss;
+    }
   }
+  if (validation.length > 0) net.parameters().forEach((p, i) => p.data.set(kept[i]!));
   return {
-    steps,
+    steps: ran,
     seconds: (performance.now() - started) / 1000,
-    finalTaskLoss: taskLoss,
+    finalTaskLoss: lastTask,
     finalDomainLoss: domainLoss,
     finalDiscriminatorAccuracy: judged ? correct / judged : NaN,
+    validationLossBefore,
+    validationLossKept,
+    keptStep: validation.length > 0 ? keptStep : ran,
+    ...(stoppedEarly ? { stoppedEarly } : {}),
   };
 }

@@ -257,16 +257,13 @@ export async function adaptPerceptionModel(experiment: Experiment, modelPath: st
   const visual = visualSetupOf(experiment);
   const previous = readPerceptionReport(runDir)?.models.find((m) => m.model === modelFile);
   const randomization = previous?.training?.randomization ?? true;
-  const sim = renderSimImages({
-    count: options.simImages ?? 2000,
-    frame: net.frame,
-    lookFor: (rng) => visual.look(rng, randomization, previous?.training?.sensorRandomization === false ? false : undefined),
-    taskStartShare: options.taskStartShare ?? 1,
-    rng: new Rng(deriveSeed(seed, 74, 0)),
-    signal: options.signal,
-  });
+  const simLook = (rng: Rng): ImageLook => visual.look(rng, randomization, previous?.training?.sensorRandomization === false ? false : undefined);
+  const taskStartShare = options.taskStartShare ?? 1;
+  const sim = renderSimImages({ count: options.simImages ?? 2000, frame: net.frame, lookFor: simLook, taskStartShare, rng: new Rng(deriveSeed(seed, 74, 0)), signal: options.signal });
+  const simValidation = renderSimImages({ count: 200, frame: net.frame, lookFor: simLook, taskStartShare, rng: new Rng(deriveSeed(seed, 74, 1)), signal: options.signal });
   const result = adaptPuckNet(net, sim, unlabelled, {
     steps: options.steps ?? 500,
+    simValidation,
     rng: new Rng(deriveSeed(seed, 75, 0)),
     signal: options.signal,
     onProgress: (step, task, domain, accuracy) => {
@@ -278,6 +275,7 @@ export async function adaptPerceptionModel(experiment: Experiment, modelPath: st
   writeFileSync(adaptedModelPath, exportPuckNetOnnx(net, { 'sim2real.task': experiment.task, 'sim2real.adapted_from': modelFile }));
   writeFileSync(weightsFileOf(adaptedModelPath), JSON.stringify(net.toWeights()));
   const after = await onnxErrors(adaptedModelPath, held);
+  if (result.stoppedEarly) log(`dann stopped early: ${result.stoppedEarly}; kept the weights of step ${result.keptStep}`);
   log(`after adaptation: mean ${after.meanCm.toFixed(2)} cm, p95 ${after.p95Cm.toFixed(2)} cm (${result.seconds.toFixed(0)} s)`);
   updatePerceptionReport(runDir, experiment.task, modelFile, {
     adaptation: {
@@ -287,6 +285,8 @@ export async function adaptPerceptionModel(experiment: Experiment, modelPath: st
       realImagesUsed: unlabelled.length,
       simImagesUsed: sim.length,
       steps: result.steps,
+      keptStep: result.keptStep,
+      ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}),
       seconds: result.seconds,
       discriminatorAccuracy: result.finalDiscriminatorAccuracy,
       source: source.address,

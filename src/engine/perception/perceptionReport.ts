@@ -48,6 +48,10 @@ export interface PerceptionAdaptation {
   readonly realImagesUsed: number;
   readonly simImagesUsed: number;
   readonly steps: number;
+  /** The step whose weights were kept (the sim validation loss stayed within bounds up to it). */
+  readonly keptStep?: number;
+  /** Why the run stopped before its last step, if it did. */
+  readonly stoppedEarly?: string;
   readonly seconds: number;
   readonly discriminatorAccuracy: number;
   readonly source: string;
