@@ -54,7 +54,7 @@ export class EngineClient implements vscode.Disposable {
   }
 
   get busy(): boolean {
-    return [...this.pending.values()].some((p) => p.method === 'train' || p.method === 'evaluate');
+    return [...this.pending.values()].some((p) => p.method === 'train' || p.method === 'evaluate' || p.method.startsWith('perception'));
   }
 
   /** Send a request; a cancellation token turns into a `cancel` request for it. */

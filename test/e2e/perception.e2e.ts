@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { spawnEmulator, tempDir, type EmulatorProcess } from '../unit/robot-helpers';
+import { spawnEmulator, tempDir, type EmulatorProcess } from '../support/robot-helpers';
 import { repoRoot, waitFor, Workbench } from './harness';
 
 const EXPERIMENT = 'perception-quick';

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from '../../src/engine/perception/perceptionRequests';
 import { parseHostMessage } from '../../src/engine/protocol';
 import { listRuns, runDescription, runTooltipLines } from '../../src/engine/runs/runSummary';
-import { profileFrom, REPO, startEmulator, tempDir } from './robot-helpers';
+import { profileFrom, REPO, startEmulator, tempDir } from '../support/robot-helpers';
 
 const EXAMPLE = readFileSync(join(REPO, 'examples', 'perception.s2r.yaml'), 'utf8');
 
@@ -71,7 +71,7 @@ test('perceptionTrain: a new run appears whole in the runs folder; bad counts an
   await assert.rejects(runPerceptionTrain({ file, runsDir, runDir: dir }, new AbortController().signal, quiet, quiet), /is not a run folder \(no run\.json\)/);
 });
 
-test('perceptionTrain: cancel stops the worker within a batch and leaves neither a run nor a staging folder', { timeout: 120_000 }, async () => {
+test('perceptionTrain: cancel stops the worker within a batch and leaves neither a run nor a staging folder', { timeout: 120_000 }, async (t) => {
   const dir = tempDir('perception-requests-cancel');
   const file = experimentAt(dir, 'ws://127.0.0.1:1');
   const runsDir = join(dir, 'runs');
@@ -81,9 +81,13 @@ test('perceptionTrain: cancel stops the worker within a batch and leaves neither
     { file, runsDir, samples: 3000, epochs: 6 },
     controller.signal,
     () => {
+      // a moment into the job: the worker is inside its render and training loops by then
       if (abortedAt === 0) {
-        abortedAt = performance.now();
-        controller.abort();
+        abortedAt = -1;
+        setTimeout(() => {
+          abortedAt = performance.now();
+          controller.abort();
+        }, 1500);
       }
     },
     quiet,
@@ -91,6 +95,7 @@ test('perceptionTrain: cancel stops the worker within a batch and leaves neither
   const result = await running;
   const stopMs = performance.now() - abortedAt;
   assert.equal(result.status, 'cancelled');
+  t.diagnostic(`cancel to cancelled result: ${stopMs.toFixed(0)} ms`);
   // 3000 renders and 6 epochs take minutes; a stop well inside the 10 s grace means the loop read the flag
   assert.ok(stopMs < 8000, `stopped ${stopMs.toFixed(0)} ms after the cancel`);
   const experimentDir = join(runsDir, 'push-perception');
