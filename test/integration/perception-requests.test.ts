@@ -1,5 +1,5 @@
-// The engine's perception requests: protocol validation of the three messages, and the handlers
-// (perceptionRequests.ts) with their worker thread: a new run appears whole, training into a run
+// The engine's perception requests (perceptionRequests.ts) with their worker thread (the protocol
+// checks are in test/unit/perception-requests-protocol.test.ts): a new run appears whole, training into a run
 // keeps the other models' entries, a cancel stops the worker and leaves nothing behind, evaluate
 // and adapt take real images from the reality emulator, and a robot that is not there, not
 // configured or not the configured one is a clear error.
@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from '../../src/engine/perception/perceptionRequests';
-import { parseHostMessage } from '../../src/engine/protocol';
 import { listRuns, runDescription, runTooltipLines } from '../../src/engine/runs/runSummary';
 import { profileFrom, REPO, startEmulator, tempDir } from '../support/robot-helpers';
 
@@ -21,29 +20,8 @@ function experimentAt(dir: string, address: string | undefined): string {
   return file;
 }
 
-const request = (method: string, params: unknown): unknown => ({ kind: 'request', id: 3, method, params });
 const quiet = (): void => undefined;
 const stagingIn = (dir: string): string[] => readdirSync(dir).filter((name) => name.startsWith('.perception-'));
-
-test('protocol: perception requests are checked field by field; a model is a bare file name', () => {
-  assert.ok(parseHostMessage(request('perceptionTrain', { file: '/w/a.s2r.yaml', runsDir: '/w/runs' })));
-  assert.ok(parseHostMessage(request('perceptionTrain', { file: '/w/a.s2r.yaml', runsDir: '/w/runs', runDir: '/w/runs/a/r1', samples: 64, epochs: 2, randomization: false, seed: 3 })));
-  assert.equal(parseHostMessage(request('perceptionTrain', { file: '/w/a.s2r.yaml' })), undefined, 'runsDir is required');
-  assert.equal(parseHostMessage(request('perceptionTrain', { file: '/w/a.s2r.yaml', runsDir: '/w', samples: -1 })), undefined);
-  assert.equal(parseHostMessage(request('perceptionTrain', { file: '/w/a.s2r.yaml', runsDir: '/w', epochs: 1.5 })), undefined);
-  assert.equal(parseHostMessage(request('perceptionTrain', { file: '/w/a.s2r.yaml', runsDir: '/w', randomization: 'yes' })), undefined);
-
-  assert.ok(parseHostMessage(request('perceptionEvaluate', { file: '/w/a.s2r.yaml', runDir: '/w/r', model: 'perception-no-randomization.onnx', images: 10, address: 'ws://127.0.0.1:9' })));
-  for (const model of ['../perception.onnx', '/tmp/perception.onnx', 'sub/perception.onnx', '.hidden.onnx', 'perception.json', '']) {
-    assert.equal(parseHostMessage(request('perceptionEvaluate', { file: '/w/a.s2r.yaml', runDir: '/w/r', model })), undefined, model);
-  }
-  assert.equal(parseHostMessage(request('perceptionEvaluate', { file: '/w/a.s2r.yaml' })), undefined, 'runDir is required');
-  assert.equal(parseHostMessage(request('perceptionEvaluate', { file: '/w/a.s2r.yaml', runDir: '/w/r', address: 9090 })), undefined);
-
-  assert.ok(parseHostMessage(request('perceptionAdapt', { file: '/w/a.s2r.yaml', runDir: '/w/r', realImages: 20, evalImages: 10, simImages: 100, steps: 5 })));
-  assert.equal(parseHostMessage(request('perceptionAdapt', { file: '/w/a.s2r.yaml', runDir: '/w/r', steps: '5' })), undefined);
-  assert.equal(parseHostMessage(request('perceptionAdapt', { file: '/w/a.s2r.yaml', runDir: '/w/r', realImages: null })), undefined);
-});
 
 test('perceptionTrain: a new run appears whole in the runs folder; bad counts and experiments are named', { timeout: 120_000 }, async () => {
   const dir = tempDir('perception-requests-train');
