@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { spawnEmulator, tempDir, type EmulatorProcess } from '../unit/robot-helpers';
-import { writeConsoleExperiment, writeConsolePolicy, writeConsoleProfile } from '../unit/console-fixtures';
+import { spawnEmulator, tempDir, type EmulatorProcess } from '../support/robot-helpers';
+import { writeConsoleExperiment, writeConsolePolicy, writeConsoleProfile } from '../support/console-fixtures';
 import type { Workbench } from './harness';
 
 export const EXPERIMENT_FILE = 'console-push.s2r.yaml';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { waitFor, Workbench } from './harness';
-import { REPO, spawnEmulator, tempDir, type EmulatorProcess } from '../unit/robot-helpers';
+import { REPO, spawnEmulator, tempDir, type EmulatorProcess } from '../support/robot-helpers';
 
 const EXPERIMENT = 'push-quick';
 const TRAINING_TIMEOUT = 180_000;

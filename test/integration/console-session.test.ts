@@ -13,9 +13,9 @@ import { REAL_EPISODES_FILE } from '../../src/engine/console/realEpisodes';
 import { RobotSession, RobotSessionError, sessionAddress } from '../../src/engine/console/robotSession';
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
 import { parseEngineMessage, parseHostMessage } from '../../src/engine/protocol';
-import { writeConsoleExperiment, writeConsoleProfile, writeConsolePolicy } from './console-fixtures';
+import { writeConsoleExperiment, writeConsoleProfile, writeConsolePolicy } from '../support/console-fixtures';
 import { WebSocket } from 'ws';
-import { spawnEmulator, tempDir, waitUntil, type EmulatorProcess } from './robot-helpers';
+import { spawnEmulator, tempDir, waitUntil, type EmulatorProcess } from '../support/robot-helpers';
 
 function load(file: string): Experiment {
   const loaded = loadExperiment(file);

@@ -14,7 +14,7 @@ import { exportPolicyOnnx } from '../../src/engine/learn/onnxExport';
 import type { PolicySpec } from '../../src/engine/learn/policySpec';
 import { runEvaluateOnRobot } from '../../src/engine/runJobs';
 import { Rng } from '../../src/engine/util/rng';
-import { REPO, spawnEmulator, tempDir, type EmulatorProcess } from './robot-helpers';
+import { REPO, spawnEmulator, tempDir, type EmulatorProcess } from '../support/robot-helpers';
 
 let emulator: EmulatorProcess;
 const dir = tempDir('s2r-robotjob-');

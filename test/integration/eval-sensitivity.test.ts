@@ -11,7 +11,7 @@ import type { Policy } from '../../src/engine/learn/policy';
 import { sweepPoints, sweepSensitivity } from '../../src/engine/eval/sensitivity';
 import { scriptedReachAction } from '../../src/engine/sim/scripted';
 import { TASK_DEFINITIONS } from '../../src/engine/sim/tasks';
-import { experimentFor } from './sim-fixtures';
+import { experimentFor } from '../support/sim-fixtures';
 
 const entry = (partial: Partial<RandomizationEntry> & Pick<RandomizationEntry, 'name' | 'group' | 'distribution' | 'operation'>): RandomizationEntry => ({ size: 1, resample: 'episode', ...partial });
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { train, type TrainingEvent } from '../../src/engine/learn/trainer';
 import { RunStore } from '../../src/engine/runs/runStore';
-import { reachExperiment } from './learn-experiment';
+import { reachExperiment } from '../support/learn-experiment';
 
-const envModule = join(__dirname, 'learn-pointMassEnv.ts');
+const envModule = join(__dirname, '../support/learn-pointMassEnv.ts');
 const root = mkdtempSync(join(tmpdir(), 'learn-trainer-'));
 let runs = 0;
 const runDir = (): string => join(root, `run-${runs++}`);

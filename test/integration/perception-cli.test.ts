@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { spawnEmulator, tempDir } from './robot-helpers';
+import { spawnEmulator, tempDir } from '../support/robot-helpers';
 
 const REPO = join(__dirname, '..', '..');
 const CLI = join(REPO, 'src', 'engine', 'cli.ts');

@@ -14,7 +14,7 @@ import { loggedRealEpisodes } from '../../src/engine/pipeline/realArs';
 import { readPipelineRecord } from '../../src/engine/pipeline/stateFile';
 import { stagesSectionOf } from '../../src/engine/pipeline/stagesReport';
 import { buildGapReport } from '../../src/engine/eval/runReport';
-import { REPO, spawnEmulator, tempDir } from './robot-helpers';
+import { REPO, spawnEmulator, tempDir } from '../support/robot-helpers';
 
 const CLI = join(REPO, 'src', 'engine', 'cli.ts');
 

@@ -12,7 +12,7 @@ import { realityAppearance, realityCamera } from '../../src/engine/robot/emulato
 import { checkImageMessage, imageMessage } from '../../src/engine/robot/imageMessage';
 import { loadRealityProfileFile, parseRealityProfile } from '../../src/engine/robot/realityProfileLoader';
 import { nominalAppearance, nominalCamera, projectToPixel } from '../../src/engine/vision';
-import { profileFrom, REPO, startEmulator, tempDir } from './robot-helpers';
+import { profileFrom, REPO, startEmulator, tempDir } from '../support/robot-helpers';
 
 test('the emulator publishes rgb8 camera images of its scene; the client keeps the latest', async () => {
   const profile = profileFrom('task: push\ncamera:\n  rateHz: 30\n  widthPx: 48\n  heightPx: 40\n');

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import type { Experiment } from '../../src/engine/config/experiment';
 import { configuredRobotAddresses, connectRobotEnv } from '../../src/engine/robot/robotEnv';
 import { stopOpenLinks } from '../../src/engine/robot/openLinks';
-import { spawnEmulator, tempDir, waitUntil } from './robot-helpers';
+import { spawnEmulator, tempDir, waitUntil } from '../support/robot-helpers';
 
 const EXPERIMENT = { name: 'robot-env-test', task: 'reach', seed: 3 } as unknown as Experiment;
 

@@ -12,7 +12,7 @@ import { RosbridgeClient } from '../../src/engine/robot/client';
 import { monotonicMs } from '../../src/engine/robot/clock';
 import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
 import { RobotLink } from '../../src/engine/robot/robotLink';
-import { median, profileFrom, startEmulator, TEST_SAFETY, waitUntil, type InProcessEmulator } from './robot-helpers';
+import { median, profileFrom, startEmulator, TEST_SAFETY, waitUntil, type InProcessEmulator } from '../support/robot-helpers';
 
 const JOINTS = ['shoulder', 'elbow', 'wrist'];
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RealityPlant, profileSample, type JointReadings } from '../../src/engine/robot/realityPlant';
 import { Rng } from '../../src/engine/util/rng';
-import { profileFrom } from './robot-helpers';
+import { profileFrom } from '../support/robot-helpers';
 
 async function plantFor(text: string, seed = 1): Promise<RealityPlant> {
   return RealityPlant.create(profileFrom(text), new Rng(seed));

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { monotonicMs } from '../../src/engine/robot/clock';
-import { profileFrom, REPO, startEmulator, waitUntil, type InProcessEmulator } from './robot-helpers';
+import { profileFrom, REPO, startEmulator, waitUntil, type InProcessEmulator } from '../support/robot-helpers';
 
 const WATCHDOG_MS = 100;
 
 async function spawnEngine(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'robot-client.entry.ts'), url], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../support/robot-client.entry.ts'), url], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { traceRun } from './sim-fixtures';
+import { traceRun } from '../support/sim-fixtures';
 
 const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const EPISODES = [101, 202, 303];

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { scriptedPushAction, scriptedReachAction } from '../../src/engine/sim/scripted';
 import { createEnv } from '../../src/engine/sim/simEnv';
-import { EXAMPLE_RANDOMIZATION, experimentFor, FULL_RANDOMIZATION } from './sim-fixtures';
+import { EXAMPLE_RANDOMIZATION, experimentFor, FULL_RANDOMIZATION } from '../support/sim-fixtures';
 import type { RandomizationEntry } from '../../src/engine/config/experiment';
 import type { TaskName } from '../../src/engine/config/taskCatalog';
 

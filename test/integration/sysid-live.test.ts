@@ -19,7 +19,7 @@ import type { SysidResult } from '../../src/engine/sysid/types';
 import { Rng } from '../../src/engine/util/rng';
 import { EmulatedRobot } from '../../src/engine/robot/emulatedRobot';
 import { EventLog } from '../../src/engine/robot/eventLog';
-import { profileFrom, REPO, spawnEmulator, TEST_SAFETY, tempDir } from './robot-helpers';
+import { profileFrom, REPO, spawnEmulator, TEST_SAFETY, tempDir } from '../support/robot-helpers';
 
 const JOINTS = ['shoulder', 'elbow', 'wrist'];
 

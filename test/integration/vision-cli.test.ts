@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import { profileFrom, REPO, startEmulator, tempDir } from './robot-helpers';
+import { profileFrom, REPO, startEmulator, tempDir } from '../support/robot-helpers';
 
 const CLI = join(REPO, 'src', 'engine', 'cli.ts');
 

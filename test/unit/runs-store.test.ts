@@ -7,7 +7,7 @@ import { createStats, pushObservation } from '../../src/engine/learn/runningStat
 import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../../src/engine/runs/atomicFile';
 import type { TrainerState } from '../../src/engine/runs/checkpoint';
 import { defaultRunDir, newRunId, RunStore, type RunRecord } from '../../src/engine/runs/runStore';
-import { reachExperiment } from './learn-experiment';
+import { reachExperiment } from '../support/learn-experiment';
 
 const root = mkdtempSync(join(tmpdir(), 'runs-store-'));
 let n = 0;

@@ -10,7 +10,7 @@ import { validateText } from '../../src/engine/config/validate';
 import { resolveExperiment } from '../../src/engine/config/resolve';
 import { ARM, placeArm, readArmState } from '../../src/engine/sim/tasks/arm';
 import { createEnv, type SimEnv } from '../../src/engine/sim/simEnv';
-import { experimentFor } from './sim-fixtures';
+import { experimentFor } from '../support/sim-fixtures';
 
 /** Speed feed-forward the shoulder's motor is asked to track, rad/s. */
 const TARGET_SPEED = 1;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ActionDelayLine } from '../../src/engine/sim/actionDelay';
 import { createEnv } from '../../src/engine/sim/simEnv';
-import { experimentFor } from './sim-fixtures';
+import { experimentFor } from '../support/sim-fixtures';
 
 test('delay line: what goes in at step t comes out at t + N, zeros before', () => {
   for (let delay = 0; delay <= 3; delay++) {

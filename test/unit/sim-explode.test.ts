@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEnv } from '../../src/engine/sim/simEnv';
-import { experimentFor } from './sim-fixtures';
+import { experimentFor } from '../support/sim-fixtures';
 
 test('a body flung far away ends the episode as exploded, and the next reset runs normally', async () => {
   const env = await createEnv(experimentFor('push'), { randomize: false });

@@ -8,7 +8,7 @@ import { drawRaw, drawSlots, resolveValue, sampleSlots, valueOf } from '../../sr
 import { createEnv } from '../../src/engine/sim/simEnv';
 import { SCENE_NOMINAL } from '../../src/engine/sim/tasks/tableScene';
 import { Rng } from '../../src/engine/util/rng';
-import { experimentFor, FULL_RANDOMIZATION } from './sim-fixtures';
+import { experimentFor, FULL_RANDOMIZATION } from '../support/sim-fixtures';
 
 const e = (partial: Partial<RandomizationEntry> & Pick<RandomizationEntry, 'name' | 'distribution'>): RandomizationEntry => ({
   group: parameterInfo(partial.name)!.group,

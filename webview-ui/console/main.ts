@@ -181,8 +181,9 @@ function onMessage(message: HostToConsole): void {
       if (message.state.connected) problemLine.textContent = '';
       break;
     case 'telemetry':
+      // 20 times a second: nothing else on the page changes, so no re-render of the controls
       plots.add(message.samples);
-      break;
+      return;
     case 'safety':
       addSafety(message.entry);
       break;
