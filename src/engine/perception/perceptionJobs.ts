@@ -49,9 +49,9 @@ export interface PerceptionProgress {
 }
 
 export interface TrainPerceptionOptions {
-  /** Labelled sim images rendered for training. [default: 3000] */
+  /** Labelled sim images rendered for training (per epoch with freshImagesPerEpoch). [default: 2000] */
   readonly samples?: number;
-  /** [default: 6] */
+  /** [default: 9] */
   readonly epochs?: number;
   /** Draw every image's look from the experiment's `visuals` entries (false: the nominal look). [default: true] */
   readonly randomization?: boolean;
@@ -79,7 +79,8 @@ export interface TrainPerceptionOptions {
   /**
    * Share of training images showing the push task's episode start (puck at its start positions,
    * arm at its folded start pose: what the camera sees when the robot resets); the rest place the
-   * puck uniformly over the perception frame and the arm anywhere. [default: 0.5]
+   * puck uniformly over the perception frame and the arm anywhere. [default: 0: on the emulator a
+   * half share moved the mean error from 0.89 to 0.95 cm (moderate) and 1.39 to 2.39 cm (mild)]
    */
   readonly taskStartShare?: number;
   /** Lens, sensor and table randomization on top of the experiment's visuals (false: none). [default: DEFAULT_SENSOR_RANDOMIZATION] */
@@ -102,8 +103,8 @@ export interface TrainPerceptionResult {
 
 export async function trainPerceptionModel(experiment: Experiment, runDir: string, options: TrainPerceptionOptions = {}): Promise<TrainPerceptionResult> {
   await initRapier();
-  const samples = options.samples ?? 3000;
-  const epochs = options.epochs ?? 6;
+  const samples = options.samples ?? 2000;
+  const epochs = options.epochs ?? 9;
   const randomization = options.randomization ?? true;
   const seed = options.seed ?? experiment.seed;
   if (!Number.isInteger(samples) || samples < 16) throw new Error(`samples must be a whole number >= 16, got ${samples}`);
@@ -113,7 +114,7 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   const sensor = options.sensorRandomization ?? DEFAULT_SENSOR_RANDOMIZATION;
   const lookFor = options.lookFor ?? ((rng: Rng) => visual.look(rng, randomization, sensor));
   const fresh = options.freshImagesPerEpoch ?? true;
-  const taskStartShare = options.taskStartShare ?? 0.5;
+  const taskStartShare = options.taskStartShare ?? 0;
   const curriculumEpochs = randomization && fresh && !options.initialWeights ? options.curriculumEpochs ?? Math.round(epochs / 3) : 0;
   if (!Number.isInteger(curriculumEpochs) || curriculumEpochs < 0) throw new Error(`curriculumEpochs must be a whole number >= 0, got ${curriculumEpochs}`);
   const started = performance.now();

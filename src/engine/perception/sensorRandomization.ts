@@ -38,6 +38,11 @@ export interface SensorRandomization {
    * darker shade of its own colour, as wood grain or a cloth). [default: 0.5]
    */
   readonly tableTextureShare: number;
+  /**
+   * Draw each image's strength uniformly in [0, 1] (every range shrunk about nominal by it), so
+   * near-ideal cameras are as common as poor ones; false: every image at full strength. [default: true]
+   */
+  readonly strengthPerImage: boolean;
 }
 
 export const DEFAULT_SENSOR_RANDOMIZATION: SensorRandomization = {
@@ -51,6 +56,7 @@ export const DEFAULT_SENSOR_RANDOMIZATION: SensorRandomization = {
   puckShade: [0.8, 1.2],
   tableHeightJitterM: 0.015,
   tableTextureShare: 0.5,
+  strengthPerImage: true,
 };
 
 /** A drawn value of [low, high], the range shrunk about `nominal` by strength. */

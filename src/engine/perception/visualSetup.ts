@@ -48,7 +48,8 @@ export function visualSetupOf(experiment: Experiment): VisualSetup {
       drawSlots(slots, rng, sample);
       const appearance = appearanceFromSample(sample, experiment, rng);
       const drawnCamera = cameraFromSample(sample, experiment, rng);
-      const tableHeightOffsetM = sensor ? randomizeSensor(appearance, rng, 1, sensor) : 0;
+      const strength = sensor && sensor.strengthPerImage ? rng.next() : 1;
+      const tableHeightOffsetM = sensor ? randomizeSensor(appearance, rng, strength, sensor) : 0;
       return { appearance, camera: drawnCamera, tableHeightOffsetM };
     },
   };
