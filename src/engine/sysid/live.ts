@@ -197,7 +197,20 @@ interface SweepRun {
   readonly commandNm: number;
   readonly steadyRadPerS: number;
   readonly timeConstantS: number;
+  /** RMS of the steady-state fit's residuals, rad/s (NaN when the joint did not move). */
+  readonly fitRmsRadPerS: number;
 }
+
+/** A run must last this many of its time constants for its steady state to count. */
+const MIN_RUN_TIME_CONSTANTS = 2;
+/**
+ * A run is planned this many time constants long (from the previous runs' median): the states used
+ * start a delay and two samples after the torque was sent, and a run's own T scatters by ±30%, so 3
+ * left many runs short of MIN_RUN_TIME_CONSTANTS.
+ */
+const RUN_TIME_CONSTANTS = 4;
+/** A run whose fit leaves more than this many times the runs' median RMS unexplained is left out of the fit. */
+const RUN_RMS_OUTLIER = 2;
 
 interface Sweep {
   readonly fit: JointFrictionFit;
@@ -235,9 +248,12 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
   const breakaway = await breakawayTorque(link, j, noise, delayS, maxTorque);
   let timeConstant = 1;
   const run = async (commandNm: number, expectedRadPerS?: number): Promise<void> => {
-    const durationS = Math.min(10, Math.max(0.6, 3 * timeConstant));
+    const durationS = Math.min(10, Math.max(0.6, RUN_TIME_CONSTANTS * timeConstant));
     // a run covers about v·(duration − T) once settled; unknown speeds (the probes) take half the range
-    const travel = expectedRadPerS === undefined ? 0.5 * (hi - lo) : Math.abs(expectedRadPerS) * Math.max(0.2, durationS - timeConstant) * 1.2 + 0.2;
+    // plus the distance the range guard keeps in hand (the speed times the delay and margins), so a
+    // run that starts mid-range is not cut short before it settles
+    const guard = delayS + 2 * link.controlPeriodS + STALL_MARGIN_S;
+    const travel = expectedRadPerS === undefined ? 0.5 * (hi - lo) : Math.abs(expectedRadPerS) * (1.2 * Math.max(0.2, durationS - timeConstant) + guard) + 0.2;
     const r = await torqueRun(link, j, commandNm, delayS, durationS, gainPairs, travel, noise);
     if (r) {
       runs.push(r);
@@ -262,12 +278,29 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
   await link.tick(200);
 
   const gain = effortGain(gainPairs, name, warnings);
-  const sweepPoints: FrictionPoint[] = runs.map((r) => ({ torqueNm: gain * r.commandNm, velocityRadPerS: r.steadyRadPerS }));
+  const sweepPoints: FrictionPoint[] = cleanRuns(runs, name, link.log).map((r) => ({ torqueNm: gain * r.commandNm, velocityRadPerS: r.steadyRadPerS }));
   const fit = fitFriction(name, sweepPoints);
   if (fit.rmsResidualNm > 0.1 * Math.max(fit.coulombNm.value, 1e-3) + 0.02 * Math.max(...sweepPoints.map((p) => Math.abs(p.torqueNm)))) {
     warnings.push(`joint '${name}': the friction model leaves ${fmt(fit.rmsResidualNm)} N·m RMS of the sweep unexplained; the joint may have friction this model lacks (Stribeck, position-dependent)`);
   }
   return { fit, gain, runs, pose, noiseRadPerS: noise };
+}
+
+/**
+ * The runs the friction fit uses: every moving run but those whose steady-state fit left far more
+ * unexplained than the others. The long probe runs cross most of the range, where the reaction of
+ * the held joints changes with the pose; on the moderate profile their fit RMS was 3-7 times the
+ * other runs' (0.07-0.13 rad/s for 0.02), and their v∞ was off by several percent, enough to move b
+ * by as much.
+ */
+function cleanRuns(runs: readonly SweepRun[], joint: string, log: (line: string) => void): SweepRun[] {
+  const moving = runs.filter((r) => Math.abs(r.steadyRadPerS) > 1e-3);
+  const typical = median(moving.map((r) => r.fitRmsRadPerS));
+  return moving.filter((r) => {
+    if (!(r.fitRmsRadPerS > RUN_RMS_OUTLIER * typical)) return true;
+    log(`${joint}: ${fmt(r.commandNm)} N·m left out of the fit: its steady-state fit RMS ${fmt(r.fitRmsRadPerS)} rad/s is over ${RUN_RMS_OUTLIER} times the runs' median ${fmt(typical)}`);
+    return false;
+  }).concat(runs.filter((r) => !(Math.abs(r.steadyRadPerS) > 1e-3)));
 }
 
 /** Least-squares line |tau| = b·|v| + c through the runs so far (for choosing the next torque). */
@@ -349,18 +382,21 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
   const durationS = settled[settled.length - 1]!.stampS - settled[0]!.stampS;
   if (travel < 0.05) {
     link.log(`${name}: ${fmt(commandNm)} N·m did not move the joint (${fmt(travel)} rad in ${fmt(durationS)} s)`);
-    return { commandNm, steadyRadPerS: 0, timeConstantS: NaN };
+    return { commandNm, steadyRadPerS: 0, timeConstantS: NaN, fitRmsRadPerS: NaN };
   }
   const t0 = settled[0]!.stampS;
   const approach = fitApproach(name, { timeS: settled.map((s) => s.stampS - t0), velocityRadPerS: settled.map((s) => s.velocity[j]!) });
   link.log(`${name}: ${fmt(commandNm)} N·m -> ${fmt(approach.steadyRadPerS)} rad/s (T ${fmt(approach.timeConstantS)} s, run ${fmt(durationS)} s over ${fmt(travel)} rad, ${settled.length} states, fit RMS ${fmt(approach.rmsRadPerS)} rad/s)`);
-  // a steady state far beyond the run (T much longer than the run, or the wrong sign) is not measured: the joint crept
-  // or the run does not follow the model (stick-slip near breakaway, a disturbed run): its residual is well above the sensor noise
-  if (Math.sign(approach.steadyRadPerS) !== sign || approach.timeConstantS > 3 * durationS || approach.rmsRadPerS > 3 * noiseRadPerS + 0.01) {
+  // Not measured: a steady state of the wrong sign; a run that does not follow the model (stick-slip
+  // near breakaway, a disturbed run), whose residual is well above the sensor noise; and a run cut
+  // short before two time constants (the joint crept, or the range ended it), which leaves v∞ to the
+  // curvature of a short stretch where v∞ and T trade off: on the moderate elbow such runs came out
+  // 10-15% off their mirror runs, enough to move b by several percent.
+  if (Math.sign(approach.steadyRadPerS) !== sign || durationS < MIN_RUN_TIME_CONSTANTS * approach.timeConstantS || approach.rmsRadPerS > 3 * noiseRadPerS + 0.01) {
     link.log(`${name}: ${fmt(commandNm)} N·m gave no clean steady state (${fmt(approach.steadyRadPerS)} rad/s, T ${fmt(approach.timeConstantS)} s, fit RMS ${fmt(approach.rmsRadPerS)} rad/s); point left out`);
-    return { commandNm, steadyRadPerS: 0, timeConstantS: NaN };
+    return { commandNm, steadyRadPerS: 0, timeConstantS: NaN, fitRmsRadPerS: NaN };
   }
-  return { commandNm, steadyRadPerS: approach.steadyRadPerS, timeConstantS: approach.timeConstantS };
+  return { commandNm, steadyRadPerS: approach.steadyRadPerS, timeConstantS: approach.timeConstantS, fitRmsRadPerS: approach.rmsRadPerS };
 }
 
 function window(samples: readonly Sample[], fromMs: number, toMs: number): Sample[] {
@@ -431,12 +467,26 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
     const onset = under.findIndex((x) => Math.abs(x.velocity[j]!) > threshold);
     const samples = onset < 0 ? [] : under.slice(onset);
     if (samples.length < 5) throw new SysidError(`joint '${name}': an inertia pulse recorded only ${samples.length} joint states; the joint moved too fast for its range`);
-    const t0 = samples[0]!.stampS;
-    const I = pulseInertia({ timeS: samples.map((s) => s.stampS - t0), velocityRadPerS: samples.map((s) => s.velocity[j]!) }, sign * torque * sweep.gain, b, c);
+    const accelerating = accelerationPhase(samples, j, (torque * sweep.gain - c) / b);
+    const t0 = accelerating[0]!.stampS;
+    const I = pulseInertia({ timeS: accelerating.map((s) => s.stampS - t0), velocityRadPerS: accelerating.map((s) => s.velocity[j]!) }, sign * torque * sweep.gain, b, c);
     if (!Number.isFinite(I)) throw new SysidError(`joint '${name}': an inertia pulse of ${fmt(torque)} N·m did not accelerate the joint`);
     trialsKgM2.push(I);
   }
   return { joint: name, inertiaKgM2: trialEstimate(withoutOutliers(trialsKgM2)), trialsKgM2, poseRad: pose.map((q, k) => (k === j ? 0 : q)) };
+}
+
+/**
+ * The states of a pulse while the joint still accelerates: up to 90% of the speed the torque would
+ * settle at (|tau| − c)/b, and at least the first four. Near the steady state the net torque is the
+ * small difference of the torque and the friction, so the slope of v on F says nothing about I and
+ * small errors in b and c dominate it: the wrist (I/b = 31 ms) settles within a few states, and a
+ * pulse that then ran on for most of a second read +10% to +130% of its inertia.
+ */
+export function accelerationPhase(samples: readonly Sample[], j: number, steadyRadPerS: number): Sample[] {
+  const limit = 0.9 * Math.abs(steadyRadPerS);
+  const end = samples.findIndex((s) => Math.abs(s.velocity[j]!) >= limit);
+  return samples.slice(0, end < 0 ? samples.length : Math.max(4, end));
 }
 
 /** Trials within 4 median absolute deviations of the median (a pulse disturbed by a stall of the link). */
