@@ -156,10 +156,11 @@ export class SafeTestConsole implements vscode.Disposable {
     const uri = await pickExperiment();
     this.target = uri ? describeTarget(uri) : undefined;
     const t = this.target;
+    const plotThread = vscode.workspace.getConfiguration('sim2real.console').get<string>('plotThread') === 'page' ? 'page' : 'worker';
     await this.host.post(
       t
-        ? { type: 'setup', address: t.address, experiment: t.name, policy: t.policy ? vscode.workspace.asRelativePath(t.policy) : undefined, problem: t.problem }
-        : { type: 'setup', problem: 'No experiment (*.s2r.yaml) in this workspace.' },
+        ? { type: 'setup', address: t.address, experiment: t.name, policy: t.policy ? vscode.workspace.asRelativePath(t.policy) : undefined, problem: t.problem, plotThread }
+        : { type: 'setup', problem: 'No experiment (*.s2r.yaml) in this workspace.', plotThread },
     );
     return this.target;
   }

@@ -14,9 +14,13 @@
  * earlier than that would mean a wrong alignment, and is counted.
  *
  * Each stop interrupts a running episode (commands streaming at 50 Hz), as a real stop would.
+ *
+ * Four conditions, idle and while training, each with the console's live plots drawn by its plot
+ * worker (the product) and on the page's own thread (the baseline, `sim2real.console.plotThread`),
+ * so the printed ratios compare the two under the same load.
  */
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, FrameLocator } from 'playwright-core';
@@ -89,7 +93,8 @@ async function clockOffset(frame: Frame): Promise<{ offsetMs: number; errorMs: n
 describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set SIM2REAL_STOP_CLICK_BENCH=<clicks> to run' : false, timeout: 3_600_000 }, () => {
   let wb: Workbench;
   let rig: ConsoleRig;
-  let frame: FrameLocator;
+  let frame: FrameLocator | undefined;
+  let training: ReturnType<Workbench['page']['locator']> | undefined;
   let pageFrame: Frame;
   const results: Record<string, unknown> = {};
 
@@ -114,7 +119,11 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     await rig?.emulator.stop();
   });
 
-  const stateText = () => frame.locator('#robot-state').innerText();
+  const ui = (): FrameLocator => {
+    if (!frame) throw new Error('the console is not open');
+    return frame;
+  };
+  const stateText = () => ui().locator('#robot-state').innerText();
 
   /** `whileTraining`: every click must happen while the status bar shows the training job. */
   async function measure(label: string, whileTraining?: () => Promise<boolean>): Promise<void> {
@@ -144,13 +153,13 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     let episodesEndedBeforeClick = 0;
     for (let i = 0; i < CLICKS; i++) {
       if ((await stateText()).includes('STOPPED')) {
-        await frame.locator('#arm').click();
+        await ui().locator('#arm').click();
         await waitFor(async () => ((await stateText()).includes('STOPPED') ? undefined : true), 'the latch cleared');
       }
-      await waitFor(async () => ((await frame.locator('#start-episode').getAttribute('disabled')) === null ? true : undefined), 'Start episode enabled', 30_000);
-      await frame.locator('#start-episode').click();
+      await waitFor(async () => ((await ui().locator('#start-episode').getAttribute('disabled')) === null ? true : undefined), 'Start episode enabled', 30_000);
+      await ui().locator('#start-episode').click();
       try {
-        await frame.locator('#robot-state', { hasText: /running.*episode running/ }).waitFor({ state: 'visible', timeout: 10_000 });
+        await ui().locator('#robot-state', { hasText: /running.*episode running/ }).waitFor({ state: 'visible', timeout: 10_000 });
       } catch {
         // the episode ended (safety stop, watchdog under load) before it was seen running: no click, try again
         episodesEndedBeforeClick++;
@@ -163,7 +172,7 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
       watcher.newStops();
       engineWatcher?.newStops();
       const issued = monotonicMs();
-      await frame.locator('#stop').click();
+      await ui().locator('#stop').click();
       const stop = await waitFor(async () => watcher.newStops()[0], 'the emulator to log the stop', 10_000, 2);
       const [press, handled] = await pageFrame.evaluate(() => {
         const w = window as unknown as { __presses: number[]; __handled: number[] };
@@ -187,7 +196,7 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
         clickToEngine.push(sent - pressMono);
         engineToRobot.push(stop.tMs - sent);
       }
-      await frame.locator('#robot-state', { hasText: 'STOPPED' }).waitFor({ state: 'visible' });
+      await ui().locator('#robot-state', { hasText: 'STOPPED' }).waitFor({ state: 'visible' });
     }
     const r = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(2), p99: +percentile(xs, 99).toFixed(2), max: +Math.max(...xs).toFixed(2) });
     const split = clickToEngine.length ? { clickToEngineSentMs: r(clickToEngine), engineSentToRobotMs: r(engineToRobot) } : {};
@@ -197,28 +206,57 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     assert.equal(latencies.length, CLICKS);
   }
 
-  test('idle engine', { skip: ONLY === 'training' }, () =>
-    wb.guard('stop-bench-idle', async () => {
-      frame = await openAndConnect(wb, rig.emulator.url);
-      await frame.locator('#estop-confirm').click();
-      await measure('idle');
-    }));
+  /** Where the console draws its plots for the next measurement: workspace setting, console reopened. */
+  async function openConsole(thread: 'worker' | 'page'): Promise<void> {
+    if (frame) await wb.runCommand('View: Close All Editors');
+    mkdirSync(join(wb.workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(wb.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'sim2real.console.plotThread': thread }, null, 2));
+    // the workbench reads the settings file on change; give it a moment before the console asks
+    await wb.page.waitForTimeout(1500);
+    frame = await openAndConnect(wb, rig.emulator.url);
+    await ui().locator('#estop-confirm').click();
+    await ui().locator(`.plots[data-drawn-in="${thread}"]`).waitFor({ state: 'attached', timeout: 30_000 });
+  }
 
-  test('while the engine trains', { skip: ONLY === 'idle' }, () =>
-    wb.guard('stop-bench-training', async () => {
-      if (!frame) {
-        frame = await openAndConnect(wb, rig.emulator.url);
-        await frame.locator('#estop-confirm').click();
-      }
-      await wb.openFile(EXPERIMENT_FILE);
-      await wb.runCommand('Sim2Real: Train Experiment');
-      const training = wb.page.locator('.statusbar-item', { hasText: /training/ }).first();
-      await training.waitFor({ state: 'visible', timeout: 60_000 });
-      // past start-up: the trainer's workers are stepping the simulator
-      await wb.page.locator('.statusbar-item', { hasText: /iteration \d+/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
-      await wb.runCommand('Sim2Real: Open Safe-Test Console');
-      await measure('training', () => training.isVisible());
-      results.trainingStillRunning = await training.isVisible();
-      assert.ok(results.trainingStillRunning, 'training ran through the whole measurement');
-    }));
+  // the baseline (plots drawn on the page's own thread, as before the plot worker) is measured in
+  // the same run, right next to the worker, so the ratio holds under whatever load the machine has
+  for (const thread of ['page', 'worker'] as const) {
+    test(`idle engine, plots on the ${thread}`, { skip: ONLY === 'training' }, () =>
+      wb.guard(`stop-bench-idle-${thread}`, async () => {
+        await openConsole(thread);
+        await measure(`idle-${thread}`);
+      }));
+  }
+
+  for (const thread of ['worker', 'page'] as const) {
+    test(`while the engine trains, plots on the ${thread}`, { skip: ONLY === 'idle' }, () =>
+      wb.guard(`stop-bench-training-${thread}`, async () => {
+        if (!training) {
+          await wb.runCommand('View: Close All Editors');
+          await wb.openFile(EXPERIMENT_FILE);
+          await wb.runCommand('Sim2Real: Train Experiment');
+          training = wb.page.locator('.statusbar-item', { hasText: /training/ }).first();
+          await training.waitFor({ state: 'visible', timeout: 60_000 });
+          // past start-up: the trainer's workers are stepping the simulator
+          await wb.page.locator('.statusbar-item', { hasText: /iteration \d+/ }).first().waitFor({ state: 'visible', timeout: 120_000 });
+        }
+        await openConsole(thread);
+        const job = training;
+        await measure(`training-${thread}`, () => job.isVisible());
+        results[`trainingStillRunning-${thread}`] = await job.isVisible();
+        assert.ok(results[`trainingStillRunning-${thread}`], 'training ran through the whole measurement');
+      }));
+  }
+
+  test('ratios against the page-thread baseline of the same run', { skip: ONLY !== undefined }, () => {
+    const p99 = (label: string) => (results[label] as { clickToStopMs: { p99: number } } | undefined)?.clickToStopMs.p99;
+    const p50 = (label: string) => (results[label] as { clickToStopMs: { p50: number } } | undefined)?.clickToStopMs.p50;
+    for (const condition of ['idle', 'training']) {
+      const base = p99(`${condition}-page`);
+      const now = p99(`${condition}-worker`);
+      if (base === undefined || now === undefined) continue;
+      results[`${condition}Ratios`] = { p50PageOverWorker: +(p50(`${condition}-page`)! / p50(`${condition}-worker`)!).toFixed(2), p99PageOverWorker: +(base / now).toFixed(2) };
+      process.stdout.write(`${condition}: p99 ${now} ms with the plot worker vs ${base} ms on the page (x${(base / now).toFixed(2)})\n`);
+    }
+  });
 });

@@ -14,7 +14,7 @@ import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
 import { listen, post } from '../shared/messaging';
 import { DirectStop } from './directStop';
-import { startPlots } from './plotHost';
+import { startPlots, type PlotSink, type PlotThread } from './plotHost';
 import { parseHostToConsole, type ConsoleToHost, type HostToConsole } from './protocol';
 import './main.css';
 
@@ -105,21 +105,27 @@ logCard.append(el('h3', {}, 'Safety log'), safetyLog, el('h3', {}, 'Episodes'), 
 
 app.append(stopBar, statusCard, plotsSection, logCard);
 
-// ---- plots (theme colours from VS Code's variables; drawn off this thread when possible) ----------
+// ---- plots (theme colours from VS Code's variables; drawn off this thread unless set otherwise) ----
 const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
-const plots = startPlots(
-  positionCanvas,
-  commandCanvas,
-  {
-    series: [css('--vscode-charts-blue', '#3794ff'), css('--vscode-charts-orange', '#d18616'), css('--vscode-charts-green', '#89d185')],
-    text: css('--vscode-foreground', '#cccccc'),
-    grid: css('--vscode-panel-border', '#80808059'),
-  },
-  (place) => {
-    plotsSection.dataset.drawnIn = place;
-  },
-  (message) => addSafety({ tMs: performance.now(), level: 'warning', message }),
-);
+let plots: PlotSink | undefined;
+/** Starts the plots once, where the first setup message says (sim2real.console.plotThread). */
+function ensurePlots(thread: PlotThread): PlotSink {
+  plots ??= startPlots(
+    positionCanvas,
+    commandCanvas,
+    {
+      series: [css('--vscode-charts-blue', '#3794ff'), css('--vscode-charts-orange', '#d18616'), css('--vscode-charts-green', '#89d185')],
+      text: css('--vscode-foreground', '#cccccc'),
+      grid: css('--vscode-panel-border', '#80808059'),
+    },
+    thread,
+    (place) => {
+      plotsSection.dataset.drawnIn = place;
+    },
+    (message) => addSafety({ tMs: performance.now(), level: 'warning', message }),
+  );
+  return plots;
+}
 
 // ---- state --------------------------------------------------------------------------------------
 let session: RobotSessionState | undefined;
@@ -168,6 +174,7 @@ function addSafety(entry: RobotSafetyEntry): void {
 function onMessage(message: HostToConsole): void {
   switch (message.type) {
     case 'setup':
+      ensurePlots(message.plotThread ?? 'worker');
       configuredAddress = message.address;
       experimentValue.textContent = message.experiment ?? '—';
       policyValue.textContent = message.policy ?? 'none';
@@ -182,7 +189,7 @@ function onMessage(message: HostToConsole): void {
       break;
     case 'telemetry':
       // 20 times a second: nothing else on the page changes, so no re-render of the controls
-      plots.add(message.samples);
+      ensurePlots('worker').add(message.samples);
       return;
     case 'safety':
       addSafety(message.entry);

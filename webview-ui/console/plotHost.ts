@@ -16,12 +16,15 @@ export interface PlotSink {
   add(samples: readonly PlotSample[]): void;
 }
 
-export type PlotPlace = 'worker' | 'page';
+/** Where the plots are drawn: asked for (setting), and where they ended up (a worker may not start). */
+export type PlotThread = 'worker' | 'page';
+export type PlotPlace = PlotThread;
 
 export function startPlots(
   positionCanvas: HTMLCanvasElement,
   commandCanvas: HTMLCanvasElement,
   theme: PlotTheme,
+  thread: PlotThread,
   onPlace: (place: PlotPlace) => void,
   onProblem: (message: string) => void,
 ): PlotSink {
@@ -51,7 +54,7 @@ export function startPlots(
     settle((samples) => plots.add(samples), 'page');
   };
 
-  const worker = createWorker();
+  const worker = thread === 'worker' ? createWorker() : undefined;
   if (!worker || typeof positionCanvas.transferControlToOffscreen !== 'function') {
     worker?.terminate();
     onPage();

@@ -21,6 +21,8 @@ export interface SetupMessage {
   readonly experiment?: string;
   readonly policy?: string;
   readonly problem?: string;
+  /** Where to draw the live plots (setting sim2real.console.plotThread); read from the first setup. */
+  readonly plotThread?: 'worker' | 'page';
 }
 export interface StateMessage {
   readonly type: 'state';
@@ -98,7 +100,9 @@ export function parseHostToConsole(raw: unknown): HostToConsole | undefined {
   if (!isObject(raw)) return undefined;
   switch (raw.type) {
     case 'setup':
-      return optionalString(raw.address) && optionalString(raw.experiment) && optionalString(raw.policy) && optionalString(raw.problem) ? (raw as unknown as SetupMessage) : undefined;
+      return optionalString(raw.address) && optionalString(raw.experiment) && optionalString(raw.policy) && optionalString(raw.problem) && (raw.plotThread === undefined || raw.plotThread === 'worker' || raw.plotThread === 'page')
+        ? (raw as unknown as SetupMessage)
+        : undefined;
     case 'state':
       return isSessionState(raw.state) && typeof raw.estopConfirmed === 'boolean' ? (raw as unknown as StateMessage) : undefined;
     case 'telemetry':
