@@ -40,6 +40,7 @@ test('DANN: the discriminator separates two looks when nothing reverses its grad
     steps: 60,
     batchSize: 4,
     learningRate: 1e-2,
+    networkLearningRate: 1e-2,
     maxLambda: 0,
     rng,
     onProgress: (_step, task) => losses.push(task),
@@ -61,7 +62,7 @@ test('DANN stops on the sim validation loss (no real labels) and keeps the last 
   const real = Array.from({ length: 24 }, () => labelled(40).image);
   const net = new PuckNet({ hiddenChannels: 4, keypoints: 4, keypointKernel: 1 }, frame, () => rng.next());
   // a reversal weight of 30 at a large step size wrecks the features within a few steps
-  const result = adaptPuckNet(net, sim, real, { steps: 200, batchSize: 4, learningRate: 5e-2, maxLambda: 30, simValidation: validation, checkEvery: 5, maxTaskLossGrowth: 1.2, rng });
+  const result = adaptPuckNet(net, sim, real, { steps: 200, batchSize: 4, learningRate: 5e-2, networkLearningRate: 5e-2, maxLambda: 30, simValidation: validation, checkEvery: 5, maxTaskLossGrowth: 1.2, rng });
   assert.match(result.stoppedEarly ?? '', /sim validation loss .* above 1.2 x/);
   assert.ok(result.steps < 200 && result.keptStep < result.steps, `ran ${result.steps}, kept ${result.keptStep}`);
   const keptLoss = taskLoss(net, validation);
