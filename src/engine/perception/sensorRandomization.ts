@@ -40,7 +40,9 @@ export interface SensorRandomization {
   readonly tableTextureShare: number;
   /**
    * Draw each image's strength uniformly in [0, 1] (every range shrunk about nominal by it), so
-   * near-ideal cameras are as common as poor ones; false: every image at full strength. [default: true]
+   * near-ideal cameras are as common as poor ones; false: every image at full strength. [default:
+   * false: per-image strength moved the emulator error from 0.89 to 1.69 cm (moderate) and 1.39 to
+   * 1.31 cm (mild), same seed]
    */
   readonly strengthPerImage: boolean;
 }
@@ -56,7 +58,7 @@ export const DEFAULT_SENSOR_RANDOMIZATION: SensorRandomization = {
   puckShade: [0.8, 1.2],
   tableHeightJitterM: 0.015,
   tableTextureShare: 0.5,
-  strengthPerImage: true,
+  strengthPerImage: false,
 };
 
 /** A drawn value of [low, high], the range shrunk about `nominal` by strength. */
