@@ -201,6 +201,8 @@ interface SweepRun {
   readonly fitRmsRadPerS: number;
 }
 
+/** Fewest joint states under the torque a run needs for its steady-state fit. */
+const MIN_RUN_STATES = 6;
 /** A run must last this many of its time constants for its steady state to count. */
 const MIN_RUN_TIME_CONSTANTS = 2;
 /**
@@ -382,6 +384,12 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
   const durationS = settled[settled.length - 1]!.stampS - settled[0]!.stampS;
   if (travel < 0.05) {
     link.log(`${name}: ${fmt(commandNm)} N·m did not move the joint (${fmt(travel)} rad in ${fmt(durationS)} s)`);
+    return { commandNm, steadyRadPerS: 0, timeConstantS: NaN, fitRmsRadPerS: NaN };
+  }
+  if (settled.length < MIN_RUN_STATES) {
+    // a run the range guard ended at once (a stall of the link, the joint already fast): one point
+    // fewer, not the whole identification lost (seen on the mild wrist under load)
+    link.log(`${name}: ${fmt(commandNm)} N·m: only ${settled.length} joint states under the torque; point left out`);
     return { commandNm, steadyRadPerS: 0, timeConstantS: NaN, fitRmsRadPerS: NaN };
   }
   const t0 = settled[0]!.stampS;
