@@ -109,7 +109,9 @@ async function identify(profileName: string, joints: string[]): Promise<{ result
 
 /** Checks whose measured error has crossed the tolerance in some runs (with the errors seen). */
 const THIN_FRICTION_CHECKS: Record<string, { b?: string; c?: string }> = {
-  'moderate elbow': { b: 'moderate elbow b measured -2.0%, -4.8%, -5.1% in three runs: a bias of about -4% under study' },
+  // short runs (v∞ from the curvature of a run cut by the range) and the long probes were the bias;
+  // since they are left out: 0.0% and -2.7% in two runs, not yet three clean runs of the whole test
+  'moderate elbow': { b: 'moderate elbow b measured -2.0%, -4.8%, -5.1% before the run filters, 0.0% and -2.7% after' },
   'mild elbow': { c: 'mild elbow c measured -0.7%, -4.1%, -5.5% in three runs (the last under load 20)' },
 };
 
@@ -140,7 +142,7 @@ for (const profileName of ['mild', 'moderate']) {
       row(`${fit.joint} I`, fit.inertiaKgM2.value, truth);
       // Known gap, kept visible rather than loosened: the moderate wrist's I/b is 31 ms, about three
       // joint states at 100 Hz; measured +10.0% and +11.3% in the last two runs (docs/system-identification.md)
-      const known = profileName === 'moderate' && fit.joint === 'wrist' ? { todo: 'moderate wrist inertia measured +10-11% (I/b = 31 ms, ~3 samples at 100 Hz)' } : {};
+      const known = profileName === 'moderate' && fit.joint === 'wrist' ? { todo: 'moderate wrist inertia: +10-11% over whole pulses; -15% in the one run over the acceleration phase only (I/b = 31 ms, ~3 samples at 100 Hz)' } : {};
       await t.test(`${fit.joint} inertia within 10%`, known, () => within(fit.inertiaKgM2.value, truth, 0.1, `${profileName} ${fit.joint} inertia`));
     }
     const delay = result.delay!;
