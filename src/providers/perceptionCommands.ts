@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { MODEL_FILES } from '../engine/perception/perceptionJobs';
+import { PERCEPTION_MODEL_FILES as MODEL_FILES } from '../engine/perception/perceptionRequestsModels';
 import type { PositionErrors } from '../engine/perception/samples';
 import { readRunSummary, runDescription, type RunSummary } from '../engine/runs/runSummary';
 import type { Sim2RealContext } from './context';

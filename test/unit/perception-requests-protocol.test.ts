@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { MODEL_FILES } from '../../src/engine/perception/perceptionJobs';
+import { PERCEPTION_MODEL_FILES } from '../../src/engine/perception/perceptionRequestsModels';
 import { parseHostMessage } from '../../src/engine/protocol';
 import { readRunSummary, runDescription, runTooltipLines } from '../../src/engine/runs/runSummary';
 
@@ -29,6 +31,10 @@ test('protocol: perception requests are checked field by field; a model is a bar
   assert.ok(parseHostMessage(request('perceptionAdapt', { file: '/w/a.s2r.yaml', runDir: '/w/r', realImages: 20, evalImages: 10, simImages: 100, steps: 5 })));
   assert.equal(parseHostMessage(request('perceptionAdapt', { file: '/w/a.s2r.yaml', runDir: '/w/r', steps: '5' })), undefined);
   assert.equal(parseHostMessage(request('perceptionAdapt', { file: '/w/a.s2r.yaml', runDir: '/w/r', realImages: null })), undefined);
+});
+
+test('the editor names the model files the jobs write', () => {
+  assert.deepEqual(PERCEPTION_MODEL_FILES, MODEL_FILES);
 });
 
 test('a run with perception.json: its line and tooltip give the error, the randomized model first', () => {

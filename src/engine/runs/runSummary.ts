@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { transferGap, type GapVerdict } from '../eval/gapReport';
 import type { EvaluationReport } from '../eval/report';
 import { errorCell, visualGapOf, type VisualGapRow } from '../eval/visualGap';
+import { PERCEPTION_MODEL_FILES } from '../perception/perceptionRequestsModels';
 import type { RunRecord, RunStatus } from './runStore';
 
 export interface RunSummary {
@@ -138,7 +139,7 @@ export function runTooltipLines(run: RunSummary, formatTime: (iso: string) => st
  */
 function perceptionLine(run: RunSummary): string | undefined {
   const rows = run.perception ?? [];
-  const row = rows.find((r) => r.model === 'perception.onnx') ?? rows.find((r) => r.real ?? r.afterAdaptation) ?? rows.find((r) => r.simTest) ?? rows[0];
+  const row = rows.find((r) => r.model === PERCEPTION_MODEL_FILES.randomized) ?? rows.find((r) => r.real ?? r.afterAdaptation) ?? rows.find((r) => r.simTest) ?? rows[0];
   if (!row) return undefined;
   const cm = (x: number): string => `${x.toFixed(1)} cm`;
   if (row.afterAdaptation) return `vision real ${cm(row.beforeAdaptation!.meanCm)} → ${cm(row.afterAdaptation.meanCm)} DANN`;
