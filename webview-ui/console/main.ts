@@ -145,7 +145,7 @@ function render(): void {
   else if (!connected) stateValue.textContent = 'disconnected';
   else {
     const halted = session.robot === 'halted' ? ` (${session.haltReason ?? 'unknown'}${session.haltDetail ? `: ${session.haltDetail}` : ''})` : '';
-    stateValue.textContent = `${session.robot}${halted}${session.stopped ? ' · STOPPED — re-arm to move again' : ''}${session.episodeRunning ? ' · episode running' : ''}`;
+    stateValue.textContent = `${session.robot}${halted}${session.stopped || haltedByDecision() ? ' · STOPPED — re-arm to move again' : ''}${session.episodeRunning ? ' · episode running' : ''}`;
   }
   stateValue.className = session?.stopped || session?.robot === 'halted' ? 'error' : '';
   speedValue.textContent = session ? `×${session.speedScale.toFixed(2)}${session.speedScale < 1 ? ' (reduced for the first episodes)' : ' (full speed)'}` : '—';
@@ -156,12 +156,17 @@ function render(): void {
   setDisabled(estopCheck, !connected && !pipelineRequest);
   // a pipeline episode runs on the pipeline's own link: it needs the person and the e-stop, not this session
   if (pipelineRequest) setDisabled(startButton, !estopConfirmed);
-  else setDisabled(startButton, !connected || !estopConfirmed || session!.episodeRunning || session!.stopped || !session!.policy);
+  // a robot halted by a stop or the safety layer (pressed anywhere, even in an earlier session) starts nothing until re-armed
+  else setDisabled(startButton, !connected || !estopConfirmed || session!.episodeRunning || session!.stopped || haltedByDecision() || !session!.policy);
   pipelineLine.hidden = !pipelineRequest;
   pipelineLine.textContent = pipelineRequest ? `Transfer pipeline · stage '${pipelineRequest.stage}' · episode ${pipelineRequest.episode} of ${pipelineRequest.of}: press Start episode when the robot is clear.` : '';
   setDisabled(armButton, !connected || session!.episodeRunning || (!session!.stopped && session!.robot !== 'halted'));
   estopNote.hidden = estopConfirmed;
   document.body.classList.toggle('stopped', session?.stopped === true);
+}
+
+function haltedByDecision(): boolean {
+  return session?.robot === 'halted' && (session.haltReason === 'stop' || session.haltReason === 'safety');
 }
 
 function addSafety(entry: RobotSafetyEntry): void {
