@@ -25,6 +25,7 @@ interface RunSpec {
   readonly name?: string;
   readonly profile?: string;
   readonly noReal?: boolean;
+  readonly halted?: string;
 }
 
 function writeRun(folder: string, spec: RunSpec): string {
@@ -36,7 +37,7 @@ function writeRun(folder: string, spec: RunSpec): string {
   const report = (rate: number, episodes: number, successes: number) => ({ success_rate: rate, success_ci: wilsonInterval(successes, episodes), avg_return: -10, std_return: 1, avg_length: 60, episodes, successes, randomized: true, seed: spec.seed, task: 'push', policy: 'p.onnx' });
   writeFileSync(join(dir, 'eval.json'), JSON.stringify(report(spec.sim, 100, Math.round(spec.sim * 100))));
   const n = spec.realEpisodes ?? 50;
-  if (!spec.noReal) writeFileSync(join(dir, 'eval-real.json'), JSON.stringify({ report: report(spec.realSuccesses / n, n, spec.realSuccesses), address: 'ws://127.0.0.1:1234', profile: spec.profile ?? PROFILE }));
+  if (!spec.noReal) writeFileSync(join(dir, 'eval-real.json'), JSON.stringify({ report: { ...report(spec.realSuccesses / n, n, spec.realSuccesses), ...(spec.halted ? { halted: spec.halted } : {}) }, address: 'ws://127.0.0.1:1234', profile: spec.profile ?? PROFILE }));
   writeFileSync(join(dir, 'metrics.jsonl'), '');
   return dir;
 }
@@ -45,7 +46,7 @@ function folderWithRuns(): { folder: string; after: string } {
   const folder = mkdtempSync(join(tmpdir(), 's2r-calgap-'));
   writeRun(folder, { id: 'b1', seed: 1, sim: 0.9, realSuccesses: 30 }); // gap 30
   writeRun(folder, { id: 'b2', seed: 2, sim: 0.94, realSuccesses: 35 }); // gap 24
-  writeRun(folder, { id: 'b3', seed: 3, sim: 0.92, realSuccesses: 32 }); // gap 28
+  writeRun(folder, { id: 'b3', seed: 3, sim: 0.92, realSuccesses: 32, halted: 'after episode 50 of 50: watchdog' }); // gap 28
   writeRun(folder, { id: 'a1', seed: 1, sim: 0.9, realSuccesses: 40, calibration: CALIBRATION }); // gap 10
   writeRun(folder, { id: 'a2', seed: 2, sim: 0.93, realSuccesses: 43, calibration: { ...CALIBRATION, date: 'later' } }); // gap 7: same values, other date
   const after = writeRun(folder, { id: 'a3', seed: 3, sim: 0.95, realSuccesses: 44, calibration: CALIBRATION }); // gap 7
@@ -91,6 +92,8 @@ test('the section reaches report.json, report.md and report.html', () => {
   const md = calibrationMarkdown(report.calibration).join('\n');
   assert.match(md, /Calibration shrank the mean transfer gap: -19\.3 points/);
   assert.match(md, /\| b2 \| before \| 2 \| 94\.0% \| 70\.0% \(50\) \| 24\.0 \|/);
+  assert.match(md, /\| b3 \| before \| 3 \| 92\.0% \| 64\.0% \(50, halted\) \| 28\.0 \|/);
+  assert.match(md, /Halted evaluations .*b3 after episode 50 of 50: watchdog/);
   const html = gapReportHtml(report);
   assert.match(html, /<h2>Calibration<\/h2>/);
   assert.match(html, /shrank the mean transfer gap: -19\.3 points/);

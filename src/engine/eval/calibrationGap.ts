@@ -34,6 +34,8 @@ export interface CalibrationRun {
   readonly realEpisodes: number;
   /** sim success minus real success, percentage points. */
   readonly gapPoints: number;
+  /** Why the real evaluation ended early (a safety halt), when it did: fewer episodes, a wider gap interval. */
+  readonly halted?: string;
 }
 
 export interface CalibrationGroup {
@@ -171,6 +173,7 @@ function groupOf(runs: readonly SiblingRun[]): CalibrationGroup {
     realSuccess: real.report.success_rate,
     realEpisodes: real.report.episodes,
     gapPoints: 100 * (sim.success_rate - real.report.success_rate),
+    ...(real.report.halted ? { halted: real.report.halted } : {}),
   }));
   const gaps = rows.map((r) => r.gapPoints);
   const meanGap = average(gaps);
@@ -228,8 +231,10 @@ export function calibrationMarkdown(section: CalibrationSection): string[] {
   lines.push(`**Calibration ${change < 0 ? 'shrank' : 'did not shrink'} the mean transfer gap: ${change <= 0 ? '' : '+'}${change.toFixed(1)} points.**`, '');
   lines.push('| Run | Group | Seed | Sim | Real | Gap (points) |', '|---|---|---|---|---|---|');
   for (const [label, g] of [['before', c.before], ['after', c.after]] as const) {
-    for (const r of g.runs) lines.push(`| ${r.runId} | ${label} | ${r.seed} | ${pct(r.simSuccess)} | ${pct(r.realSuccess)} (${r.realEpisodes}) | ${r.gapPoints.toFixed(1)} |`);
+    for (const r of g.runs) lines.push(`| ${r.runId} | ${label} | ${r.seed} | ${pct(r.simSuccess)} | ${pct(r.realSuccess)} (${r.realEpisodes}${r.halted ? ', halted' : ''}) | ${r.gapPoints.toFixed(1)} |`);
   }
   lines.push('');
+  const halted = [...c.before.runs, ...c.after.runs].filter((r) => r.halted);
+  if (halted.length) lines.push(`Halted evaluations (fewer real episodes; the pooled real success weighs them by their episodes): ${halted.map((r) => `${r.runId} ${r.halted}`).join('; ')}.`, '');
   return lines;
 }
