@@ -1,51 +1,24 @@
 // The engine process over its real IPC channel: ready handshake, requests answered with finished or
 // failed, malformed messages dropped without killing it, cancel, and exit when the host disconnects.
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parseEngineMessage, parseHostMessage, type EngineEvent } from '../../src/engine/protocol';
+import { EngineProcess, REPO_ROOT } from '../support/engineProcess';
 
-const root = join(__dirname, '..', '..');
+const root = REPO_ROOT;
 const workspace = mkdtempSync(join(tmpdir(), 's2r-engine-'));
-let engine: ChildProcess;
-const events: EngineEvent[] = [];
-let waiters: (() => void)[] = [];
-
-function nextEvent(match: (e: EngineEvent) => boolean, timeoutMs = 60_000): Promise<EngineEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no matching engine event in time')), timeoutMs);
-    const check = (): boolean => {
-      const found = events.find(match);
-      if (!found) return false;
-      clearTimeout(timer);
-      resolve(found);
-      return true;
-    };
-    const wait = (): void => {
-      if (!check()) waiters.push(wait);
-    };
-    wait();
-  });
-}
+let engine: EngineProcess;
+const nextEvent = (match: (e: EngineEvent) => boolean, timeoutMs?: number): Promise<EngineEvent> => engine.next(match, timeoutMs);
 
 before(async () => {
-  engine = fork(join(root, 'src/engine/main.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: root });
-  engine.on('message', (raw) => {
-    const event = parseEngineMessage(raw);
-    assert.ok(event, `engine sent a malformed message: ${JSON.stringify(raw)}`);
-    events.push(event);
-    const pending = waiters;
-    waiters = [];
-    for (const w of pending) w();
-  });
-  await nextEvent((e) => e.kind === 'ready');
+  engine = await EngineProcess.start();
 });
 
 after(() => {
-  if (engine.exitCode === null) engine.kill('SIGKILL');
+  engine.kill();
   rmSync(workspace, { recursive: true, force: true });
 });
 
@@ -97,8 +70,8 @@ test('a training request streams progress and stops when cancelled', async () =>
 });
 
 test('the engine exits when the host disconnects', async () => {
-  const exited = new Promise<number | null>((resolve) => engine.once('exit', (code) => resolve(code)));
-  engine.disconnect();
+  const exited = new Promise<number | null>((resolve) => engine.child.once('exit', (code) => resolve(code)));
+  engine.child.disconnect();
   assert.equal(await exited, 0);
 });
 

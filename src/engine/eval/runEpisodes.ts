@@ -32,6 +32,29 @@ export interface RunEpisodesOptions {
   readonly haltReason?: () => string | undefined;
 }
 
+/**
+ * One episode from `seed`: the policy acts until the task ends it or `maxSteps` pass. `action` is the
+ * caller's scratch buffer (env.actionSize long), reused across episodes. `afterReset` may throw to
+ * refuse the episode before the first action (a robot that did not reset).
+ */
+export async function runEpisode(env: Env, policy: Policy, seed: number, maxSteps: number, action: Float64Array, afterReset?: () => void): Promise<EpisodeRecord> {
+  env.reset(seed);
+  afterReset?.();
+  policy.reset(env.observation);
+  let episodeReturn = 0;
+  let length = 0;
+  let success = false;
+  while (length < maxSteps) {
+    await policy.act(env.observation, action);
+    const result = env.step(action);
+    episodeReturn += result.reward;
+    length += 1;
+    if (result.success) success = true;
+    if (result.done) break;
+  }
+  return { episodeReturn, length, success };
+}
+
 export async function runEpisodeRecords(env: Env, policy: Policy, options: RunEpisodesOptions): Promise<EpisodeRecord[]> {
   if (policy.observationSize !== env.observationSize || policy.actionSize !== env.actionSize) {
     throw new Error(`policy takes ${policy.observationSize} observations and gives ${policy.actionSize} actions; the task has ${env.observationSize} and ${env.actionSize}`);
@@ -41,20 +64,7 @@ export async function runEpisodeRecords(env: Env, policy: Policy, options: RunEp
   const records: EpisodeRecord[] = [];
   for (let i = 0; i < options.episodes; i++) {
     if (options.signal?.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
-    env.reset(evaluationEpisodeSeed(options.seed, i));
-    policy.reset(env.observation);
-    let episodeReturn = 0;
-    let length = 0;
-    let success = false;
-    while (length < maxSteps) {
-      await policy.act(env.observation, action);
-      const result = env.step(action);
-      episodeReturn += result.reward;
-      length += 1;
-      if (result.success) success = true;
-      if (result.done) break;
-    }
-    const record = { episodeReturn, length, success };
+    const record = await runEpisode(env, policy, evaluationEpisodeSeed(options.seed, i), maxSteps, action);
     records.push(record);
     options.onEpisode?.(i, record);
     if (options.haltReason?.() !== undefined) break;

@@ -15,7 +15,7 @@ import { TASKS } from '../config/taskCatalog';
 import { EVALUATION_EPISODE_CAP, runEpisodes } from '../eval/runEpisodes';
 import { summarizeEpisodes, type EvaluationReport } from '../eval/report';
 import type { TrainerState } from '../runs/checkpoint';
-import { RunStore, newRunId, type RunRecord } from '../runs/runStore';
+import { newRunRecord, RunStore, type RunRecord } from '../runs/runStore';
 import { deriveSeed, Rng } from '../util/rng';
 import { adamAscent, cloneAdam, createAdam } from './adam';
 import { arsUpdate, perturb, sampleDirections } from './ars';
@@ -296,20 +296,7 @@ function openRun(experiment: Experiment, options: TrainOptions): { store: RunSto
     // the snapshot, not the file as it reads today: a resumed run must train the same experiment
     return { store, experiment: store.record().experiment };
   }
-  const now = new Date();
-  const record: RunRecord = {
-    format: 1,
-    runId: newRunId(experiment.seed, now),
-    experimentName: experiment.name,
-    task: experiment.task,
-    seed: experiment.seed,
-    status: 'running',
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    versions: engineVersions(),
-    experiment,
-  };
-  return { store: RunStore.create(options.runDir, record), experiment };
+  return { store: RunStore.create(options.runDir, newRunRecord(experiment, engineVersions())), experiment };
 }
 
 /** The current (unperturbed) policy on fresh episodes, in parallel on the pool. */

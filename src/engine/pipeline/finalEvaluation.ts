@@ -8,7 +8,7 @@
 import type { Experiment } from '../config/experiment';
 import { TASKS } from '../config/taskCatalog';
 import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport } from '../eval/report';
-import { EVALUATION_EPISODE_CAP, evaluationEpisodeSeed } from '../eval/runEpisodes';
+import { EVALUATION_EPISODE_CAP, evaluationEpisodeSeed, runEpisode } from '../eval/runEpisodes';
 import { OnnxPolicy } from '../learn/onnxPolicy';
 import { connectRobotEnv } from '../robot/robotEnv';
 import { rearm, RobotHalted } from './realArs';
@@ -32,22 +32,11 @@ export async function evaluateFinalOnRobot(policyFile: string, experiment: Exper
       let halted: string | undefined;
       for (let i = 0; i < options.episodes; i++) {
         if (options.signal.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
-        env.reset(evaluationEpisodeSeed(experiment.seed, i));
-        if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}`);
-        policy.reset(env.observation);
-        let episodeReturn = 0;
-        let length = 0;
-        let success = false;
-        while (length < maxSteps) {
-          await policy.act(env.observation, action);
-          const result = env.step(action);
-          episodeReturn += result.reward;
-          length += 1;
-          if (result.success) success = true;
-          if (result.done) break;
-        }
+        const episode = await runEpisode(env, policy, evaluationEpisodeSeed(experiment.seed, i), maxSteps, action, () => {
+          if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}`);
+        });
         const aborted = env.lastAbortReason;
-        const record = { episodeReturn, length, success: aborted === undefined && success };
+        const record = { ...episode, success: aborted === undefined && episode.success };
         records.push(record);
         options.onEpisode?.(i, { ...record, ...(aborted !== undefined ? { aborted } : {}) });
         if (aborted !== undefined && i + 1 < options.episodes) {

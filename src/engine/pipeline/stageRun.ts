@@ -8,25 +8,12 @@ import { join } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import { engineVersions } from '../learn/trainer';
 import type { TrainerState } from '../runs/checkpoint';
-import { newRunId, RunStore, type RunRecord } from '../runs/runStore';
+import { newRunRecord, RunStore } from '../runs/runStore';
 
 /** The stage's run: opened when it exists (a resumed stage), else created. */
 export function openStageRun(runDir: string, experiment: Experiment): { store: RunStore; resumed: boolean } {
   if (existsSync(join(runDir, 'run.json'))) return { store: RunStore.open(runDir), resumed: true };
-  const now = new Date();
-  const record: RunRecord = {
-    format: 1,
-    runId: newRunId(experiment.seed, now),
-    experimentName: experiment.name,
-    task: experiment.task,
-    seed: experiment.seed,
-    status: 'running',
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    versions: engineVersions(),
-    experiment,
-  };
-  return { store: RunStore.create(runDir, record), resumed: false };
+  return { store: RunStore.create(runDir, newRunRecord(experiment, engineVersions())), resumed: false };
 }
 
 /**

@@ -55,6 +55,22 @@ export function newRunId(seed: number, now = new Date()): string {
   return `${stamp}-s${seed}`;
 }
 
+/** A new run's record: running, created now, with a fresh run id and the engine's versions. */
+export function newRunRecord(experiment: Experiment, versions: Readonly<Record<string, string>>, now = new Date()): RunRecord {
+  return {
+    format: 1,
+    runId: newRunId(experiment.seed, now),
+    experimentName: experiment.name,
+    task: experiment.task,
+    seed: experiment.seed,
+    status: 'running',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    versions,
+    experiment,
+  };
+}
+
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_') || 'experiment';
 }
