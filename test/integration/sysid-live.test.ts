@@ -142,7 +142,7 @@ for (const profileName of ['mild', 'moderate']) {
       row(`${fit.joint} I`, fit.inertiaKgM2.value, truth);
       // Known gap, kept visible rather than loosened: the moderate wrist's I/b is 31 ms, about three
       // joint states at 100 Hz; measured +10.0% and +11.3% in the last two runs (docs/system-identification.md)
-      const known = profileName === 'moderate' && fit.joint === 'wrist' ? { todo: 'moderate wrist inertia: +10-11% over whole pulses; -15% in the one run over the acceleration phase only (I/b = 31 ms, ~3 samples at 100 Hz)' } : {};
+      const known = profileName === 'moderate' && fit.joint === 'wrist' ? { todo: 'moderate wrist inertia measured +10-11% (I/b = 31 ms, ~3 samples at 100 Hz)' } : {};
       await t.test(`${fit.joint} inertia within 10%`, known, () => within(fit.inertiaKgM2.value, truth, 0.1, `${profileName} ${fit.joint} inertia`));
     }
     const delay = result.delay!;

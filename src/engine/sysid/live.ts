@@ -475,26 +475,12 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
     const onset = under.findIndex((x) => Math.abs(x.velocity[j]!) > threshold);
     const samples = onset < 0 ? [] : under.slice(onset);
     if (samples.length < 5) throw new SysidError(`joint '${name}': an inertia pulse recorded only ${samples.length} joint states; the joint moved too fast for its range`);
-    const accelerating = accelerationPhase(samples, j, (torque * sweep.gain - c) / b);
-    const t0 = accelerating[0]!.stampS;
-    const I = pulseInertia({ timeS: accelerating.map((s) => s.stampS - t0), velocityRadPerS: accelerating.map((s) => s.velocity[j]!) }, sign * torque * sweep.gain, b, c);
+    const t0 = samples[0]!.stampS;
+    const I = pulseInertia({ timeS: samples.map((s) => s.stampS - t0), velocityRadPerS: samples.map((s) => s.velocity[j]!) }, sign * torque * sweep.gain, b, c);
     if (!Number.isFinite(I)) throw new SysidError(`joint '${name}': an inertia pulse of ${fmt(torque)} N·m did not accelerate the joint`);
     trialsKgM2.push(I);
   }
   return { joint: name, inertiaKgM2: trialEstimate(withoutOutliers(trialsKgM2)), trialsKgM2, poseRad: pose.map((q, k) => (k === j ? 0 : q)) };
-}
-
-/**
- * The states of a pulse while the joint still accelerates: up to 90% of the speed the torque would
- * settle at (|tau| − c)/b, and at least the first four. Near the steady state the net torque is the
- * small difference of the torque and the friction, so the slope of v on F says nothing about I and
- * small errors in b and c dominate it: the wrist (I/b = 31 ms) settles within a few states, and a
- * pulse that then ran on for most of a second read +10% to +130% of its inertia.
- */
-export function accelerationPhase(samples: readonly Sample[], j: number, steadyRadPerS: number): Sample[] {
-  const limit = 0.9 * Math.abs(steadyRadPerS);
-  const end = samples.findIndex((s) => Math.abs(s.velocity[j]!) >= limit);
-  return samples.slice(0, end < 0 ? samples.length : Math.max(4, end));
 }
 
 /** Trials within 4 median absolute deviations of the median (a pulse disturbed by a stall of the link). */
