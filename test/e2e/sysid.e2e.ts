@@ -8,7 +8,9 @@
  * ([0.5, 2] × nominal 0.05 = 0.025-0.1). A user opens the experiment, sees the coverage warning in
  * Problems, widens the range with the quick fix and the warning goes; undoes it, opens the report
  * from the result in the tree (charts drawn), applies the result to the experiment through the diff,
- * and the file holds the calibration block with no coverage warning left.
+ * and the file holds the calibration block with no coverage warning left. Two run folders beside
+ * the result (before-s1 without calibration, after-s1 with it, both evaluated on the emulator) give
+ * the gap report's before/after comparison.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -111,5 +113,47 @@ describe('issue 6: coverage diagnostics, quick fixes, the report and Apply to Ex
       assert.match(text, /action_delay: +\{ distribution: randint, range: \[1, 4\] \}/);
       assert.match(text, /source: \.sim2real\/runs\/calibrate\/sysid-20261125-150000\/sysid\.json/);
       await wb.waitForProblems((p) => coverage(p) === undefined, 'no coverage warning once the calibration is applied');
+    }));
+
+  test('the gap report of a calibrated run compares the transfer gap before and after calibration', () =>
+    wb.guard('calibration-gap', async () => {
+      // two runs of the experiment on the moderate emulator (seed 1, from docs/calibration.md): one
+      // trained without the calibration block, one with it
+      const runs = join(wb.workspace, '.sim2real', 'runs', 'calibrate');
+      const gap = (run: string): number => {
+        const sim = JSON.parse(readFileSync(join(runs, run, 'eval.json'), 'utf8')).success_rate as number;
+        const real = JSON.parse(readFileSync(join(runs, run, 'eval-real.json'), 'utf8')).report.success_rate as number;
+        return 100 * (sim - real);
+      };
+      const change = gap('after-s1') - gap('before-s1');
+      const calibrated = JSON.parse(readFileSync(join(runs, 'after-s1', 'run.json'), 'utf8')).runId as string;
+      const row = sidebarRow(calibrated).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      await row.click({ button: 'right' });
+      const item = wb.page.locator('.monaco-menu .action-item .action-label').filter({ hasText: /^Open Gap Report$/ });
+      await item.first().waitFor({ state: 'visible' });
+      await item.first().click();
+      // when the click reaches the command without its run (the tree redrew under the menu), the
+      // command asks which run: answer with the calibrated one
+      const pick = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: calibrated });
+      if (await pick.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await pick.first().click();
+      // the system identification report is still open beside it: the gap report is the newest webview
+      const frame = wb.page.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('#active-frame');
+      const changeCell = frame.locator('.calibration [data-metric="calibration-change"]');
+      await changeCell.waitFor({ state: 'visible', timeout: 60_000 });
+      assert.equal(await changeCell.innerText(), `${change <= 0 ? '' : '+'}${change.toFixed(1)} points`);
+      assert.equal(await frame.locator('[data-metric="calibration-gap-before"]').innerText(), `${gap('before-s1').toFixed(1)} ± 0.0`);
+      assert.equal(await frame.locator('[data-metric="calibration-gap-after"]').innerText(), `${gap('after-s1').toFixed(1)} ± 0.0`);
+      // report.json, written on opening, holds the same comparison
+      const report = await waitFor(async () => {
+        const path = join(runs, 'after-s1', 'report.json');
+        try {
+          return JSON.parse(readFileSync(path, 'utf8'));
+        } catch {
+          return undefined;
+        }
+      }, 'report.json written on opening');
+      assert.deepEqual(report.calibration.comparison.before.runs.map((r: { seed: number }) => r.seed), [1]);
+      assert.ok(Math.abs(report.calibration.comparison.gapChangePoints - change) < 1e-9);
     }));
 });
