@@ -2,17 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SafetyConfig } from '../../src/engine/config/experiment';
 import { checkCommand, MEASURED_VELOCITY_FACTOR, speedScaleFor, type SafetyInput } from '../../src/engine/robot/safety';
+import { TEST_SAFETY } from '../support/robot-helpers';
 
 const JOINTS = ['shoulder', 'elbow', 'wrist'];
-const CONFIG: SafetyConfig = {
-  speedScale: 0.5,
-  limitedEpisodes: 3,
-  jointPositionLimits: [[-1.7, 1.7], [-2.6, 2.6], [-2.6, 2.6]],
-  maxJointVelocity: 2,
-  maxEffort: 8,
-  maxCommandDelta: 0.25,
-  clipActions: true,
-};
+const CONFIG: SafetyConfig = TEST_SAFETY;
 const STRICT: SafetyConfig = { ...CONFIG, clipActions: false };
 
 function input(over: Partial<SafetyInput> = {}): SafetyInput {

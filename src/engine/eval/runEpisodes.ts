@@ -33,11 +33,13 @@ export interface RunEpisodesOptions {
 }
 
 /**
- * One episode from `seed`: the policy acts until the task ends it or `maxSteps` pass. `action` is the
+ * One evaluation episode from `seed`: the policy acts until the task ends it or `maxSteps` pass.
+ * Asynchronous for ONNX policies; training's rollouts keep their own synchronous loop
+ * (learn/rollout.ts), which also gathers observation statistics on the hot path. `action` is the
  * caller's scratch buffer (env.actionSize long), reused across episodes. `afterReset` may throw to
  * refuse the episode before the first action (a robot that did not reset).
  */
-export async function runEpisode(env: Env, policy: Policy, seed: number, maxSteps: number, action: Float64Array, afterReset?: () => void): Promise<EpisodeRecord> {
+export async function runEvaluationEpisode(env: Env, policy: Policy, seed: number, maxSteps: number, action: Float64Array, afterReset?: () => void): Promise<EpisodeRecord> {
   env.reset(seed);
   afterReset?.();
   policy.reset(env.observation);
@@ -64,7 +66,7 @@ export async function runEpisodeRecords(env: Env, policy: Policy, options: RunEp
   const records: EpisodeRecord[] = [];
   for (let i = 0; i < options.episodes; i++) {
     if (options.signal?.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
-    const record = await runEpisode(env, policy, evaluationEpisodeSeed(options.seed, i), maxSteps, action);
+    const record = await runEvaluationEpisode(env, policy, evaluationEpisodeSeed(options.seed, i), maxSteps, action);
     records.push(record);
     options.onEpisode?.(i, record);
     if (options.haltReason?.() !== undefined) break;

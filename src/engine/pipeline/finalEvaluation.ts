@@ -8,7 +8,7 @@
 import type { Experiment } from '../config/experiment';
 import { TASKS } from '../config/taskCatalog';
 import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport } from '../eval/report';
-import { EVALUATION_EPISODE_CAP, evaluationEpisodeSeed, runEpisode } from '../eval/runEpisodes';
+import { EVALUATION_EPISODE_CAP, evaluationEpisodeSeed, runEvaluationEpisode } from '../eval/runEpisodes';
 import { OnnxPolicy } from '../learn/onnxPolicy';
 import { connectRobotEnv } from '../robot/robotEnv';
 import { rearm, RobotHalted } from './realArs';
@@ -32,7 +32,7 @@ export async function evaluateFinalOnRobot(policyFile: string, experiment: Exper
       let halted: string | undefined;
       for (let i = 0; i < options.episodes; i++) {
         if (options.signal.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
-        const episode = await runEpisode(env, policy, evaluationEpisodeSeed(experiment.seed, i), maxSteps, action, () => {
+        const episode = await runEvaluationEpisode(env, policy, evaluationEpisodeSeed(experiment.seed, i), maxSteps, action, () => {
           if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}`);
         });
         const aborted = env.lastAbortReason;
