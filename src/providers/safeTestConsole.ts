@@ -90,6 +90,8 @@ export class SafeTestConsole implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private target: Target | undefined;
   private state: RobotSessionState | undefined;
+  /** Session states the engine has pushed so far: a connect reply older than one of them is stale. */
+  private stateEvents = 0;
   /** Asked again for every session: a person may have moved away from the stop since the last one. */
   private estopConfirmed = false;
   /** A transfer pipeline's fine-tuning episode waiting for "Start episode". */
@@ -127,6 +129,7 @@ export class SafeTestConsole implements vscode.Disposable {
       ctx.engine.onRobotEvent((event) => {
         switch (event.kind) {
           case 'robotState':
+            this.stateEvents++;
             this.state = event.state;
             if (!event.state.connected) this.estopConfirmed = false;
             void this.host.post({ type: 'state', state: event.state, estopConfirmed: this.estopConfirmed });
@@ -182,7 +185,12 @@ export class SafeTestConsole implements vscode.Disposable {
         if (!(await consentToEngineWork('Connecting to a robot'))) return;
         this.estopConfirmed = false;
         // the address sent is the configured one; the engine checks it again against the file
+        const pushedBefore = this.stateEvents;
         const state = await engine.request('robotConnect', { file: target.file, policy: target.policy, address: target.address });
+        // the session's own state events can overtake this reply (the robot armed, the stop socket
+        // open): the reply's snapshot would then put an older state back, and the worker, which
+        // publishes only changes, would never correct it
+        if (this.stateEvents !== pushedBefore) return;
         this.state = state;
         await this.host.post({ type: 'state', state, estopConfirmed: false });
         return;
