@@ -131,6 +131,23 @@ export const PARAMETERS: readonly ParameterInfo[] = [
     description: 'Standard deviation of Gaussian noise added to every observation.',
     whyForTransfer: 'Encoders and trackers are noisy; Peng et al. found removing observation noise cut real success to 0.25.',
     example: { distribution: 'uniform', range: [0.0, 0.01], operation: 'abs' } }),
+  // the robot's sensors, channel by channel (sim/sensing.ts); observation_noise above adds to all of them
+  p({ name: 'joint_position_noise', group: 'dynamics', unit: 'rad (std)', nominal: 0, defaultOperation: 'abs', targetKind: 'joints', min: 0, max: 1,
+    description: 'Standard deviation of Gaussian noise on each measured joint angle (encoder noise). The fingertip the policy sees moves with it, as forward kinematics from the encoders does on a robot.',
+    whyForTransfer: 'Encoders and their drivers are never exact; a policy that only saw perfect angles reacts to the jitter of real ones.',
+    example: { distribution: 'uniform', range: [0, 0.003], operation: 'abs' } }),
+  p({ name: 'joint_velocity_noise', group: 'dynamics', unit: 'rad/s (std)', nominal: 0, defaultOperation: 'abs', targetKind: 'joints', min: 0, max: 10,
+    description: 'Standard deviation of Gaussian noise on each measured joint velocity.',
+    whyForTransfer: 'Joint velocities come from differenced encoders or observers and are much noisier than the simulator\'s exact rates.',
+    example: { distribution: 'uniform', range: [0, 0.03], operation: 'abs' } }),
+  p({ name: 'object_position_noise', group: 'dynamics', unit: 'm (std, per axis)', nominal: 0, defaultOperation: 'abs', targetKind: 'objects', min: 0, max: 1,
+    description: 'Standard deviation of Gaussian noise on each axis of a tracked object\'s measured position (the tracker\'s error). With object_tracking_rate set, the object\'s velocity is differenced from these noisy positions, as on the robot.',
+    whyForTransfer: 'Camera and motion-capture trackers jitter by millimetres; differenced into a velocity, that jitter becomes the largest noise a push policy sees.',
+    example: { distribution: 'uniform', range: [0, 0.005], operation: 'abs' } }),
+  p({ name: 'object_tracking_rate', group: 'dynamics', unit: 'Hz (0 = the exact pose and velocity at every control step)', nominal: 0, defaultOperation: 'abs', targetKind: 'objects', min: 0, max: 1000,
+    description: 'Rate of the object tracker. Above 0 the policy sees the latest tracked pose (held between updates) and a velocity differenced from the last two, as the robot\'s episodes compute it; 0 keeps the simulator\'s exact pose and velocity at every step.',
+    whyForTransfer: 'A 30 Hz tracker behind a 50 Hz controller gives stale positions and a differenced velocity; a policy trained on exact velocities misreads both.',
+    example: { distribution: 'uniform', range: [20, 50], operation: 'abs' } }),
 ];
 
 export const PARAMETER_GROUPS: readonly ParameterGroup[] = ['physics', 'visuals', 'dynamics'];

@@ -91,7 +91,7 @@ export class RealityPlant {
     this.dtS = 1 / profile.physicsHz;
     this.scene = new TableScene({ withPuck: this.task.withPuck, timestepS: this.dtS });
     this.sample = profileSample(profile);
-    this.effects = withObservationNoise(profile.effects, valueOf(this.sample, 'observation_noise'));
+    this.effects = withSensorNoise(profile.effects, this.sample);
     this.sensors = new SensorModel(this.effects, rng);
     this.backlash = new Backlash(this.effects.backlashRad);
     this.truth = new Float64Array(this.task.info.observationSize);
@@ -364,14 +364,18 @@ export function profileSample(profile: RealityProfile): EpisodeSample {
   return sample;
 }
 
-/** observation_noise (the simulator's noise on every observation) joins the sensor noise in quadrature. */
-function withObservationNoise(effects: RealityEffects, std: number): RealityEffects {
-  if (!(std > 0)) return effects;
-  const add = (v: number): number => Math.hypot(v, std);
+/**
+ * The experiment's sensor parameters, where a profile gives them, join the profile's sensor noise in
+ * quadrature: observation_noise (every channel) and joint_position_noise, joint_velocity_noise,
+ * object_position_noise (per joint or object). object_tracking_rate is the loader's business: it sets
+ * rates.objectPoseHz.
+ */
+function withSensorNoise(effects: RealityEffects, sample: EpisodeSample): RealityEffects {
+  const all = valueOf(sample, 'observation_noise');
   return {
     ...effects,
-    jointPositionNoiseRad: effects.jointPositionNoiseRad.map(add),
-    jointVelocityNoiseRadPerS: effects.jointVelocityNoiseRadPerS.map(add),
-    objectPositionNoiseM: add(effects.objectPositionNoiseM),
+    jointPositionNoiseRad: effects.jointPositionNoiseRad.map((v, i) => Math.hypot(v, all, valueOf(sample, 'joint_position_noise', JOINT_NAMES[i]!))),
+    jointVelocityNoiseRadPerS: effects.jointVelocityNoiseRadPerS.map((v, i) => Math.hypot(v, all, valueOf(sample, 'joint_velocity_noise', JOINT_NAMES[i]!))),
+    objectPositionNoiseM: Math.hypot(effects.objectPositionNoiseM, all, valueOf(sample, 'object_position_noise', 'puck')),
   };
 }

@@ -144,6 +144,18 @@ export function parseRealityProfile(text: string, sourcePath?: string): ProfileR
   }
   const sectionValues = (name: string): Record<string, unknown> =>
     Object.fromEntries(Object.entries(SECTIONS[name]!.fields).map(([k, spec]) => [k, sections[name]?.[k] ?? ('default' in spec ? spec.default : undefined)]));
+  const rates = sectionValues('rates');
+  // the experiment's name for the tracker's rate says the same as rates.objectPoseHz: one of them, or both alike
+  const trackingHz = trackingRateOf(parameters.object_tracking_rate);
+  if (trackingHz !== undefined && trackingHz > 0) {
+    const given = sections.rates?.objectPoseHz;
+    if (given !== undefined && given !== trackingHz) {
+      const node = doc.getIn(['parameters', 'object_tracking_rate'], true) as YamlNode | undefined;
+      at(node?.range?.[0], 'parameters.object_tracking_rate', `object_tracking_rate ${trackingHz} Hz contradicts rates.objectPoseHz ${String(given)} Hz: give the tracker's rate once`);
+      return { ok: false, findings };
+    }
+    rates.objectPoseHz = trackingHz;
+  }
 
   const profile: RealityProfile = {
     name: (out.name as string | undefined) ?? (sourcePath ? sourcePath.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '') : 'profile'),
@@ -154,12 +166,19 @@ export function parseRealityProfile(text: string, sourcePath?: string): ProfileR
     physicsHz: (out.physicsHz as number | undefined) ?? (TOP_LEVEL_FIELDS.physicsHz as { default: number }).default,
     parameters,
     effects: effects as unknown as RealityEffects,
-    rates: sectionValues('rates') as unknown as RealityProfile['rates'],
+    rates: rates as unknown as RealityProfile['rates'],
     camera: sectionValues('camera') as unknown as RealityCamera,
     names: mergeNames({ topics: sections.topics as never, services: sections.services as never }),
     sourcePath,
   };
   return { ok: true, profile };
+}
+
+/** object_tracking_rate as a profile gives it: one number, or one per object (the puck). */
+function trackingRateOf(value: ParameterValue | undefined): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value && typeof value === 'object' && !Array.isArray(value)) return (value as Readonly<Record<string, number>>).puck;
+  return undefined;
 }
 
 function expandPerJoint(v: number | readonly number[]): number[] {

@@ -2,7 +2,7 @@
  * The simulated Env: one Rapier world per env, reused for every episode (Wasm memory never
  * shrinks). A control step is: clip the action, add action noise, pass it through the action-delay
  * line, move the joint position targets, run `decimation` physics steps, observe, check for an
- * explosion, add observation noise.
+ * explosion, sense (sensing.ts: the robot's sensors channel by channel), add observation noise.
  *
  * Randomness: parameters drawn at startup come from the experiment seed; everything else in an
  * episode (its parameters, its start, its noise) from the episode seed alone, and the world is
@@ -14,6 +14,7 @@ import { Rng, deriveSeed } from '../util/rng';
 import { ActionDelayLine } from './actionDelay';
 import type { Env, EpisodeSample, StepResult } from './env';
 import { initRapier } from './rapier';
+import { SimSensing } from './sensing';
 import { applyPhysics, calibratedSample, drawSlot, drawSlots, sampleSlots, valueOf, type SampleSlot } from './randomizer';
 import { ARM, JOINT_COUNT, placeArm } from './tasks/arm';
 import { TASK_DEFINITIONS } from './tasks';
@@ -45,6 +46,7 @@ const STREAM_PARAMETERS = 2;
 const STREAM_START = 3;
 const STREAM_NOISE = 4;
 const STREAM_INTERVAL = 5;
+const STREAM_SENSING = 6;
 
 /** Create a simulated env for the experiment's task (initialises Rapier in this thread if needed). */
 export async function createEnv(experiment: Experiment, options: SimEnvOptions): Promise<SimEnv> {
@@ -77,6 +79,7 @@ export class SimEnv implements Env {
   private readonly intervalSteps: number[] = [];
   private readonly start: EpisodeStart = newEpisodeStart();
   private readonly delayLine: ActionDelayLine;
+  private readonly sensing: SimSensing;
   private readonly noisyAction: Float64Array;
   private readonly result: StepResult = { reward: 0, done: true, success: false, termination: 'none' };
   private readonly explosionLimit: number;
@@ -100,6 +103,7 @@ export class SimEnv implements Env {
     this.appliedAction = new Float64Array(this.actionSize);
     this.noisyAction = new Float64Array(this.actionSize);
     this.delayLine = new ActionDelayLine(this.actionSize, MAX_DELAY_STEPS);
+    this.sensing = new SimSensing(task);
     this.explosionLimit = options.explosionLimit ?? 50;
     this.scene = new TableScene({
       withPuck: task.withPuck,
@@ -149,7 +153,8 @@ export class SimEnv implements Env {
     r.success = false;
     r.termination = 'none';
     this.task.observe(scene, this.start, this.trueObservation);
-    this.writeNoisyObservation();
+    this.sensing.reset(new Rng(deriveSeed(episodeSeed, STREAM_SENSING, 0)), this.trueObservation, this.observation);
+    this.addObservationNoise();
   }
 
   step(action: ArrayLike<number>): StepResult {
@@ -200,7 +205,8 @@ export class SimEnv implements Env {
       r.done = true;
       r.termination = 'timeout';
     }
-    this.writeNoisyObservation();
+    this.sensing.step(truth, periodS, this.observation);
+    this.addObservationNoise();
     return r;
   }
 
@@ -243,14 +249,15 @@ export class SimEnv implements Env {
     this.scene.setTimestep(valueOf(s, 'action_timestep') / this.decimation);
     this.actionNoiseStd = valueOf(s, 'action_noise');
     this.observationNoiseStd = valueOf(s, 'observation_noise');
+    this.sensing.configure(s);
   }
 
-  private writeNoisyObservation(): void {
+  /** observation_noise: on every entry, after the sensors' own noise (sensing.ts). */
+  private addObservationNoise(): void {
     const std = this.observationNoiseStd;
+    if (!(std > 0)) return;
     const out = this.observation;
-    const truth = this.trueObservation;
-    if (std > 0) for (let i = 0; i < out.length; i++) out[i] = truth[i] + this.noiseRng.gaussian(0, std);
-    else out.set(truth);
+    for (let i = 0; i < out.length; i++) out[i] += this.noiseRng.gaussian(0, std);
   }
 
   private assertLive(): void {

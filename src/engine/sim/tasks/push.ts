@@ -39,6 +39,7 @@ export const pushTask: TaskDefinition = {
   controlPeriodS: 0.02,
   decimation: 1,
   maxTargetStepRad: 0.05,
+  observationLayout: { jointPosition: 0, jointVelocity: 3, tip: 6, objectPosition: 8, objectVelocity: 10 },
 
   sampleStart(rng: Rng, start: EpisodeStart): void {
     sampleStartAngles(rng, start.jointAnglesRad);

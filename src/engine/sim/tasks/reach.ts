@@ -26,6 +26,7 @@ export const reachTask: TaskDefinition = {
   controlPeriodS: 0.02,
   decimation: 1,
   maxTargetStepRad: 0.05,
+  observationLayout: { jointPosition: 0, jointVelocity: 3, tip: 6 },
 
   sampleStart(rng: Rng, start: EpisodeStart): void {
     sampleStartAngles(rng, start.jointAnglesRad);

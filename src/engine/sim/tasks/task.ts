@@ -20,6 +20,14 @@ export function newEpisodeStart(): EpisodeStart {
   return { jointAnglesRad: new Float64Array(3), puckXY: new Float64Array(2), goalXY: new Float64Array(2) };
 }
 
+export interface ObservationLayout {
+  readonly jointPosition: number;
+  readonly jointVelocity: number;
+  readonly tip: number;
+  readonly objectPosition?: number;
+  readonly objectVelocity?: number;
+}
+
 export interface TaskDefinition {
   readonly info: TaskInfo;
   readonly withPuck: boolean;
@@ -29,6 +37,12 @@ export interface TaskDefinition {
   readonly decimation: number;
   /** Largest joint-target change per control step for an action of +-1, rad. */
   readonly maxTargetStepRad: number;
+  /**
+   * Where the sensed quantities sit in the observation (indices of their first entry): the arm's
+   * joint angles, joint velocities and fingertip xy, and the tracked object's xy and velocity xy
+   * (push). The simulator's sensor model (sensing.ts) and the robot's episodes fill these.
+   */
+  readonly observationLayout: ObservationLayout;
   /** Draw the episode's start (only from rng). */
   sampleStart(rng: Rng, start: EpisodeStart): void;
   /** The true (noise-free) observation of the scene, in catalog order. */
