@@ -199,3 +199,29 @@ test('coverage: one measured value for a targeted parameter is checked against e
   const findings = validateText(text, { measurement: { source: 's', values: [{ parameter: 'joint_friction', value: 0.3 }] } }).findings.filter((f) => f.code === 'coverage-outside-range');
   assert.deepEqual(findings.map((f) => f.message.split(' lies')[0]), ['measured joint_friction (elbow) 0.3 N·m']);
 });
+
+test('the sensors measured at rest become the calibrated sensor model, and a range that misses them is flagged', () => {
+  const sensors: IdentifiedParameter[] = [
+    { parameter: 'joint_position_noise', target: 'shoulder', value: 0.00198, stdError: 0.00008, unit: 'rad' },
+    { parameter: 'joint_position_noise', target: 'elbow', value: 0.00187, stdError: 0.00008, unit: 'rad' },
+    { parameter: 'joint_position_noise', target: 'wrist', value: 0.00202, stdError: 0.00008, unit: 'rad' },
+    { parameter: 'joint_velocity_noise', target: 'wrist', value: 0.0187, stdError: 0.0008, unit: 'rad/s' },
+    { parameter: 'object_position_noise', target: 'puck', value: 0.00298, stdError: 0.00016, unit: 'm' },
+    { parameter: 'object_tracking_rate', target: 'puck', value: 30.11, stdError: 0.09, unit: 'Hz' },
+  ];
+  // an experiment that randomizes the tracker's rate too low to contain the measured 30 Hz
+  const text = EXAMPLE.replace(/( {4}action_noise: .*\n)/, '$1    object_tracking_rate: { distribution: uniform, range: [10, 20] }\n');
+  assert.notEqual(text, EXAMPLE);
+  const out = applySysidResult(text, result(sensors));
+  assert.deepEqual(errors(out.text), []);
+  const experiment = resolveExperiment(validateText(out.text).root as MapNode);
+  assert.deepEqual(experiment.calibration?.parameters.joint_position_noise, { shoulder: 0.00198, elbow: 0.00187, wrist: 0.00202 });
+  assert.deepEqual(experiment.calibration?.parameters.object_position_noise, { puck: 0.00298 });
+  assert.deepEqual(experiment.calibration?.parameters.object_tracking_rate, { puck: 30.11 });
+  // an abs range is re-centred on the measured rate, keeping its width
+  assert.match(out.text, /object_tracking_rate: \{ distribution: uniform, range: \[25\.1, 35\.1\] \}/);
+  // before applying, the calibration-less experiment has nothing to compare with; with the block and the old range, a warning
+  const stale = out.text.replace('range: [25.1, 35.1]', 'range: [10, 20]');
+  const coverage = validateText(stale).findings.filter((f) => f.code === 'coverage-outside-range');
+  assert.ok(coverage.some((f) => /object_tracking_rate \(puck\) 30\.1/.test(f.message)), coverage.map((f) => f.message).join('\n'));
+});

@@ -1,6 +1,6 @@
 /**
- * `sim2real sysid FILE --robot URL [--joints j1,j2] [--delay-trials N] [--json] [--out DIR]` measures
- * friction, inertia and delay on the robot (through the safety layer);
+ * `sim2real sysid FILE --robot URL [--joints j1,j2] [--delay-trials N] [--noise-seconds S] [--json] [--out DIR]`
+ * measures sensor noise at rest, then friction, inertia and delay on the robot (through the safety layer);
  * `sim2real sysid FILE --log LOG.(csv|mcap) [--json] [--out DIR]` fits them from a recorded log.
  * Human output is a table per joint (value ± standard error, units) and the delay; --json prints the
  * SysidResult; --out DIR writes DIR/sysid.json.
@@ -22,18 +22,20 @@ import type { CliCommand } from './types';
 
 export const sysidCommand: CliCommand = {
   name: 'sysid',
-  usage: 'sysid FILE (--robot ws://HOST:PORT [--joints j1,j2] [--delay-trials N] | --log LOG.csv|LOG.mcap) [--json] [--out DIR]',
-  summary: 'Identify joint friction, inertia (link masses) and delay on the robot or from a log, with standard errors.',
+  usage: 'sysid FILE (--robot ws://HOST:PORT [--joints j1,j2] [--delay-trials N] [--noise-seconds S] | --log LOG.csv|LOG.mcap) [--json] [--out DIR]',
+  summary: 'Identify joint friction, inertia (link masses), delay and (live) sensor noise on the robot or from a log, with standard errors.',
   async run(args) {
-    const { positional, flags } = parseArgs(args, { robot: 'string', log: 'string', joints: 'string[]', 'delay-trials': 'number', json: 'boolean', out: 'string' });
+    const { positional, flags } = parseArgs(args, { robot: 'string', log: 'string', joints: 'string[]', 'delay-trials': 'number', 'noise-seconds': 'number', json: 'boolean', out: 'string' });
     const file = positional[0];
     if (!file || positional.length > 1) throw new UsageError('name one experiment file: sim2real sysid FILE --robot URL | --log LOG');
     const robot = flags.robot as string | undefined;
     const logFile = flags.log as string | undefined;
     if ((robot === undefined) === (logFile === undefined)) throw new UsageError('give exactly one of --robot ws://HOST:PORT (measure live) or --log LOG.csv|LOG.mcap (fit a recording)');
-    if (logFile !== undefined && (flags.joints !== undefined || flags['delay-trials'] !== undefined)) throw new UsageError('--joints and --delay-trials apply to --robot only');
+    if (logFile !== undefined && (flags.joints !== undefined || flags['delay-trials'] !== undefined || flags['noise-seconds'] !== undefined)) throw new UsageError('--joints, --delay-trials and --noise-seconds apply to --robot only');
     const delayTrials = flags['delay-trials'] as number | undefined;
     if (delayTrials !== undefined && (!Number.isInteger(delayTrials) || delayTrials < 0)) throw new UsageError('--delay-trials needs a whole number >= 0');
+    const noiseSeconds = flags['noise-seconds'] as number | undefined;
+    if (noiseSeconds !== undefined && !(Number.isFinite(noiseSeconds) && noiseSeconds >= 0)) throw new UsageError('--noise-seconds needs a number of seconds >= 0 (0 skips the sensor noise)');
     for (const [what, path] of [['experiment', file], ['log', logFile]] as const) {
       if (path !== undefined && !existsSync(path)) {
         process.stderr.write(`sim2real sysid: no such ${what} file '${path}'.\n`);
@@ -66,6 +68,7 @@ export const sysidCommand: CliCommand = {
         result = await identifyOnRobot(experiment, file, robot, {
           joints: flags.joints as string[] | undefined,
           delayTrials,
+          noiseSeconds,
           allowedAddresses: configuredRobotAddresses(experiment, robot),
           signal: controller.signal,
           onProgress,
@@ -130,6 +133,11 @@ export function formatSysid(result: SysidResult): string {
   lines.push('');
   const d = result.delay;
   if (d) lines.push(`delay: ${d.meanMs.toFixed(1)} ± ${d.stdMs.toFixed(1)} ms (median ${d.medianMs.toFixed(1)} ms) = ${d.meanSteps.toFixed(2)} control steps of ${d.controlPeriodMs} ms, ${d.samplesMs.length} samples`);
+  const s = result.sensors;
+  if (s) {
+    lines.push(`sensor noise at rest (${s.durationS} s, ${s.jointStates} joint states): ` + s.joints.map((j) => `${j.joint} ${pm(j.positionNoiseRad)} rad, ${pm(j.velocityNoiseRadPerS)} rad/s`).join('; '));
+    if (s.object) lines.push(`  ${s.object.object}: position ${pm(s.object.positionNoiseM)} m per axis, tracked at ${pm(s.object.trackingRateHz)} Hz (${s.object.poses} poses)`);
+  }
   lines.push('');
   lines.push('parameters (apply as nominal values):');
   for (const p of result.identified) lines.push(`  ${p.parameter}${p.target ? `.${p.target}` : ''} = ${sig(p.value)} ± ${sig(p.stdError)} ${p.unit}`);

@@ -86,6 +86,7 @@ export class RobotLink {
   private readonly log: (line: string) => void;
   private readonly waiters = new Set<() => void>();
   private readonly jointListeners = new Set<(joints: JointStateMsg, receivedMs: number) => void>();
+  private readonly poseListeners = new Set<(pose: PoseStampedMsg, receivedMs: number) => void>();
 
   private constructor(readonly options: RobotLinkOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
@@ -126,6 +127,7 @@ export class RobotLink {
         if (!checked.ok) return this.dropMessage(topics.objectPose, checked.error);
         this.objectPose = checked.value;
         this.objectPoseReceivedMs = monotonicMs();
+        for (const listener of this.poseListeners) listener(checked.value, this.objectPoseReceivedMs);
         this.wake();
       });
     }
@@ -289,6 +291,12 @@ export class RobotLink {
   onJointState(listener: (joints: JointStateMsg, receivedMs: number) => void): () => void {
     this.jointListeners.add(listener);
     return () => this.jointListeners.delete(listener);
+  }
+
+  /** Every tracked object pose as it arrives (only with `trackObject`); returns the unsubscribe. */
+  onObjectPose(listener: (pose: PoseStampedMsg, receivedMs: number) => void): () => void {
+    this.poseListeners.add(listener);
+    return () => this.poseListeners.delete(listener);
   }
 
   /** Resolves when `ready()` holds; rejects after timeoutMs naming what was awaited. */

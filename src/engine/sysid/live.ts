@@ -17,7 +17,8 @@ import { jointInertiaCoefficients } from './armModel';
 import { fitApproach, fitFriction, mean, median, pulseInertia, stdDev, SysidError, trialEstimate } from './frictionFit';
 import { monotonicMs } from '../robot/clock';
 import { SysidLink, type Sample } from './liveLink';
-import type { DelayFit, FrictionPoint, IdentifiedParameter, JointFrictionFit, JointInertiaFit, SysidResult } from './types';
+import { DEFAULT_NOISE_SECONDS, measureSensorNoise, sensorParameters } from './sensorNoise';
+import type { DelayFit, FrictionPoint, IdentifiedParameter, JointFrictionFit, JointInertiaFit, SensorNoiseFit, SysidResult } from './types';
 
 export interface LiveOptions {
   /** Joints to identify (names); all of the arm's by default. */
@@ -33,6 +34,8 @@ export interface LiveOptions {
   readonly frictionPoints?: number;
   /** Torque pulses per joint for the inertia. [default: 6] */
   readonly inertiaTrials?: number;
+  /** Seconds of readings at rest for the sensor noise (sensorNoise.ts). [default: 3] 0 skips it. */
+  readonly noiseSeconds?: number;
 }
 
 export const DEFAULT_DELAY_TRIALS = 100;
@@ -65,6 +68,8 @@ export async function identifyOnRobot(
   if (!Number.isInteger(points) || points < 6) throw new SysidError(`friction points must be a whole number >= 6, got ${points}`);
   const inertiaTrials = options.inertiaTrials ?? DEFAULT_INERTIA_TRIALS;
   if (!Number.isInteger(inertiaTrials) || inertiaTrials < 2) throw new SysidError(`inertia trials must be a whole number >= 2, got ${inertiaTrials}`);
+  const noiseSeconds = options.noiseSeconds ?? DEFAULT_NOISE_SECONDS;
+  if (!(noiseSeconds >= 0) || !Number.isFinite(noiseSeconds)) throw new SysidError(`noise seconds must be a number >= 0, got ${noiseSeconds}`);
   options.signal?.throwIfAborted?.();
 
   progress({ fraction: 0, message: `connecting to ${address}` });
@@ -73,6 +78,12 @@ export async function identifyOnRobot(
   try {
     await link.begin();
     const controlPeriodMs = link.controlPeriodS * 1000;
+    // the sensors first, while the arm and the object rest where the reset put them
+    let sensors: SensorNoiseFit | undefined;
+    if (noiseSeconds > 0) {
+      progress({ fraction: 0.01, message: `sensor noise: ${noiseSeconds} s at rest` });
+      sensors = await measureSensorNoise(link, noiseSeconds, TASK_DEFINITIONS[experiment.task].info.objects[0], warnings);
+    }
     let delay: DelayFit | undefined;
     // the delay first: the sweeps use it to stop a joint before the end of its range
     if (delayTrials > 0) {
@@ -105,7 +116,8 @@ export async function identifyOnRobot(
       friction,
       inertia,
       ...(delay ? { delay } : {}),
-      identified: identifiedParameters(friction, inertia, delay, controlPeriodMs, warnings),
+      ...(sensors ? { sensors } : {}),
+      identified: [...identifiedParameters(friction, inertia, delay, controlPeriodMs, warnings), ...(sensors ? sensorParameters(sensors) : [])],
       warnings,
     };
   } catch (error) {

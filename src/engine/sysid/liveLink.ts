@@ -71,7 +71,8 @@ export class SysidLink {
       jointNames: JOINT_NAMES,
       safety: safetyFor(experiment),
       controlPeriodS: task.controlPeriodS,
-      trackObject: false,
+      // the tracked object only for its sensor noise at rest (sensorNoise.ts)
+      trackObject: task.withPuck,
       watchdogMs: robot?.watchdogMs ?? 100,
       connectTimeoutMs: robot?.connectTimeoutMs ?? 3000,
       // a lost link mid-procedure ends the procedure; it is not silently resumed

@@ -54,6 +54,31 @@ export interface DelayFit {
   readonly samplesMs: readonly number[];
 }
 
+/** One joint's sensor noise at rest: the spread of its readings about a straight-line fit over time. */
+export interface JointSensorNoise {
+  readonly joint: string;
+  readonly positionNoiseRad: Estimate;
+  readonly velocityNoiseRadPerS: Estimate;
+}
+
+/** The tracked object's sensor at rest: position noise per axis and the tracker's rate (from its stamps). */
+export interface ObjectSensorNoise {
+  readonly object: string;
+  readonly positionNoiseM: Estimate;
+  readonly trackingRateHz: Estimate;
+  /** Poses with distinct stamps that the estimates used. */
+  readonly poses: number;
+}
+
+/** What the policy's sensors add to the truth, measured with the robot at rest (live only). */
+export interface SensorNoiseFit {
+  readonly durationS: number;
+  /** Joint states with distinct stamps that the estimates used. */
+  readonly jointStates: number;
+  readonly joints: readonly JointSensorNoise[];
+  readonly object?: ObjectSensorNoise;
+}
+
 /**
  * A value for an experiment parameter (same name as in `randomization`), ready to become its
  * calibrated nominal value. `target` is the joint, link or object when the parameter has targets.
@@ -82,6 +107,8 @@ export interface SysidResult {
   readonly friction: readonly JointFrictionFit[];
   readonly inertia: readonly JointInertiaFit[];
   readonly delay?: DelayFit;
+  /** Sensor noise and tracker rate at rest (live identification, unless skipped). */
+  readonly sensors?: SensorNoiseFit;
   /** The results in the experiment's own parameter names: what "apply" writes and coverage checks. */
   readonly identified: readonly IdentifiedParameter[];
   /** Anything the user should know about the quality of the result (poor fit, few points). */
