@@ -82,7 +82,7 @@ describe('issue 6: coverage diagnostics, quick fixes, the report and Apply to Ex
       await expand(sidebarRow(/^Runs/));
       const row = sidebarRow(RESULT).first();
       await row.waitFor({ state: 'visible', timeout: 30_000 });
-      assert.match(await row.innerText(), /system identification · 7 values · robot ws:\/\/127\.0\.0\.1:9090/);
+      assert.match(await row.innerText(), /system identification · 15 values · robot ws:\/\/127\.0\.0\.1:9090/);
       await row.click();
       const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       await frame.locator('h1', { hasText: 'System identification: calibrate.s2r.yaml' }).waitFor({ state: 'visible', timeout: 60_000 });
@@ -95,6 +95,10 @@ describe('issue 6: coverage diagnostics, quick fixes, the report and Apply to Ex
       });
       assert.ok(drawn, 'the friction chart has pixels');
       await frame.getByText(/viscous b = 0\.11 ± 0\.003 N·m·s\/rad · Coulomb c = 0\.21 ± 0\.006 N·m/).waitFor({ state: 'visible' });
+      // the sensors measured at rest: the tracker's noise and rate, which the simulator's sensor model takes
+      const sensors = frame.locator('[data-card="sensors"]');
+      await sensors.waitFor({ state: 'visible' });
+      assert.match(await sensors.innerText(), /puck position \(per axis\)\s+0\.00298 ± 0\.00016 m\s+30\.11 ± 0\.09 Hz/);
     }));
 
   test('Apply to Experiment shows the diff, applies on confirmation, and the coverage warning goes', () =>

@@ -65,6 +65,15 @@ test('result check: versions, finite numbers, the fits', () => {
   assert.match(sysidResultProblem({ ...result('x'), friction: [{ joint: 'shoulder' }] }) ?? '', /friction\[0\]/);
   assert.match(sysidResultProblem({ ...result('x'), delay: { meanMs: 'fast' } }) ?? '', /delay/);
   assert.match(sysidResultProblem([]) ?? '', /not a JSON object/);
+  const sensors = {
+    durationS: 3,
+    jointStates: 300,
+    joints: [{ joint: 'wrist', positionNoiseRad: { value: 0.002, stdError: 0.0001 }, velocityNoiseRadPerS: { value: 0.02, stdError: 0.001 } }],
+    object: { object: 'puck', positionNoiseM: { value: 0.003, stdError: 0.0002 }, trackingRateHz: { value: 30, stdError: 0.1 }, poses: 90 },
+  };
+  assert.equal(sysidResultProblem({ ...result('x'), sensors }), undefined);
+  assert.match(sysidResultProblem({ ...result('x'), sensors: { ...sensors, joints: [{ joint: 'wrist', positionNoiseRad: { value: null, stdError: 0 } }] } }) ?? '', /sensors/);
+  assert.match(sysidResultProblem({ ...result('x'), sensors: { ...sensors, object: { ...sensors.object, trackingRateHz: 30 } } }) ?? '', /sensors/);
 });
 
 test('protocol: a sysid request names the experiment, the runs folder and a robot or a .csv/.mcap log', () => {

@@ -1,12 +1,12 @@
 /**
  * The system identification report's page: the identified values with their standard errors; per
  * joint the friction sweep's points with the fitted tau = b·v + c·sign(v) and the residuals; the
- * inertia trials; the delay histogram. Everything arrives by message after the ready handshake.
+ * inertia trials; the delay histogram; the sensors' noise at rest. Everything arrives by message after the ready handshake.
  */
 import './main.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip } from 'chart.js';
-import type { DelayFit, JointFrictionFit, JointInertiaFit, SysidResult } from '../../src/engine/sysid/types';
+import type { DelayFit, JointFrictionFit, JointInertiaFit, SensorNoiseFit, SysidResult } from '../../src/engine/sysid/types';
 import { listen, post } from '../shared/messaging';
 import { parseHostMessage, type HostMessage, type WebviewMessage } from './protocol';
 
@@ -149,6 +149,24 @@ function delayCard(delay: DelayFit): HTMLElement {
   return card;
 }
 
+/** What the policy's sensors add to the truth: per joint and for the tracked object, with the tracker's rate. */
+function sensorCard(sensors: SensorNoiseFit): HTMLElement {
+  const table = el('table', { class: 'values' }, el('tr', {}, el('th', {}, 'sensor'), el('th', {}, 'noise (std) ± std error'), el('th', {}, 'rate')));
+  for (const j of sensors.joints) {
+    table.append(el('tr', {}, el('td', {}, `${j.joint} angle`), el('td', {}, pm(j.positionNoiseRad.value, j.positionNoiseRad.stdError, 'rad')), el('td', {}, '—')));
+    table.append(el('tr', {}, el('td', {}, `${j.joint} velocity`), el('td', {}, pm(j.velocityNoiseRadPerS.value, j.velocityNoiseRadPerS.stdError, 'rad/s')), el('td', {}, '—')));
+  }
+  const o = sensors.object;
+  if (o) table.append(el('tr', {}, el('td', {}, `${o.object} position (per axis)`), el('td', {}, pm(o.positionNoiseM.value, o.positionNoiseM.stdError, 'm')), el('td', {}, pm(o.trackingRateHz.value, o.trackingRateHz.stdError, 'Hz'))));
+  return el(
+    'section',
+    { class: 'card', 'data-card': 'sensors' },
+    el('h2', {}, 'Sensors at rest'),
+    el('div', { class: 'muted' }, `${sensors.durationS} s held still, ${sensors.jointStates} joint states${o ? `, ${o.poses} tracked poses` : ''}: the noise the policy sees on each channel`),
+    table,
+  );
+}
+
 function render(message: HostMessage): void {
   for (const chart of charts.splice(0)) chart.destroy();
   app.replaceChildren();
@@ -168,6 +186,7 @@ function render(message: HostMessage): void {
   for (const fit of result.friction) cards.append(frictionCard(fit));
   if (result.inertia.length) cards.append(inertiaCard(result.inertia));
   if (result.delay && result.delay.samplesMs.length) cards.append(delayCard(result.delay));
+  if (result.sensors) cards.append(sensorCard(result.sensors));
   app.append(cards);
 }
 

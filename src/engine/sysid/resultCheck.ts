@@ -27,6 +27,14 @@ export function sysidResultProblem(value: unknown): string | undefined {
     if (!isObject(f) || typeof f.joint !== 'string' || !isEstimate(f.inertiaKgM2) || !Array.isArray(f.trialsKgM2)) return `inertia[${i}] is not an inertia fit`;
   }
   if (value.delay !== undefined && (!isObject(value.delay) || !isFiniteNumber(value.delay.meanMs) || !Array.isArray(value.delay.samplesMs))) return "'delay' is not a delay fit";
+  if (value.sensors !== undefined && !isSensorNoise(value.sensors)) return "'sensors' is not a sensor noise measurement";
   if (!Array.isArray(value.warnings)) return "'warnings' is not a list";
   return undefined;
+}
+
+function isSensorNoise(v: unknown): boolean {
+  if (!isObject(v) || !isFiniteNumber(v.durationS) || !isFiniteNumber(v.jointStates) || !Array.isArray(v.joints)) return false;
+  if (!v.joints.every((j) => isObject(j) && typeof j.joint === 'string' && isEstimate(j.positionNoiseRad) && isEstimate(j.velocityNoiseRadPerS))) return false;
+  const o = v.object;
+  return o === undefined || (isObject(o) && typeof o.object === 'string' && isEstimate(o.positionNoiseM) && isEstimate(o.trackingRateHz) && isFiniteNumber(o.poses));
 }
