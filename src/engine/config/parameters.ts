@@ -144,7 +144,7 @@ export const PARAMETERS: readonly ParameterInfo[] = [
     description: 'Standard deviation of Gaussian noise on each axis of a tracked object\'s measured position (the tracker\'s error). With object_tracking_rate set, the object\'s velocity is differenced from these noisy positions, as on the robot.',
     whyForTransfer: 'Camera and motion-capture trackers jitter by millimetres; differenced into a velocity, that jitter becomes the largest noise a push policy sees.',
     example: { distribution: 'uniform', range: [0, 0.005], operation: 'abs' } }),
-  p({ name: 'object_tracking_rate', group: 'dynamics', unit: 'Hz (0 = the exact pose and velocity at every control step)', nominal: 0, defaultOperation: 'abs', targetKind: 'objects', min: 0, max: 1000,
+  p({ name: 'object_tracking_rate', group: 'dynamics', unit: 'Hz', nominal: 0, defaultOperation: 'abs', targetKind: 'objects', min: 0, max: 1000,
     description: 'Rate of the object tracker. Above 0 the policy sees the latest tracked pose (held between updates) and a velocity differenced from the last two, as the robot\'s episodes compute it; 0 keeps the simulator\'s exact pose and velocity at every step.',
     whyForTransfer: 'A 30 Hz tracker behind a 50 Hz controller gives stale positions and a differenced velocity; a policy trained on exact velocities misreads both.',
     example: { distribution: 'uniform', range: [20, 50], operation: 'abs' } }),
