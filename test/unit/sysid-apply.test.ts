@@ -225,3 +225,15 @@ test('the sensors measured at rest become the calibrated sensor model, and a ran
   const coverage = validateText(stale).findings.filter((f) => f.code === 'coverage-outside-range');
   assert.ok(coverage.some((f) => /object_tracking_rate \(puck\) 30\.1/.test(f.message)), coverage.map((f) => f.message).join('\n'));
 });
+
+test('applying twice: the block is rewritten in place with its heading naming the newest measurement, and the file still ends in a newline', () => {
+  const first = applySysidResult(EXAMPLE, { ...result(MEASURED), source: { kind: 'log', file: '/logs/run.csv', format: 'csv' } }).text;
+  assert.ok(first.endsWith('\n'));
+  const second = applySysidResult(first, result([{ parameter: 'object_tracking_rate', target: 'puck', value: 30.2, stdError: 0.04, unit: 'Hz' }])).text;
+  assert.ok(second.endsWith('\n'), 'the trailing newline survives the rewrite');
+  assert.equal(second.match(/^calibration:/gm)?.length, 1);
+  assert.equal(second.match(/# Measured by system identification/g)?.length, 1, 'one heading');
+  assert.match(second, /# Measured by system identification on the robot at ws:\/\/127\.0\.0\.1:9090;.*\ncalibration:/);
+  assert.match(second, /joint_damping: \{ shoulder: 0\.1123, elbow: 0\.0871 \}/, 'values the new result did not measure are kept');
+  assert.deepEqual(errors(second), []);
+});

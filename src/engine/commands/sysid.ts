@@ -1,6 +1,7 @@
 /**
- * `sim2real sysid FILE --robot URL [--joints j1,j2] [--delay-trials N] [--noise-seconds S] [--json] [--out DIR]`
- * measures sensor noise at rest, then friction, inertia and delay on the robot (through the safety layer);
+ * `sim2real sysid FILE --robot URL [--joints j1,j2] [--delay-trials N] [--noise-seconds S] [--sensors-only] [--json]
+ * [--out DIR]` measures sensor noise at rest, then friction, inertia and delay on the robot (through the safety
+ * layer); `--sensors-only` holds the robot still and measures only its sensors;
  * `sim2real sysid FILE --log LOG.(csv|mcap) [--json] [--out DIR]` fits them from a recorded log.
  * Human output is a table per joint (value ± standard error, units) and the delay; --json prints the
  * SysidResult; --out DIR writes DIR/sysid.json.
@@ -14,6 +15,7 @@ import { configuredRobotAddresses } from '../robot/robotEnv';
 import { writeJsonAtomic } from '../runs/atomicFile';
 import { SysidError } from '../sysid/frictionFit';
 import { identifyOnRobot } from '../sysid/live';
+import { identifySensorsOnRobot } from '../sysid/sensorNoise';
 import { LogError } from '../sysid/logs/trajectory';
 import { identifyFromLog } from '../sysid/offline';
 import { SYSID_FILE, type Estimate, type SysidResult } from '../sysid/types';
@@ -22,20 +24,23 @@ import type { CliCommand } from './types';
 
 export const sysidCommand: CliCommand = {
   name: 'sysid',
-  usage: 'sysid FILE (--robot ws://HOST:PORT [--joints j1,j2] [--delay-trials N] [--noise-seconds S] | --log LOG.csv|LOG.mcap) [--json] [--out DIR]',
+  usage: 'sysid FILE (--robot ws://HOST:PORT [--joints j1,j2] [--delay-trials N] [--noise-seconds S] [--sensors-only] | --log LOG.csv|LOG.mcap) [--json] [--out DIR]',
   summary: 'Identify joint friction, inertia (link masses), delay and (live) sensor noise on the robot or from a log, with standard errors.',
   async run(args) {
-    const { positional, flags } = parseArgs(args, { robot: 'string', log: 'string', joints: 'string[]', 'delay-trials': 'number', 'noise-seconds': 'number', json: 'boolean', out: 'string' });
+    const { positional, flags } = parseArgs(args, { robot: 'string', log: 'string', joints: 'string[]', 'delay-trials': 'number', 'noise-seconds': 'number', 'sensors-only': 'boolean', json: 'boolean', out: 'string' });
     const file = positional[0];
     if (!file || positional.length > 1) throw new UsageError('name one experiment file: sim2real sysid FILE --robot URL | --log LOG');
     const robot = flags.robot as string | undefined;
     const logFile = flags.log as string | undefined;
     if ((robot === undefined) === (logFile === undefined)) throw new UsageError('give exactly one of --robot ws://HOST:PORT (measure live) or --log LOG.csv|LOG.mcap (fit a recording)');
-    if (logFile !== undefined && (flags.joints !== undefined || flags['delay-trials'] !== undefined || flags['noise-seconds'] !== undefined)) throw new UsageError('--joints, --delay-trials and --noise-seconds apply to --robot only');
+    if (logFile !== undefined && (flags.joints !== undefined || flags['delay-trials'] !== undefined || flags['noise-seconds'] !== undefined || flags['sensors-only'] !== undefined)) throw new UsageError('--joints, --delay-trials, --noise-seconds and --sensors-only apply to --robot only');
+    const sensorsOnly = flags['sensors-only'] === true;
+    if (sensorsOnly && (flags.joints !== undefined || flags['delay-trials'] !== undefined)) throw new UsageError('--sensors-only measures no joint and no delay: drop --joints and --delay-trials');
     const delayTrials = flags['delay-trials'] as number | undefined;
     if (delayTrials !== undefined && (!Number.isInteger(delayTrials) || delayTrials < 0)) throw new UsageError('--delay-trials needs a whole number >= 0');
     const noiseSeconds = flags['noise-seconds'] as number | undefined;
     if (noiseSeconds !== undefined && !(Number.isFinite(noiseSeconds) && noiseSeconds >= 0)) throw new UsageError('--noise-seconds needs a number of seconds >= 0 (0 skips the sensor noise)');
+    if (sensorsOnly && noiseSeconds === 0) throw new UsageError('--sensors-only needs --noise-seconds above 0');
     for (const [what, path] of [['experiment', file], ['log', logFile]] as const) {
       if (path !== undefined && !existsSync(path)) {
         process.stderr.write(`sim2real sysid: no such ${what} file '${path}'.\n`);
@@ -65,17 +70,18 @@ export const sysidCommand: CliCommand = {
         if (configured && normalizeRobotUrl(configured) !== normalizeRobotUrl(robot)) {
           throw new AddressNotAllowedError(`--robot ${robot} is not the experiment's robot.address (${configured})`);
         }
-        result = await identifyOnRobot(experiment, file, robot, {
-          joints: flags.joints as string[] | undefined,
-          delayTrials,
+        const live = {
           noiseSeconds,
           allowedAddresses: configuredRobotAddresses(experiment, robot),
           signal: controller.signal,
           onProgress,
-          log: (line) => {
+          log: (line: string) => {
             if (!quiet) process.stderr.write(`${line}\n`);
           },
-        });
+        };
+        result = sensorsOnly
+          ? await identifySensorsOnRobot(experiment, file, robot, live)
+          : await identifyOnRobot(experiment, file, robot, { ...live, joints: flags.joints as string[] | undefined, delayTrials });
       } else {
         result = await identifyFromLog(experiment, file, logFile!, { signal: controller.signal, onProgress });
       }
@@ -129,8 +135,9 @@ export function formatSysid(result: SysidResult): string {
     ]);
   }
   const widths = header.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  for (const row of rows) lines.push(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
-  lines.push('');
+  // a sensors-only measurement has no joint fits: no empty table
+  if (joints.length) for (const row of rows) lines.push(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  if (joints.length) lines.push('');
   const d = result.delay;
   if (d) lines.push(`delay: ${d.meanMs.toFixed(1)} ± ${d.stdMs.toFixed(1)} ms (median ${d.medianMs.toFixed(1)} ms) = ${d.meanSteps.toFixed(2)} control steps of ${d.controlPeriodMs} ms, ${d.samplesMs.length} samples`);
   const s = result.sensors;

@@ -159,9 +159,14 @@ function calibrationEdit(doc: Document, text: string, calibrated: CalibratedValu
   const comment = `# Measured by system identification ${how}; written by Sim2Real (Apply to Experiment).`;
   const pair = topLevelPair(doc, 'calibration');
   if (pair && isScalar(pair.key) && pair.key.range && (pair.value as YamlNode | null)?.range) {
-    const start = pair.key.range[0];
-    const end = (pair.value as YamlNode).range![1];
-    return { start, end, text: block };
+    let start = pair.key.range[0];
+    // the block's range runs to the next line: keep the newline (and blank lines) after it
+    let end = (pair.value as YamlNode).range![1];
+    while (end > start && /\s/.test(text[end - 1]!)) end--;
+    // the line this step wrote above the block names the newest measurement
+    const above = text.slice(0, start).match(/(^|\n)(# Measured by system identification [^\n]*)\n$/);
+    if (above) start -= above[2]!.length + 1;
+    return { start, end, text: above ? `${comment}\n${block}` : block };
   }
   const trimmed = text.replace(/\s+$/, '');
   return { start: trimmed.length, end: text.length, text: `\n\n${comment}\n${block}\n` };

@@ -9,10 +9,13 @@
  * the puck's velocity, cost a policy trained on exact observations more real success than every
  * physical mismatch together (docs/calibration.md).
  */
+import { resolve } from 'node:path';
+import type { Experiment } from '../config/experiment';
 import type { PoseStampedMsg } from '../robot/messages';
+import { TASK_DEFINITIONS } from '../sim/tasks';
 import { SysidError } from './frictionFit';
-import type { SysidLink } from './liveLink';
-import type { Estimate, IdentifiedParameter, JointSensorNoise, ObjectSensorNoise, SensorNoiseFit } from './types';
+import { SysidLink } from './liveLink';
+import type { Estimate, IdentifiedParameter, JointSensorNoise, ObjectSensorNoise, SensorNoiseFit, SysidResult } from './types';
 
 /** Seconds of readings at rest. [default of `sim2real sysid --noise-seconds`] */
 export const DEFAULT_NOISE_SECONDS = 3;
@@ -23,6 +26,53 @@ const MIN_READINGS = 20;
 /** A joint whose fitted line moved more than this while held was not at rest, rad. */
 const MOVED_RAD = 0.01;
 const MOVED_M = 0.005;
+
+export interface SensorsOnlyOptions {
+  readonly allowedAddresses: readonly string[];
+  /** Seconds of readings at rest. [default: 3] */
+  readonly noiseSeconds?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: { fraction?: number; message: string }) => void;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Only the sensors (`sim2real sysid --sensors-only`): the robot is reset and held still, no torque is
+ * commanded, a few seconds. For a robot whose friction and inertia are known, or not to be driven.
+ */
+export async function identifySensorsOnRobot(experiment: Experiment, experimentFile: string, address: string, options: SensorsOnlyOptions): Promise<SysidResult> {
+  const seconds = options.noiseSeconds ?? DEFAULT_NOISE_SECONDS;
+  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new SysidError(`sensor noise needs a positive duration, got ${seconds} s`);
+  const progress = options.onProgress ?? (() => undefined);
+  progress({ fraction: 0, message: `connecting to ${address}` });
+  const link = await SysidLink.connect(experiment, address, options.allowedAddresses, options.signal, options.log ?? ((line) => process.stderr.write(line + '\n')));
+  const warnings: string[] = [];
+  try {
+    await link.begin();
+    progress({ fraction: 0.1, message: `sensor noise: ${seconds} s at rest` });
+    const sensors = await measureSensorNoise(link, seconds, TASK_DEFINITIONS[experiment.task].info.objects[0], warnings);
+    progress({ fraction: 1, message: 'done' });
+    return {
+      version: 1,
+      experimentFile: resolve(experimentFile),
+      experiment: experiment.name,
+      task: experiment.task,
+      source: { kind: 'robot', address: link.link.client.address },
+      createdAt: new Date().toISOString(),
+      friction: [],
+      inertia: [],
+      sensors,
+      identified: sensorParameters(sensors),
+      warnings,
+    };
+  } catch (error) {
+    const cancelled = error instanceof Error && error.name === 'AbortError';
+    await link.abort(cancelled ? 'system identification cancelled' : `system identification failed: ${(error as Error).message}`);
+    throw error;
+  } finally {
+    await link.close();
+  }
+}
 
 interface StampedPose {
   readonly stampS: number;
