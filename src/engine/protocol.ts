@@ -418,7 +418,7 @@ const isModelName = (v: unknown): boolean => isString(v) && /^[A-Za-z0-9][A-Za-z
 const isRobotPerception = (p: Record<string, unknown>): boolean => isString(p.file) && isString(p.runDir) && optional(p.model, isModelName) && optional(p.address, isString);
 
 const isSysidSource = (v: unknown): boolean =>
-  isObject(v) && ((v.kind === 'robot' && optional(v.address, isString)) || (v.kind === 'log' && isString(v.file) && /\.(csv|mcap)$/i.test(v.file)));
+  isObject(v) && ((v.kind === 'robot' && optional(v.address, isString) && optional(v.sensorsOnly, (x) => typeof x === 'boolean')) || (v.kind === 'log' && isString(v.file) && /\.(csv|mcap)$/i.test(v.file)));
 
 /** Checks a message arriving at the engine; undefined when it is not a well-formed request. */
 export function parseHostMessage(value: unknown): RequestMessage | undefined {

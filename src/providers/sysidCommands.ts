@@ -57,7 +57,7 @@ async function requireTrust(): Promise<boolean> {
 }
 
 interface SourcePick extends vscode.QuickPickItem {
-  readonly source: 'robot' | 'log';
+  readonly source: 'robot' | 'sensors' | 'log';
 }
 
 export async function identifySystem(ctx: Sim2RealContext, target?: unknown): Promise<void> {
@@ -70,13 +70,23 @@ export async function identifySystem(ctx: Sim2RealContext, target?: unknown): Pr
   const picked = await vscode.window.showQuickPick<SourcePick>(
     [
       { source: 'robot', label: '$(plug) Robot', description: robot ? `live, at ${robot.address}` : 'the experiment configures no robot', detail: 'Torque sweeps, pulses and step commands through the safety layer.' },
+      { source: 'sensors', label: '$(pulse) Robot sensors only', description: robot ? `live, at ${robot.address}` : 'the experiment configures no robot', detail: 'Held still after a reset: the noise of every sensor and the tracker\'s rate. No torque.' },
       { source: 'log', label: '$(file) Log file…', description: '.csv or .mcap', detail: 'Fit the logged joint motion by replaying its commands in simulation.' },
     ],
     { title: `Identify robot parameters for ${name}`, placeHolder: 'Measure on the robot or fit a recorded log?' },
   );
   if (!picked) return;
-  let source: { kind: 'robot' } | { kind: 'log'; file: string };
-  if (picked.source === 'robot') {
+  let source: { kind: 'robot'; sensorsOnly?: boolean } | { kind: 'log'; file: string };
+  if (picked.source === 'sensors') {
+    const start = 'Start Measuring';
+    const ok = await vscode.window.showWarningMessage(
+      `Measure the sensors of the robot at ${robot?.address ?? '(not configured)'}?`,
+      { modal: true, detail: 'The robot is reset (it moves to its start pose) and then held still for a few seconds. Keep the arm clear and the emergency stop within reach; cancelling stops the robot.' },
+      start,
+    );
+    if (ok !== start) return;
+    source = { kind: 'robot', sensorsOnly: true };
+  } else if (picked.source === 'robot') {
     const start = 'Start Identification';
     const ok = await vscode.window.showWarningMessage(
       `Identify the robot at ${robot?.address ?? '(not configured)'}?`,

@@ -16,6 +16,7 @@ import { recordExcitationLog } from '../../src/engine/sysid/logs/record';
 import { trajectoryToCsv } from '../../src/engine/sysid/logs/write';
 import { runSysidJob } from '../../src/engine/sysid/sysidJob';
 import { newestSysidRun, readSysidResult } from '../../src/engine/sysid/sysidRuns';
+import { REPO, spawnEmulator, tempDir } from '../support/robot-helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const EXPERIMENT = join(ROOT, 'examples', 'push.s2r.yaml');
@@ -57,3 +58,28 @@ test('a refused source: another robot address, a file that is not a log, a missi
   await assert.rejects(run({ kind: 'log', file: join(dir, 'run.bag') }), /a log is a \.csv or \.mcap file/);
   await assert.rejects(run({ kind: 'log', file: join(dir, 'missing.csv') }), /No such log file/);
 });
+
+test('sensors only: the robot is held still, its sensors are stored as a run, and apply writes the sensor model', { timeout: 120_000 }, async () => {
+  const work = tempDir('sysid-job-sensors');
+  const profile = join(work, 'moderate.yaml');
+  writeFileSync(profile, readFileSync(join(REPO, 'examples', 'reality', 'moderate.yaml'), 'utf8').replace(/^watchdogMs: \d+/m, 'watchdogMs: 1000'));
+  const emulator = await spawnEmulator(profile, join(work, 'emulator.jsonl'));
+  try {
+    const file = join(work, 'push.s2r.yaml');
+    const text = readFileSync(EXPERIMENT, 'utf8').replace('address: ws://127.0.0.1:9090', `address: ${emulator.url}`);
+    writeFileSync(file, text);
+    const done = await runSysidJob({ file, runsDir: join(work, 'runs'), source: { kind: 'robot', sensorsOnly: true } }, new AbortController().signal, () => undefined, () => undefined);
+    assert.deepEqual(done.result.friction, []);
+    assert.equal(done.result.delay, undefined);
+    assert.ok(done.result.sensors?.object, 'the tracker was measured');
+    assert.ok(!emulator.events().some((e) => e.event === 'command' && (e as { mode?: string }).mode === 'effort'), 'no torque was commanded');
+    const stored = readSysidResult(done.resultFile);
+    assert.ok(stored.result, stored.error);
+    const applied = applySysidResult(text, stored.result).text;
+    assert.match(applied, /object_tracking_rate: \{ puck: (2[89]|3[0-2])\.\d+ \}/);
+    assert.match(applied, /joint_velocity_noise: \{ shoulder: 0\.0\d+, elbow: 0\.0\d+, wrist: 0\.0\d+ \}/);
+  } finally {
+    await emulator.stop();
+  }
+});
+

@@ -81,6 +81,8 @@ test('protocol: a sysid request names the experiment, the runs folder and a robo
   assert.ok(request({ file: '/x.s2r.yaml', runsDir: '/runs', source: { kind: 'robot' } }));
   assert.ok(request({ file: '/x.s2r.yaml', runsDir: '/runs', source: { kind: 'robot', address: 'ws://127.0.0.1:9090' } }));
   assert.ok(request({ file: '/x.s2r.yaml', runsDir: '/runs', source: { kind: 'log', file: '/logs/run.MCAP' } }));
+  assert.ok(request({ file: '/x.s2r.yaml', runsDir: '/runs', source: { kind: 'robot', sensorsOnly: true } }));
+  assert.equal(request({ file: '/x.s2r.yaml', runsDir: '/runs', source: { kind: 'robot', sensorsOnly: 'yes' } }), undefined);
   assert.equal(request({ file: '/x.s2r.yaml', runsDir: '/runs', source: { kind: 'log', file: '/logs/run.bag' } }), undefined);
   assert.equal(request({ file: '/x.s2r.yaml', runsDir: '/runs', source: { kind: 'robot', address: 9090 } }), undefined);
   assert.equal(request({ file: '/x.s2r.yaml', source: { kind: 'robot' } }), undefined);

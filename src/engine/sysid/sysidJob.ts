@@ -11,6 +11,7 @@ import { loadExperiment } from '../config/load';
 import { writeJsonAtomic } from '../runs/atomicFile';
 import { identifyOnRobot } from './live';
 import { identifyFromLog } from './offline';
+import { identifySensorsOnRobot } from './sensorNoise';
 import { newSysidRunId } from './sysidRuns';
 import { SYSID_FILE, type SysidResult } from './types';
 
@@ -19,8 +20,11 @@ export interface SysidJobParams {
   readonly file: string;
   /** Folder runs are written under (`<runsDir>/<experiment>/sysid-<stamp>`). */
   readonly runsDir: string;
-  /** Live on the experiment's robot.address (`address`, when given, must equal it), or a log file. */
-  readonly source: { readonly kind: 'robot'; readonly address?: string } | { readonly kind: 'log'; readonly file: string };
+  /**
+   * Live on the experiment's robot.address (`address`, when given, must equal it; `sensorsOnly`: held
+   * still, no torque, only the sensors), or a log file.
+   */
+  readonly source: { readonly kind: 'robot'; readonly address?: string; readonly sensorsOnly?: boolean } | { readonly kind: 'log'; readonly file: string };
 }
 
 export interface SysidJobResult {
@@ -41,7 +45,10 @@ export async function runSysidJob(params: SysidJobParams, signal: AbortSignal, o
       throw new Error(`Refused: ${params.source.address} is not the robot address this experiment configures (${robot.address}).`);
     }
     try {
-      result = await identifyOnRobot(experiment, params.file, robot.address, { allowedAddresses: [robot.address], signal, onProgress, log });
+      const live = { allowedAddresses: [robot.address], signal, onProgress, log };
+      result = params.source.sensorsOnly
+        ? await identifySensorsOnRobot(experiment, params.file, robot.address, live)
+        : await identifyOnRobot(experiment, params.file, robot.address, live);
     } catch (error) {
       if (signal.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
