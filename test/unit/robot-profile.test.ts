@@ -8,7 +8,9 @@ import { EXPERIMENT_SCHEMA } from '../../src/engine/config/schema';
 import { PARAMETERS } from '../../src/engine/config/parameters';
 import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
 import { loadRealityProfileFile, parseRealityProfile } from '../../src/engine/robot/realityProfileLoader';
+import { RealityPlant } from '../../src/engine/robot/realityPlant';
 import { realitySchemaText } from '../../src/engine/robot/realitySchema';
+import { Rng } from '../../src/engine/util/rng';
 import { withGeneratedKeys } from '../../src/engine/robot/realityDocs';
 import { SECTIONS, TOP_LEVEL_FIELDS } from '../../src/engine/robot/realityProfileSpec';
 
@@ -51,6 +53,31 @@ describe('reality profiles', () => {
     const result = parseRealityProfile(`task: push\nparameters:\n${lines.join('\n')}\n`);
     assert.ok(result.ok, JSON.stringify(!result.ok && result.findings));
     assert.equal(Object.keys(result.profile.parameters).length, PARAMETERS.length);
+  });
+
+  it("the experiment's sensor parameters: the tracker's rate sets rates.objectPoseHz, a contradiction is an error at the parameter", () => {
+    const ok = parseRealityProfile('task: push\nparameters:\n  object_tracking_rate: { puck: 20 }\n');
+    assert.ok(ok.ok);
+    assert.equal(ok.profile.rates.objectPoseHz, 20);
+    const same = parseRealityProfile('task: push\nrates:\n  objectPoseHz: 20\nparameters:\n  object_tracking_rate: 20\n');
+    assert.ok(same.ok);
+    const clash = findings('task: push\nrates:\n  objectPoseHz: 30\nparameters:\n  object_tracking_rate: 20\n');
+    assert.equal(clash[0]!.line, 5);
+    assert.match(clash[0]!.message, /object_tracking_rate 20 Hz contradicts rates\.objectPoseHz 30 Hz/);
+  });
+
+  it("the experiment's sensor noises join the profile's own in quadrature, per joint and for the tracked object", async () => {
+    const result = parseRealityProfile('task: push\neffects:\n  jointPositionNoiseRad: 0.004\n  objectPositionNoiseM: 0.003\nparameters:\n  joint_position_noise: { elbow: 0.003 }\n  object_position_noise: 0.004\n  joint_velocity_noise: 0.02\n');
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.findings));
+    const plant = await RealityPlant.create(result.profile, new Rng(1));
+    try {
+      const e = plant.effects;
+      assert.deepEqual(e.jointPositionNoiseRad.map((v) => Number(v.toFixed(12))), [0.004, 0.005, 0.004]);
+      assert.deepEqual(e.jointVelocityNoiseRadPerS.map((v) => Number(v.toFixed(12))), [0.02, 0.02, 0.02]);
+      assert.equal(Number(e.objectPositionNoiseM.toFixed(12)), 0.005);
+    } finally {
+      plant.dispose();
+    }
   });
 
   it('fills defaults: no effects, watchdog 100 ms, ROS-conventional names', () => {
