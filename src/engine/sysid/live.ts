@@ -17,6 +17,7 @@ import { jointInertiaCoefficients } from './armModel';
 import { fitApproach, fitFriction, mean, median, pulseInertia, stdDev, SysidError, trialEstimate } from './frictionFit';
 import { monotonicMs } from '../robot/clock';
 import { SysidLink, type Sample } from './liveLink';
+import { oscillationInertia } from './oscillation';
 import { DEFAULT_NOISE_SECONDS, measureSensorNoise, sensorParameters } from './sensorNoise';
 import type { DelayFit, FrictionPoint, IdentifiedParameter, JointFrictionFit, JointInertiaFit, SensorNoiseFit, SysidResult } from './types';
 
@@ -100,8 +101,11 @@ export async function identifyOnRobot(
       const share = 0.8 / joints.length;
       const sweep = await frictionSweep(link, j, points, delayS, warnings, (k) => progress({ fraction: base + (0.7 * share * k) / points, message: `${name}: friction sweep, point ${k} of ${points}` }));
       friction.push(sweep.fit);
-      progress({ fraction: base + 0.7 * share, message: `${name}: inertia pulses` });
-      inertia.push(await inertiaPulses(link, j, sweep, inertiaTrials, delayS));
+      // a pulse carries I only while the joint accelerates: a joint that settles within a few
+      // joint states (the wrist) is driven back and forth instead
+      const oscillate = sweep.timeConstantS < OSCILLATE_BELOW_STATES * sweep.statePeriodS;
+      progress({ fraction: base + 0.7 * share, message: `${name}: inertia ${oscillate ? 'oscillation' : 'pulses'}` });
+      inertia.push(oscillate ? await inertiaOscillation(link, j, sweep, inertiaTrials, delayS) : await inertiaPulses(link, j, sweep, inertiaTrials, delayS));
       log(`${name}: b ${fmt(sweep.fit.viscousNmsPerRad.value)} N·m·s/rad, c ${fmt(sweep.fit.coulombNm.value)} N·m, I ${fmt(inertia[n]!.inertiaKgM2.value)} kg·m²`);
     }
     link.holdHere();
@@ -151,8 +155,9 @@ function jointIndices(names: readonly string[] | undefined): number[] {
  */
 async function measureDelay(link: SysidLink, trials: number, onTrial: (k: number) => void): Promise<DelayFit> {
   const j = JOINT_COUNT - 1;
-  const home = link.windowRad.map(([lo, hi]) => Math.min(hi, Math.max(lo, 0)));
-  await link.moveTo(home);
+  // the arm straight, turned aside (identificationPose): the steps move the wrist only
+  const home = link.windowRad.map(([lo, hi], k) => (k === 0 ? asideRad(link) : Math.min(hi, Math.max(lo, 0))));
+  await moveToPose(link, home);
   const noise = await restNoise(link, j);
   const threshold = Math.max(6 * noise, 0.15 * (link.rampStepRad / link.controlPeriodS), 0.02);
   const samplesMs: number[] = [];
@@ -197,10 +202,17 @@ async function measureDelay(link: SysidLink, trials: number, onTrial: (k: number
 
 /** Velocity noise of joint j at rest, rad/s (std over a few tenths of a second). */
 async function restNoise(link: SysidLink, j: number): Promise<number> {
+  return (await restReadings(link, j)).noise;
+}
+
+/** Velocity noise of joint j at rest, rad/s, and the robot's joint-state period, s (median of its stamps' spacing). */
+async function restReadings(link: SysidLink, j: number): Promise<{ noise: number; periodS: number }> {
   const recording = link.record();
   await link.tick(300);
-  const v = recording.stop().map((s) => s.velocity[j]!);
-  return v.length > 2 ? stdDev(v) : 0;
+  const states = recording.stop();
+  const v = states.map((s) => s.velocity[j]!);
+  const spacing = states.slice(1).map((s, k) => s.stampS - states[k]!.stampS).filter((x) => x > 0);
+  return { noise: v.length > 2 ? stdDev(v) : 0, periodS: median(spacing) || link.controlPeriodS };
 }
 
 // ---------------------------------------------------------------- friction
@@ -234,12 +246,54 @@ interface Sweep {
   readonly pose: readonly number[];
   /** Velocity noise of the joint at rest, rad/s. */
   readonly noiseRadPerS: number;
+  /** Median time constant I/b of the runs, s. */
+  readonly timeConstantS: number;
+  /** The robot's joint-state period, s. */
+  readonly statePeriodS: number;
 }
 
-/** The pose a joint is identified in: joints before it at 0, those beyond it folded, itself at `at`. */
+/**
+ * The pose a joint is identified in: itself at `at`, the joints beyond it folded, the first joint
+ * (the base) turned aside and those between at 0. Aside: the arm swept in front of it, through the
+ * table area the task's objects stand in, and pushed the puck (live, on both profiles: a run stalled,
+ * a joint stopped short of its pose), which read as friction; a joint's inertia, friction and the
+ * reaction of the joints held before it do not depend on where the base points.
+ */
 function identificationPose(link: SysidLink, j: number, at: number): number[] {
-  return link.windowRad.map(([lo, hi], k) => (k === j ? at : k < j ? Math.min(hi, Math.max(lo, 0)) : Math.min(hi, FOLD_RAD)));
+  return link.windowRad.map(([lo, hi], k) => (k === j ? at : k === 0 ? asideRad(link) : k < j ? Math.min(hi, Math.max(lo, 0)) : Math.min(hi, FOLD_RAD)));
 }
+
+/** The base joint's angle while the joints beyond it are identified: the low end of its range. */
+function asideRad(link: SysidLink): number {
+  return link.windowRad[0]![0];
+}
+
+/**
+ * Move to `pose` so that a joint only turns while every joint beyond it is folded: the joints beyond
+ * the innermost one that must move fold (outermost first), then each joint from that one outwards
+ * goes to its target, those beyond it still folded. A folded chain keeps the finger near the joint
+ * that turns: moved straight (moveTo: outermost joint first, wherever the base points) the finger
+ * swept through the objects in front of the arm, from the reset's start pose onwards.
+ */
+async function moveToPose(link: SysidLink, pose: readonly number[]): Promise<void> {
+  const q = [...link.joints.position];
+  const folded = link.windowRad.map(([, hi]) => Math.min(hi, FOLD_RAD));
+  const first = q.findIndex((x, k) => Math.abs(x - pose[k]!) > TRANSIT_TOLERANCE_RAD);
+  if (first < 0) return link.moveTo(pose);
+  const waypoints: number[][] = [];
+  let at = q;
+  const via = (next: number[]): void => {
+    if (next.some((x, k) => Math.abs(x - at[k]!) > TRANSIT_TOLERANCE_RAD)) waypoints.push(next);
+    at = next;
+  };
+  for (let k = q.length - 1; k > first; k--) via(at.map((x, i) => (i === k ? folded[k]! : x)));
+  for (let k = first; k < q.length; k++) via(at.map((x, i) => (i === k ? pose[k]! : x)));
+  for (const w of waypoints) await link.moveTo(w);
+  await link.moveTo(pose);
+}
+
+/** A joint this close to its target does not count as moving (transit planning only), rad. */
+const TRANSIT_TOLERANCE_RAD = 0.05;
 
 /**
  * The friction sweep of joint j (design in docs/system-identification.md): a breakaway ramp finds
@@ -251,8 +305,8 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
   const name = link.jointNames[j]!;
   const [lo, hi] = link.windowRad[j]!;
   const pose = identificationPose(link, j, lo);
-  await link.moveTo(pose);
-  const noise = await restNoise(link, j);
+  await moveToPose(link, pose);
+  const { noise, periodS } = await restReadings(link, j);
   const vTop = SWEEP_TOP_FRACTION * link.safety.maxJointVelocity;
   const gainPairs: [number, number][] = [];
   const runs: SweepRun[] = [];
@@ -297,7 +351,8 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
   if (fit.rmsResidualNm > 0.1 * Math.max(fit.coulombNm.value, 1e-3) + 0.02 * Math.max(...sweepPoints.map((p) => Math.abs(p.torqueNm)))) {
     warnings.push(`joint '${name}': the friction model leaves ${fmt(fit.rmsResidualNm)} N·m RMS of the sweep unexplained; the joint may have friction this model lacks (Stribeck, position-dependent)`);
   }
-  return { fit, gain, runs, pose, noiseRadPerS: noise };
+  const timeConstantS = median(runs.map((r) => r.timeConstantS).filter((t) => Number.isFinite(t) && t > 0)) || 0.5;
+  return { fit, gain, runs, pose, noiseRadPerS: noise, timeConstantS, statePeriodS: periodS };
 }
 
 /**
@@ -369,7 +424,7 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
   const startAt = sign > 0 ? lo : hi;
   const here = link.joints.position[j]!;
   // start from the far end only when the run would not fit in what lies ahead
-  if (sign * ((sign > 0 ? hi : lo) - here) < Math.min(travelRad, 0.9 * (hi - lo))) await link.moveTo(identificationPose(link, j, startAt));
+  if (sign * ((sign > 0 ? hi : lo) - here) < Math.min(travelRad, 0.9 * (hi - lo))) await moveToPose(link, identificationPose(link, j, startAt));
   const recording = link.record();
   const sentMs = monotonicMs();
   const vGuard = GUARD_SPEED_FRACTION * link.safety.maxJointVelocity;
@@ -464,7 +519,7 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
     pose = identificationPose(link, j, sign > 0 ? lo : hi);
     const here = link.joints.position[j]!;
     // from where the last pulse left the joint, unless too little of the range lies ahead
-    if (sign * ((sign > 0 ? hi : lo) - here) < 0.6 * (hi - lo)) await link.moveTo(pose);
+    if (sign * ((sign > 0 ? hi : lo) - here) < 0.6 * (hi - lo)) await moveToPose(link, pose);
     await link.tick(150);
     const recording = link.record();
     const sentMs = monotonicMs();
@@ -492,6 +547,81 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
     if (!Number.isFinite(I)) throw new SysidError(`joint '${name}': an inertia pulse of ${fmt(torque)} N·m did not accelerate the joint`);
     trialsKgM2.push(I);
   }
+  return { joint: name, inertiaKgM2: trialEstimate(withoutOutliers(trialsKgM2)), trialsKgM2, poseRad: pose.map((q, k) => (k === j ? 0 : q)) };
+}
+
+/**
+ * A joint whose time constant is this many joint-state periods or less gets the oscillation for its
+ * inertia: the wrist (I/b 31 ms on `moderate`, 66 ms on `mild`; the sweep's fits read 40-90 ms, its
+ * runs see little of the rise), not the elbow (0.3-0.6 s), at 10 ms per state.
+ */
+const OSCILLATE_BELOW_STATES = 20;
+/** Half an alternation, control periods: about two time constants, within these bounds. */
+const OSCILLATION_HALF_STEPS: readonly [number, number] = [3, 6];
+/** Each block of the oscillation lasts this long, s: a trial of its own, and a chance to re-centre. */
+const OSCILLATION_BLOCK_S = 2;
+/** A block ends early when the joint wanders this far from the centre, rad; the next starts from the centre again. */
+const OSCILLATION_WANDER_RAD = 0.5;
+/** After a block the joint is moved back to the centre when it ended further than this, rad. */
+const OSCILLATION_RECENTRE_RAD = 0.15;
+
+/**
+ * The inertia of a fast joint (design in docs/system-identification.md): blocks of a torque that
+ * alternates in sign every `half` control periods, about a pose where the links beyond the joint
+ * stand square to the one before it (there the neighbours, which yield to the reaction, couple least
+ * into the joint's own equation), each block fitted by oscillationInertia (oscillation.ts).
+ * The alternation follows the wall clock, not the count of control steps: its frequency on the
+ * robot's clock is then the one the fit assumes, whatever the event loop's timer slack.
+ */
+async function inertiaOscillation(link: SysidLink, j: number, sweep: Sweep, blocks: number, delayS: number): Promise<JointInertiaFit> {
+  const name = link.jointNames[j]!;
+  const [lo, hi] = link.windowRad[j]!;
+  const b = sweep.fit.viscousNmsPerRad.value;
+  const c = sweep.fit.coulombNm.value;
+  const vTop = SWEEP_TOP_FRACTION * link.safety.maxJointVelocity;
+  const vGuard = GUARD_SPEED_FRACTION * link.safety.maxJointVelocity;
+  // held, it would settle at vTop: the fastest the sweep drove the joint (a stalled link leaves a
+  // torque in force); the alternation keeps it below that
+  const torque = Math.min(0.5 * link.safety.maxEffort, (c + b * vTop) / sweep.gain);
+  // half an alternation about two time constants: the joint nearly settles before each reversal (on
+  // the emulator's `mild` wrist halves of 3-4 control periods read I 4-6% high, 6 periods 1.5%;
+  // longer ones give fewer reversals, so more noise)
+  const [fewest, most] = OSCILLATION_HALF_STEPS;
+  const half = Math.min(most, Math.max(fewest, Math.round((2 * sweep.timeConstantS) / link.controlPeriodS)));
+  const halfS = half * link.controlPeriodS;
+  const omega = Math.PI / halfS;
+  const centre = Math.min(hi, Math.max(lo, Math.PI / 2));
+  const pose = identificationPose(link, j, centre);
+  link.log(`${name}: inertia from ${blocks} blocks of ±${fmt(torque)} N·m alternating every ${fmt(halfS)} s about ${fmt(centre)} rad`);
+  await moveToPose(link, pose);
+  const trialsKgM2: number[] = [];
+  for (let k = 0; k < blocks; k++) {
+    if (Math.abs(link.joints.position[j]! - centre) > OSCILLATION_RECENTRE_RAD) await moveToPose(link, pose);
+    await link.tick(150);
+    // the first half is half as long, so the swing centres on where the block starts; it heads back towards the centre
+    const first = link.joints.position[j]! > centre ? -1 : 1;
+    const recording = link.record();
+    const sentMs = monotonicMs();
+    for (;;) {
+      const elapsedS = (monotonicMs() - sentMs) / 1000;
+      if (elapsedS > OSCILLATION_BLOCK_S) break;
+      const sign = Math.floor(elapsedS / halfS + 0.5) % 2 === 0 ? first : -first;
+      link.effort(j, sign * torque);
+      await link.tick();
+      const q = link.joints.position[j]!;
+      const v = link.joints.velocity[j]!;
+      if (Math.abs(v) > vGuard || Math.abs(q - centre) > OSCILLATION_WANDER_RAD) break;
+    }
+    const heldMs = monotonicMs();
+    link.holdHere();
+    await link.tick(100);
+    // only states the robot published under the alternation: after the first torque arrived, before the hold was sent
+    const states = window(recording.stop(), sentMs + delayS * 1000, heldMs);
+    const fit = oscillationInertia(states, j, omega, b, c);
+    link.log(`${name}: oscillation block ${k + 1}: I ${fmt(fit.inertiaKgM2)} kg·m² from ${fit.equations} state pairs`);
+    if (Number.isFinite(fit.inertiaKgM2)) trialsKgM2.push(fit.inertiaKgM2);
+  }
+  if (trialsKgM2.length < 2) throw new SysidError(`joint '${name}': only ${trialsKgM2.length} of ${blocks} oscillation blocks gave an inertia (the joint left its pose, or its states came too irregularly)`);
   return { joint: name, inertiaKgM2: trialEstimate(withoutOutliers(trialsKgM2)), trialsKgM2, poseRad: pose.map((q, k) => (k === j ? 0 : q)) };
 }
 
