@@ -20,7 +20,7 @@
  * so the printed ratios compare the two under the same load.
  */
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, FrameLocator } from 'playwright-core';
@@ -31,6 +31,8 @@ import { EXPERIMENT_FILE, openAndConnect, prepareConsoleWorkspace, type ConsoleR
 const CLICKS = Number(process.env.SIM2REAL_STOP_CLICK_BENCH ?? 0);
 /** `idle`, `training` or unset (both). */
 const ONLY = process.env.SIM2REAL_STOP_CLICK_ONLY;
+/** Diagnostics: a JSONL file to append every click's stamps to (CLOCK_MONOTONIC ms), for lining up with traces. */
+const DUMP = process.env.SIM2REAL_STOP_CLICK_DUMP;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -214,6 +216,7 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
         clickToEngine.push(sent - pressMono);
         engineToRobot.push(stop.tMs - sent);
       }
+      if (DUMP) appendFileSync(DUMP, JSON.stringify({ label, click: i, issuedMs: issued, pressMs: pressMono, handledMs: handled - clock.offsetMs, engineStop, robotStopMs: stop.tMs }) + '\n');
       await ui().locator('#robot-state', { hasText: 'STOPPED' }).waitFor({ state: 'visible' });
     }
     const r = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(2), p99: +percentile(xs, 99).toFixed(2), max: +Math.max(...xs).toFixed(2) });

@@ -15,6 +15,7 @@ import { evaluationEpisodeSeed } from '../eval/runEpisodes';
 import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
 import { normalizeRobotUrl } from '../robot/addressPolicy';
 import { monotonicMs } from '../robot/clock';
+import { LoopProbe } from '../robot/loopProbe';
 import { recordRealEpisode, runFolderOf } from './realEpisodes';
 import { isSessionReply, type SessionNotice, type SessionReply, type SessionRequest, type SessionStartup, type SessionStop, type SessionWorkerData, type StopTrace } from './sessionMessages';
 
@@ -151,7 +152,10 @@ export class RobotSession {
     });
   }
 
+  private readonly probe = LoopProbe.get('engine-main');
+
   private onMessage(m: SessionReply | SessionNotice): void {
+    this.probe?.count(`relay:${isSessionReply(m) ? 'reply' : m.kind}`);
     if (isSessionReply(m)) {
       const pending = this.pending.get(m.id);
       this.pending.delete(m.id);

@@ -16,6 +16,7 @@ import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '
 import { RobotAddressPolicy } from '../robot/addressPolicy';
 import { monotonicMs } from '../robot/clock';
 import { EventLog, type RobotEvent } from '../robot/eventLog';
+import { LoopProbe } from '../robot/loopProbe';
 import { RobotEpisodeRunner, safetyFor } from '../robot/robotEpisodes';
 import { speedScaleFor } from '../robot/safety';
 import { StopSocket, type StopEndpoint } from './stopSocket';
@@ -53,8 +54,13 @@ function safetyEntry(e: RobotEvent): RobotSafetyEntry | undefined {
 async function main(): Promise<void> {
   const data = workerData as SessionWorkerData;
   const ports = await new Promise<Ports>((resolve) => parentPort!.once('message', (m: Ports) => resolve(m)));
-  const notify = (notice: SessionNotice): void => ports.control.postMessage(notice);
+  const probe = LoopProbe.get('session-worker');
+  const notify = (notice: SessionNotice): void => {
+    probe?.count(`notice:${notice.kind}`);
+    ports.control.postMessage(notice);
+  };
   const events = new EventLog(data.eventLogPath);
+  events.probe = probe;
   events.onEvent((e) => {
     const entry = safetyEntry(e);
     if (entry) notify({ kind: 'safety', entry });
@@ -81,6 +87,7 @@ async function main(): Promise<void> {
   let lastCommand: number[] = [];
   const sendCommand = link.sendCommand.bind(link);
   link.sendCommand = (targets, episodeIndex) => {
+    probe?.count('command');
     const outcome = sendCommand(targets, episodeIndex);
     if (outcome.sent) lastCommand = Array.from(outcome.verdict.command);
     return outcome;
@@ -181,7 +188,11 @@ async function main(): Promise<void> {
       const action = new Float64Array(task.actionSize);
       if (!runner.result.done) policy.reset(runner.observation);
       while (!runner.result.done) {
-        await policy.act(runner.observation, action);
+        if (probe) {
+          const t0 = performance.now();
+          await policy.act(runner.observation, action);
+          probe.section('policyAct', performance.now() - t0);
+        } else await policy.act(runner.observation, action);
         const result = await runner.step(action);
         episodeReturn += result.reward;
         length++;

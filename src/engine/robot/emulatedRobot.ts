@@ -20,6 +20,7 @@ import { RealityPlant } from './realityPlant';
 import { valueOf } from '../sim/randomizer';
 import { Watchdog } from './watchdog';
 import { preferPredictableWasm } from './predictableWasm';
+import { LoopProbe } from './loopProbe';
 
 /** Physics steps run in one timer tick at most: after a stall the robot does not fast-forward for long. */
 const MAX_CATCH_UP_STEPS = 20;
@@ -51,6 +52,7 @@ export class EmulatedRobot {
   private readonly statusListeners = new Set<(s: RobotStatus) => void>();
   /** After dispose the plant's world is freed: late socket events must not touch it. */
   private disposed = false;
+  private readonly probe = LoopProbe.get('emulator');
 
   static async create(profile: RealityProfile, log: EventSink): Promise<EmulatedRobot> {
     preferPredictableWasm();
@@ -100,6 +102,7 @@ export class EmulatedRobot {
   }
 
   private runPhysics(): void {
+    const t0 = this.probe ? performance.now() : 0;
     const due = Math.floor((monotonicMs() - this.physicsOriginMs) / (this.plant.dtS * 1000));
     let steps = due - this.physicsSteps;
     if (steps > MAX_CATCH_UP_STEPS) {
@@ -111,6 +114,11 @@ export class EmulatedRobot {
       this.applyControllerCycle();
       this.plant.step();
       this.physicsSteps++;
+    }
+    if (this.probe) {
+      this.probe.count('physicsTicks');
+      this.probe.count('physicsSteps', steps);
+      this.probe.section(`physicsTick${steps > 1 ? 'CatchUp' : ''}`, performance.now() - t0);
     }
   }
 

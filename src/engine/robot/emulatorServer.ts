@@ -28,6 +28,7 @@ import {
 import { encodeFrame, parseFrame, type RosbridgeOp, type StatusLevel } from './protocol';
 import type { RealityProfile } from './realityProfileLoader';
 import type { JointReadings } from './realityPlant';
+import { LoopProbe } from './loopProbe';
 
 export interface EmulatorOptions {
   /** [default: '127.0.0.1'] */
@@ -55,6 +56,7 @@ export class RealityEmulator {
   private readonly joints: JointReadings;
   private readonly started = Date.now();
   private readonly startedMono = performance.now();
+  private readonly probe = LoopProbe.get('emulator');
 
   private constructor(
     readonly robot: EmulatedRobot,
@@ -68,6 +70,7 @@ export class RealityEmulator {
     this.joints = { name: [...robot.plant.jointNames], position: new Array(n).fill(0), velocity: new Array(n).fill(0), effort: new Array(n).fill(0) };
     server.on('connection', (socket, request) => this.onConnection(socket, `${request.socket.remoteAddress}:${request.socket.remotePort}`));
     robot.onStatus((status) => this.publishStatus(status));
+    log.probe = this.probe;
     const rates = robot.profile.rates;
     this.timers.push(setInterval(() => this.publishJointStates(), 1000 / rates.jointStatesHz));
     if (robot.plant.task.withPuck) this.timers.push(setInterval(() => this.publishObjectPose(), 1000 / rates.objectPoseHz));
@@ -138,6 +141,12 @@ export class RealityEmulator {
     const parsed = parseFrame(text);
     if (!parsed.ok) {
       this.drop(session, parsed.error, text);
+      return;
+    }
+    if (this.probe) {
+      const op = parsed.op;
+      this.probe.count(`in:${op.op}${'topic' in op ? ` ${op.topic}` : 'service' in op ? ` ${op.service}` : ''}`);
+      this.probe.timed('handleFrame', () => this.handle(session, op, text));
       return;
     }
     this.handle(session, parsed.op, text);
@@ -258,6 +267,7 @@ export class RealityEmulator {
       if (!sub || now - sub.lastSentMs < sub.throttleMs) continue;
       sub.lastSentMs = now;
       frame ??= encodeFrame({ op: 'publish', topic, msg });
+      this.probe?.count(`out:${topic}`);
       if (session.socket.readyState === session.socket.OPEN) session.socket.send(frame);
     }
   }
@@ -289,7 +299,8 @@ export class RealityEmulator {
     if (this.closing || !this.camera) return;
     const topic = this.robot.profile.names.topics.camera;
     if (!this.anySubscriber(topic)) return;
-    this.publish(topic, imageMessage(this.camera.capture(), this.header('camera')));
+    if (this.probe) this.probe.timed('cameraRender', () => this.publish(topic, imageMessage(this.camera!.capture(), this.header('camera'))));
+    else this.publish(topic, imageMessage(this.camera.capture(), this.header('camera')));
   }
 
   private publishStatus(status: RobotStatus): void {

@@ -6,6 +6,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { monotonicMs } from './clock';
+import type { LoopProbe } from './loopProbe';
 
 export type RobotEventKind =
   | 'log_start'
@@ -43,6 +44,8 @@ export interface EventSink {
 export class EventLog implements EventSink {
   private fd: number | undefined;
   private readonly listeners = new Set<(e: RobotEvent) => void>();
+  /** Diagnostics: times each line's write (loopProbe.ts). */
+  probe: LoopProbe | undefined;
 
   /** `path` undefined: events only go to listeners. */
   constructor(path?: string) {
@@ -55,7 +58,10 @@ export class EventLog implements EventSink {
 
   record(event: RobotEventKind, fields: Record<string, unknown> = {}): RobotEvent {
     const entry: RobotEvent = { tMs: monotonicMs(), event, ...fields };
-    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(entry) + '\n');
+    if (this.fd !== undefined) {
+      if (this.probe) this.probe.timed('logWrite', () => writeSync(this.fd!, JSON.stringify(entry) + '\n'));
+      else writeSync(this.fd, JSON.stringify(entry) + '\n');
+    }
     for (const listener of this.listeners) listener(entry);
     return entry;
   }
