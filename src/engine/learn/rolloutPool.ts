@@ -1,15 +1,17 @@
 /**
  * Runs batches of rollout tasks on worker threads (or in this thread when workers = 0). Tasks go to
  * whichever worker is free; results come back sorted by task index, so scheduling never changes
- * what the trainer computes.
+ * what the trainer computes. The worker threads live in a rollout host process at the lowest CPU
+ * priority (rolloutHost.ts), so training never delays a robot stop or the editor.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Experiment } from '../config/experiment';
 import { loadEnvFactory } from './envFactory';
 import type { PolicySpec } from './policySpec';
 import { RolloutExecutor } from './rolloutExecutor';
+import type { FromHost, ToHost } from './rolloutHost';
 import type { FromWorker, RolloutResult, RolloutTask, ToWorker } from './workerProtocol';
 
 export interface RolloutRunner {
@@ -32,7 +34,12 @@ export async function startRolloutPool(experiment: Experiment, spec: PolicySpec,
     return new InlineRunner(executor);
   }
   const pool = new WorkerRunner(options.workers);
-  await pool.init({ type: 'init', experiment, spec, ...(options.envModule ? { envModule: options.envModule } : {}) });
+  try {
+    await pool.init({ type: 'init', experiment, spec, ...(options.envModule ? { envModule: options.envModule } : {}) });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   return pool;
 }
 
@@ -69,34 +76,66 @@ function workerEntry(): { file: string; typescript: boolean } {
   return { file: join(__dirname, 'train-worker.js'), typescript: false };
 }
 
-function spawnWorker(): Worker {
+/**
+ * The rollout host process (rolloutHost.ts says why rollouts run in a process of their own). On
+ * Linux it is `detached`, i.e. the leader of a new session, so it gets a scheduling group of its own.
+ */
+function spawnHost(): ChildProcess {
   const entry = workerEntry();
-  if (!entry.typescript) return new Worker(entry.file);
-  // Node 20 refuses a .ts worker entry even with tsx loaded; register tsx inside the worker first.
-  const tsxApi = 'tsx/cjs/api'; // a variable, so the bundler does not try to resolve a dev-only path
-  const bootstrap = `require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(entry.file)});`;
-  return new Worker(bootstrap, { eval: true });
+  return fork(entry.file, [], {
+    detached: process.platform === 'linux',
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // from source the host loads worker.ts through tsx; the bundle needs no flags
+    execArgv: entry.typescript ? ['--require', require.resolve('tsx/cjs')] : [],
+  });
 }
 
 class WorkerRunner implements RolloutRunner {
-  private readonly threads: Worker[] = [];
+  private readonly host: ChildProcess;
+  private readonly started: Promise<void>;
   private onMessage: ((worker: number, message: FromWorker) => void) | undefined;
   private onFailure: ((error: Error) => void) | undefined;
   private closed = false;
+  private failure: Error | undefined;
+  /** The host's report of its scheduling group (for the engine log). */
+  schedulingGroup = '';
 
   constructor(readonly workers: number) {
-    for (let i = 0; i < workers; i++) {
-      const worker = spawnWorker();
-      worker.on('message', (message: FromWorker) => this.onMessage?.(i, message));
-      worker.on('error', (error) => this.onFailure?.(error));
-      worker.on('exit', (code) => {
-        if (!this.closed) this.onFailure?.(new Error(`rollout worker exited with code ${code}`));
+    this.host = spawnHost();
+    this.started = new Promise<void>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        this.failure ??= error;
+        reject(error);
+        this.onFailure?.(error);
+      };
+      this.host.on('message', (m: FromHost) => {
+        if (m.type === 'started') {
+          this.schedulingGroup = m.group;
+          resolve();
+        } else if (m.type === 'message') this.onMessage?.(m.worker, m.message);
+        else if (!this.closed) fail(new Error(m.message));
       });
-      this.threads.push(worker);
-    }
+      this.host.on('error', (error) => fail(error));
+      this.host.on('exit', (code, signal) => {
+        if (!this.closed) fail(new Error(`rollout host exited with ${signal ?? `code ${code}`}`));
+      });
+    });
+    // a failure before anyone waits is reported by init()
+    this.started.catch(() => undefined);
+    this.post({ type: 'start', workers });
   }
 
-  init(message: ToWorker): Promise<void> {
+  private post(message: ToHost): void {
+    if (this.host.connected) this.host.send(message);
+  }
+
+  private postTo(worker: number, message: ToWorker): void {
+    this.post({ type: 'send', worker, message });
+  }
+
+  async init(message: ToWorker): Promise<void> {
+    await this.started;
     return new Promise<void>((resolve, reject) => {
       let ready = 0;
       this.onFailure = reject;
@@ -104,7 +143,7 @@ class WorkerRunner implements RolloutRunner {
         if (reply.type === 'error') reject(new Error(reply.message));
         else if (reply.type === 'ready' && ++ready === this.workers) resolve();
       };
-      for (const worker of this.threads) worker.postMessage(message);
+      for (let w = 0; w < this.workers; w++) this.postTo(w, message);
     }).finally(() => {
       this.onMessage = undefined;
       this.onFailure = undefined;
@@ -113,6 +152,7 @@ class WorkerRunner implements RolloutRunner {
 
   run(tasks: readonly RolloutTask[], signal?: AbortSignal): Promise<RolloutResult[]> {
     if (signal?.aborted) return Promise.reject(abortError());
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<RolloutResult[]>((resolve, reject) => {
       const results = new Array<RolloutResult>(tasks.length);
       let next = 0;
@@ -133,7 +173,7 @@ class WorkerRunner implements RolloutRunner {
         // the batch position travels with the task, so results land in order whoever runs them
         const message: ToWorker = { type: 'rollout', task: { ...tasks[next]!, index: next } };
         next += 1;
-        this.threads[worker]!.postMessage(message);
+        this.postTo(worker, message);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.onFailure = (error) => finish(error);
@@ -152,7 +192,10 @@ class WorkerRunner implements RolloutRunner {
 
   async close(): Promise<void> {
     this.closed = true;
-    // terminate() also stops a worker mid-episode: cancel does not wait for episodes to finish
-    await Promise.all(this.threads.map((worker) => worker.terminate()));
+    if (this.host.exitCode !== null || this.host.signalCode !== null) return;
+    // killing the host also stops a worker mid-episode: cancel does not wait for episodes to finish
+    const exited = new Promise<void>((resolve) => this.host.once('exit', () => resolve()));
+    this.host.kill('SIGKILL');
+    await exited;
   }
 }

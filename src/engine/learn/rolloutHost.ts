@@ -1,0 +1,124 @@
+/**
+ * The rollout host: a child process of the engine whose worker threads run the rollouts, so that
+ * training yields the CPU to everything else on the machine, not only to the engine's own threads.
+ *
+ * Why a process: on Linux with autogroups (CONFIG_SCHED_AUTOGROUP, on in most distribution kernels
+ * and active whenever processes sit in the root cpu cgroup) the scheduler first shares the CPUs
+ * between sessions, and only then between the threads of a session by their nice values. Rollout
+ * threads at nice 10 inside the engine's process yielded to the engine's own threads, but their
+ * session (the editor's: code-server or VS Code, extension host, engine) competed with the robot
+ * emulator's session as a whole, at a weight set by the engine's nice-0 threads that wake many times
+ * a second. Measured with `perf sched` during the stop-click bench: the emulator, runnable, waited
+ * up to 340 ms while both CPUs ran rollout threads (docs/architecture.md, "Click to stop").
+ * Forked with `detached` the host leads a new session, hence a scheduling group of its own, whose
+ * nice value it raises to 19: the group then weighs 15 against 1024 for any other, and its threads
+ * still get every CPU cycle nobody else wants. Unprivileged processes may lower their own group's
+ * priority (not raise it). Elsewhere (macOS, Windows, no autogroups) the per-thread nice applies.
+ *
+ * On Linux the host's threads also take the SCHED_IDLE policy (again allowed to anyone, one way
+ * only): a CPU that runs nothing but SCHED_IDLE threads counts as idle when the kernel picks a CPU
+ * for a waking thread, and a waking normal thread preempts an idle-policy one at once. Without it a
+ * woken session worker was seen queued for 16 ms behind Chromium on one CPU while the other ran a
+ * rollout. Node has no call for the policy, so util-linux's `chrt` sets it; without chrt, nice 19.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, ToWorker } from './workerProtocol';
+
+/** Nice value of rollout threads and of the rollout host's scheduling group (0 = normal, 19 = lowest). */
+export const ROLLOUT_NICENESS = 19;
+
+/** Engine -> host. */
+export type ToHost = { readonly type: 'start'; readonly workers: number } | { readonly type: 'send'; readonly worker: number; readonly message: ToWorker };
+
+/** Host -> engine. */
+export type FromHost =
+  | { readonly type: 'started'; readonly group: string }
+  | { readonly type: 'message'; readonly worker: number; readonly message: FromWorker }
+  | { readonly type: 'failed'; readonly worker: number; readonly message: string };
+
+/** A rollout worker thread running `entry` (the bundle, or worker.ts through tsx when run from source). */
+export function spawnRolloutThread(entry: string): Worker {
+  if (!entry.endsWith('.ts')) return new Worker(entry);
+  // Node 20 refuses a .ts worker entry even with tsx loaded; register tsx inside the worker first.
+  const tsxApi = 'tsx/cjs/api'; // a variable, so the bundler does not try to resolve a dev-only path
+  const bootstrap = `require(${JSON.stringify(require.resolve(tsxApi))}).register(); require(${JSON.stringify(entry)});`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+/** This process's session id (Linux), from /proc/self/stat; undefined elsewhere. */
+function sessionId(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // fields after the command name (which may contain spaces): state ppid pgrp session ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[3]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Lower this process's autogroup to ROLLOUT_NICENESS, only when the process leads its own session
+ * (otherwise the group is the editor's, and lowering it would slow the editor and the stop path).
+ * The kernel rate-limits the write system-wide (EAGAIN within 100 ms of another), so it retries.
+ */
+async function lowerOwnSchedulingGroup(): Promise<string> {
+  if (process.platform !== 'linux') return 'no autogroups on this platform';
+  if (sessionId() !== process.pid) return 'not a session leader: autogroup left alone';
+  for (let attempt = 0; attempt < 30; attempt++) {
+    try {
+      writeFileSync('/proc/self/autogroup', String(ROLLOUT_NICENESS));
+      return readFileSync('/proc/self/autogroup', 'utf8').trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN') return `autogroup unchanged (${code ?? (error as Error).message})`;
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+  }
+  return 'autogroup unchanged (busy)';
+}
+
+/** SCHED_IDLE for every thread of this process; threads started afterwards inherit it. */
+function takeIdlePolicy(): string {
+  if (process.platform !== 'linux') return `nice ${ROLLOUT_NICENESS}`;
+  try {
+    execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5000 });
+    return 'SCHED_IDLE';
+  } catch {
+    return `nice ${ROLLOUT_NICENESS} (chrt unavailable, no SCHED_IDLE)`;
+  }
+}
+
+/** The host's main loop: start the threads, relay messages both ways, exit with the engine. */
+export function runRolloutHost(entry: string): void {
+  const send = (message: FromHost): void => void process.send!(message);
+  // the relay itself is not latency-critical either
+  try {
+    setPriority(0, ROLLOUT_NICENESS);
+  } catch {
+    // a courtesy
+  }
+  const threads: Worker[] = [];
+  process.on('message', (m: ToHost) => {
+    if (m.type === 'start') {
+      // before any rollout thread exists, so that every one inherits the policy
+      const policy = takeIdlePolicy();
+      void lowerOwnSchedulingGroup().then((autogroup) => {
+        const group = `${policy}; ${autogroup}`;
+        for (let i = 0; i < m.workers; i++) {
+          const thread = spawnRolloutThread(entry);
+          thread.on('message', (message: FromWorker) => send({ type: 'message', worker: i, message }));
+          thread.on('error', (error) => send({ type: 'failed', worker: i, message: error.stack ?? error.message }));
+          thread.on('exit', (code) => send({ type: 'failed', worker: i, message: `rollout worker exited with code ${code}` }));
+          threads.push(thread);
+        }
+        send({ type: 'started', group });
+      });
+    } else if (m.type === 'send') threads[m.worker]?.postMessage(m.message);
+  });
+  // the engine went away (or closed the pool): nothing to do without it
+  process.on('disconnect', () => process.exit(0));
+}
