@@ -90,13 +90,13 @@ test('the section reaches report.json, report.md and report.html', () => {
   const report = buildGapReport(after);
   assert.ok(report.calibration?.comparison);
   const md = calibrationMarkdown(report.calibration).join('\n');
-  assert.match(md, /Calibration shrank the mean transfer gap: -19\.3 points/);
+  assert.match(md, /\*\*Calibration shrank the transfer gap: 27\.3 → 8\.0 points \(its size -19\.3\)\. Real success 64\.7% → 84\.7% \(\+20\.0 points; the 95% intervals do not overlap\)\.\*\*/);
   assert.match(md, /\| b2 \| before \| 2 \| 94\.0% \| 70\.0% \(50\) \| 24\.0 \|/);
   assert.match(md, /\| b3 \| before \| 3 \| 92\.0% \| 64\.0% \(50, halted\) \| 28\.0 \|/);
   assert.match(md, /Halted evaluations .*b3 after episode 50 of 50: watchdog/);
   const html = gapReportHtml(report);
   assert.match(html, /<h2>Calibration<\/h2>/);
-  assert.match(html, /shrank the mean transfer gap: -19\.3 points/);
+  assert.match(html, /<strong>Calibration shrank the transfer gap: 27\.3 → 8\.0 points/);
 });
 
 test('a calibration that widened the gap says so', () => {
@@ -104,7 +104,18 @@ test('a calibration that widened the gap says so', () => {
   writeRun(folder, { id: 'b1', seed: 1, sim: 0.9, realSuccesses: 40 });
   const after = writeRun(folder, { id: 'a1', seed: 1, sim: 0.9, realSuccesses: 30, calibration: CALIBRATION });
   const md = calibrationMarkdown(calibrationSectionOf(after)!).join('\n');
-  assert.match(md, /did not shrink the mean transfer gap: \+20\.0 points/);
+  assert.match(md, /did not shrink the transfer gap: 10\.0 → 30\.0 points \(its size \+20\.0\)\. Real success 80\.0% → 60\.0% \(-20\.0 points; the 95% intervals overlap: within the noise\)/);
+});
+
+test('a gap that turns negative (the robot beats the randomized sim) shrank by its size, not by the signed change', () => {
+  const folder = mkdtempSync(join(tmpdir(), 's2r-calgap-'));
+  writeRun(folder, { id: 'b1', seed: 1, sim: 0.9, realSuccesses: 43 }); // gap +4
+  const after = writeRun(folder, { id: 'a1', seed: 1, sim: 0.9, realSuccesses: 47, calibration: CALIBRATION }); // gap -4
+  const c = calibrationSectionOf(after)!.comparison!;
+  assert.ok(Math.abs(c.gapChangePoints + 8) < 1e-9);
+  assert.ok(Math.abs(c.gapSizeChangePoints) < 1e-9);
+  assert.ok(Math.abs(c.realSuccessChangePoints - 8) < 1e-9);
+  assert.equal(c.verdict, 'Calibration did not shrink the transfer gap: 4.0 → -4.0 points (its size 0.0). Real success 86.0% → 94.0% (+8.0 points; the 95% intervals overlap: within the noise).');
 });
 
 test('no calibration block: no section; no uncalibrated sibling: values without a comparison', () => {

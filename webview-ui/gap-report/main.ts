@@ -118,7 +118,8 @@ function calibrationBlock(section: CalibrationSection): HTMLElement {
   const change = c.gapChangePoints;
   block.append(
     el('table', { class: 'figures' }, el('thead', {}, el('tr', {}, ...head)), el('tbody', {}, ...rows)),
-    el('p', {}, el('span', { class: `codicon codicon-${change < 0 ? 'pass' : 'warning'}` }), ' Calibration changed the mean gap by ', el('strong', { 'data-metric': 'calibration-change' }, `${change <= 0 ? '' : '+'}${change.toFixed(1)} points`)),
+    el('p', {}, el('span', { class: `codicon codicon-${c.gapSizeChangePoints < 0 ? 'pass' : 'warning'}` }), ' Calibration changed the mean gap by ', el('strong', { 'data-metric': 'calibration-change' }, `${change <= 0 ? '' : '+'}${change.toFixed(1)} points`)),
+    el('p', { 'data-metric': 'calibration-verdict' }, c.verdict),
     el('p', { class: 'muted' }, `Runs of this experiment on ${c.robot}: before = trained without a calibration block, after = with this one. Gap in points of success; sd between runs (training seeds).`),
   );
   return block;

@@ -56,8 +56,17 @@ export interface CalibrationComparison {
   readonly robot: string;
   readonly before: CalibrationGroup;
   readonly after: CalibrationGroup;
-  /** after.meanGapPoints − before.meanGapPoints: negative when calibration shrank the gap. */
+  /** after.meanGapPoints − before.meanGapPoints (the signed gap's change). */
   readonly gapChangePoints: number;
+  /**
+   * |after.meanGapPoints| − |before.meanGapPoints|: negative when calibration shrank the gap's size.
+   * A gap that turned from +5 to −3 (the robot now beats the randomized sim) shrank by 2, not by 8.
+   */
+  readonly gapSizeChangePoints: number;
+  /** Pooled real success after minus before, points. */
+  readonly realSuccessChangePoints: number;
+  /** The comparison in one sentence, the same in every view of the report. */
+  readonly verdict: string;
 }
 
 export interface CalibrationSection {
@@ -106,7 +115,23 @@ export function calibrationSectionOf(runDir: string): CalibrationSection | undef
   if (before.length === 0 || after.length === 0) return section;
   const b = groupOf(before);
   const a = groupOf(after);
-  return { ...section, comparison: { robot, before: b, after: a, gapChangePoints: a.meanGapPoints - b.meanGapPoints } };
+  const gapSizeChangePoints = Math.abs(a.meanGapPoints) - Math.abs(b.meanGapPoints);
+  const realSuccessChangePoints = 100 * (a.pooledRealSuccess - b.pooledRealSuccess);
+  return {
+    ...section,
+    comparison: { robot, before: b, after: a, gapChangePoints: a.meanGapPoints - b.meanGapPoints, gapSizeChangePoints, realSuccessChangePoints, verdict: verdictOf(b, a, gapSizeChangePoints, realSuccessChangePoints) },
+  };
+}
+
+function verdictOf(b: CalibrationGroup, a: CalibrationGroup, sizeChange: number, realChange: number): string {
+  // at the precision shown: a change that prints as 0.0 is no change
+  const tenths = (x: number): number => Math.round(x * 10) / 10 || 0;
+  const signed = (x: number): string => `${tenths(x) > 0 ? '+' : ''}${tenths(x).toFixed(1)}`;
+  const gap = `Calibration ${tenths(sizeChange) < 0 ? 'shrank' : 'did not shrink'} the transfer gap: ${b.meanGapPoints.toFixed(1)} → ${a.meanGapPoints.toFixed(1)} points (its size ${signed(sizeChange)}).`;
+  // whether the real success moved beyond what the episodes can tell apart
+  const apart = a.pooledRealCi[0] > b.pooledRealCi[1] || a.pooledRealCi[1] < b.pooledRealCi[0];
+  const real = `Real success ${pct(b.pooledRealSuccess)} → ${pct(a.pooledRealSuccess)} (${signed(realChange)} points; the 95% intervals ${apart ? 'do not overlap' : 'overlap: within the noise'}).`;
+  return `${gap} ${real}`;
 }
 
 export function calibratedValues(calibration: Calibration): CalibratedValue[] {
@@ -227,8 +252,7 @@ export function calibrationMarkdown(section: CalibrationSection): string[] {
     lines.push(`| ${label} | ${g.runs.length} | ${pct(g.meanSimSuccess)} | ${pct(g.pooledRealSuccess)} [${pct(g.pooledRealCi[0])}, ${pct(g.pooledRealCi[1])}] of ${g.realEpisodes} | ${g.meanGapPoints.toFixed(1)} ± ${g.gapSpreadPoints.toFixed(1)} points |`);
   }
   lines.push('');
-  const change = c.gapChangePoints;
-  lines.push(`**Calibration ${change < 0 ? 'shrank' : 'did not shrink'} the mean transfer gap: ${change <= 0 ? '' : '+'}${change.toFixed(1)} points.**`, '');
+  lines.push(`**${c.verdict}**`, '');
   lines.push('| Run | Group | Seed | Sim | Real | Gap (points) |', '|---|---|---|---|---|---|');
   for (const [label, g] of [['before', c.before], ['after', c.after]] as const) {
     for (const r of g.runs) lines.push(`| ${r.runId} | ${label} | ${r.seed} | ${pct(r.simSuccess)} | ${pct(r.realSuccess)} (${r.realEpisodes}${r.halted ? ', halted' : ''}) | ${r.gapPoints.toFixed(1)} |`);

@@ -121,8 +121,7 @@ function calibrationHtml(section: CalibrationSection): string {
     out.push(`<tr><th>${escapeHtml(label)}</th>${cells.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`);
   }
   out.push('</tbody></table>');
-  const change = c.gapChangePoints;
-  out.push(`<p><strong>Calibration ${change < 0 ? 'shrank' : 'did not shrink'} the mean transfer gap: ${change <= 0 ? '' : '+'}${change.toFixed(1)} points.</strong></p>`);
+  out.push(`<p><strong>${escapeHtml(c.verdict)}</strong></p>`);
   out.push('<table><thead><tr><th>Run</th><th>Group</th><th>Seed</th><th>Sim</th><th>Real</th><th>Gap (points)</th></tr></thead><tbody>');
   for (const [label, g] of [['before', c.before], ['after', c.after]] as const) {
     for (const r of g.runs) out.push(`<tr><th>${escapeHtml(r.runId)}</th><td>${label}</td><td>${r.seed}</td><td>${pct(r.simSuccess)}</td><td>${pct(r.realSuccess)} (${r.realEpisodes}${r.halted ? ', halted' : ''})</td><td>${r.gapPoints.toFixed(1)}</td></tr>`);
