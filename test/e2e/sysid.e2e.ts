@@ -148,6 +148,9 @@ describe('issue 6: coverage diagnostics, quick fixes, the report and Apply to Ex
       assert.equal(await changeCell.innerText(), `${change <= 0 ? '' : '+'}${change.toFixed(1)} points`);
       assert.equal(await frame.locator('[data-metric="calibration-gap-before"]').innerText(), `${gap('before-s1').toFixed(1)} ± 0.0`);
       assert.equal(await frame.locator('[data-metric="calibration-gap-after"]').innerText(), `${gap('after-s1').toFixed(1)} ± 0.0`);
+      // the verdict weighs the gap's size and the real success (the fixture: real runs of push on moderate, seed 1, without and with the sensors' calibration)
+      const real = (run: string): string => `${(100 * JSON.parse(readFileSync(join(runs, run, 'eval-real.json'), 'utf8')).report.success_rate).toFixed(1)}%`;
+      assert.match(await frame.locator('[data-metric="calibration-verdict"]').innerText(), new RegExp(`Real success ${real('before-s1').replace('.', '\\.')} → ${real('after-s1').replace('.', '\\.')}`));
       // report.json, written on opening, holds the same comparison
       const report = await waitFor(async () => {
         const path = join(runs, 'after-s1', 'report.json');
