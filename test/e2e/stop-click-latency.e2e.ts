@@ -33,6 +33,8 @@ const CLICKS = Number(process.env.SIM2REAL_STOP_CLICK_BENCH ?? 0);
 const ONLY = process.env.SIM2REAL_STOP_CLICK_ONLY;
 /** Diagnostics: a JSONL file to append every click's stamps to (CLOCK_MONOTONIC ms), for lining up with traces. */
 const DUMP = process.env.SIM2REAL_STOP_CLICK_DUMP;
+/** Diagnostics: a folder for a CPU profile of the workbench's renderer (which also runs the console) per condition. */
+const PROFILE = process.env.SIM2REAL_STOP_CLICK_PROFILE;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -161,7 +163,15 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
     const engineToRobot: number[] = [];
     const latencies: number[] = [];
     const issueToStop: number[] = [];
+    // the training's own pace at each click (the status bar's steps/s): the engine really was busy
+    const stepsPerSecond: number[] = [];
     let misaligned = 0;
+    const cdp = PROFILE ? await wb.page.context().newCDPSession(wb.page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+      await cdp.send('Profiler.start');
+    }
     let episodesEndedBeforeClick = 0;
     for (let i = 0; i < CLICKS; i++) {
       // a training that has ended (its step budget) is started again before the episode, not mid-way
@@ -218,11 +228,22 @@ describe('stop click latency in VS Code (benchmark)', { skip: CLICKS < 1 ? 'set 
       }
       if (DUMP) appendFileSync(DUMP, JSON.stringify({ label, click: i, issuedMs: issued, pressMs: pressMono, handledMs: handled - clock.offsetMs, engineStop, robotStopMs: stop.tMs }) + '\n');
       await ui().locator('#robot-state', { hasText: 'STOPPED' }).waitFor({ state: 'visible' });
+      if (training) {
+        const status = await wb.page.locator('.statusbar-item', { hasText: /steps\/s/ }).first().innerText().catch(() => '');
+        const pace = /(\d+) steps\/s/.exec(status);
+        if (pace) stepsPerSecond.push(Number(pace[1]));
+      }
+    }
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(PROFILE!, { recursive: true });
+      writeFileSync(join(PROFILE!, `${label}.cpuprofile`), JSON.stringify(profile));
+      await cdp.detach();
     }
     const r = (xs: number[]) => ({ p50: +percentile(xs, 50).toFixed(2), p99: +percentile(xs, 99).toFixed(2), max: +Math.max(...xs).toFixed(2) });
     const split = clickToEngine.length ? { clickToEngineSentMs: r(clickToEngine), engineSentToRobotMs: r(engineToRobot) } : {};
     const hopFigures = Object.fromEntries(Object.entries(hops).filter(([, xs]) => xs.length).map(([k, xs]) => [k, r(xs)]));
-    results[label] = { clicks: CLICKS, clickToStopMs: r(latencies), ...split, ...hopFigures, directStops: hops.directPressToWorkerMs!.length, issueToStopMs: r(issueToStop), clockErrorMs: +clock.errorMs.toFixed(3), misaligned, episodesEndedBeforeClick };
+    results[label] = { clicks: CLICKS, clickToStopMs: r(latencies), ...split, ...hopFigures, directStops: hops.directPressToWorkerMs!.length, issueToStopMs: r(issueToStop), clockErrorMs: +clock.errorMs.toFixed(3), misaligned, episodesEndedBeforeClick, ...(stepsPerSecond.length ? { trainingStepsPerSecond: { p50: percentile(stepsPerSecond, 50), min: Math.min(...stepsPerSecond) } } : {}) };
     process.stdout.write(`${label}: ${JSON.stringify(results[label])}\n`);
     assert.equal(latencies.length, CLICKS);
   }
