@@ -22,8 +22,15 @@ import { Watchdog } from './watchdog';
 import { preferPredictableWasm } from './predictableWasm';
 import { LoopProbe } from './loopProbe';
 
-/** Physics steps run in one timer tick at most: after a stall the robot does not fast-forward for long. */
+/** Physics steps run in one catch-up at most: after a stall the robot does not fast-forward for long. */
 const MAX_CATCH_UP_STEPS = 20;
+/**
+ * Physics steps in one go before the event loop reads the sockets again. A catch-up after a stall
+ * (the emulator's process got no CPU for a while) runs in slices of this many steps with the I/O
+ * phase in between, so a stop that arrived meanwhile is handled after at most this many steps, not
+ * after the whole backlog (up to MAX_CATCH_UP_STEPS, several ms, and preemptible midway).
+ */
+const STEPS_PER_SLICE = 2;
 
 const WARM_UP_STEPS = 50;
 const STREAM_PLANT = 1;
@@ -40,6 +47,8 @@ export class EmulatedRobot {
   private readonly watchdog: Watchdog;
   private latencyTimer: NodeJS.Timeout | undefined;
   private physicsTimer: NodeJS.Timeout | undefined;
+  /** The next slice of a catch-up, when one is underway. */
+  private physicsSlice: NodeJS.Immediate | undefined;
   private physicsOriginMs = 0;
   private physicsSteps = 0;
   /** The client whose commands drive the robot; its disconnection halts. */
@@ -98,10 +107,22 @@ export class EmulatedRobot {
     this.physicsOriginMs = monotonicMs();
     this.physicsSteps = 0;
     const periodMs = this.plant.dtS * 1000;
-    this.physicsTimer = setInterval(() => this.runPhysics(), Math.max(1, periodMs / 2));
+    // physics runs after the I/O phase of the loop turn its timer woke (setImmediate): a frame that
+    // came in meanwhile (a stop) is read first
+    this.physicsTimer = setInterval(() => this.schedulePhysics(), Math.max(1, periodMs / 2));
+  }
+
+  private schedulePhysics(): void {
+    // one stepper at a time: a catch-up underway goes on in its own slices
+    if (this.physicsSlice || this.disposed) return;
+    this.physicsSlice = setImmediate(() => {
+      this.physicsSlice = undefined;
+      this.runPhysics();
+    });
   }
 
   private runPhysics(): void {
+    if (this.disposed) return;
     const t0 = this.probe ? performance.now() : 0;
     const due = Math.floor((monotonicMs() - this.physicsOriginMs) / (this.plant.dtS * 1000));
     let steps = due - this.physicsSteps;
@@ -110,14 +131,17 @@ export class EmulatedRobot {
       this.physicsSteps = due - MAX_CATCH_UP_STEPS;
       steps = MAX_CATCH_UP_STEPS;
     }
-    for (let k = 0; k < steps; k++) {
+    const now = Math.min(steps, STEPS_PER_SLICE);
+    for (let k = 0; k < now; k++) {
       this.applyControllerCycle();
       this.plant.step();
       this.physicsSteps++;
     }
+    // the rest after the next I/O phase: sockets first (a stop), then the next slice
+    if (steps > now) this.schedulePhysics();
     if (this.probe) {
       this.probe.count('physicsTicks');
-      this.probe.count('physicsSteps', steps);
+      this.probe.count('physicsSteps', now);
       this.probe.section(`physicsTick${steps > 1 ? 'CatchUp' : ''}`, performance.now() - t0);
     }
   }
@@ -285,8 +309,10 @@ export class EmulatedRobot {
     this.disposed = true;
     this.statusListeners.clear();
     if (this.physicsTimer) clearInterval(this.physicsTimer);
+    if (this.physicsSlice) clearImmediate(this.physicsSlice);
     if (this.latencyTimer) clearTimeout(this.latencyTimer);
     this.physicsTimer = undefined;
+    this.physicsSlice = undefined;
     this.watchdog.stop();
     this.plant.dispose();
   }
