@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { Sim2RealContext } from './context';
 import type { EngineClient } from './engineClient';
+import type { EngineStatus } from './statusBar';
 import { monotonicMs } from '../engine/robot/clock';
 
 export const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
@@ -28,12 +29,15 @@ export async function stopRobotCommand(ctx: Sim2RealContext): Promise<void> {
   if (!sent) void vscode.window.showInformationMessage('Sim2Real: no robot session is connected; nothing to stop.');
 }
 
-/** The status-bar stop, visible exactly while the engine reports a connected robot session. */
+/**
+ * The status-bar stop, visible exactly while the engine reports a connected robot session. Meanwhile
+ * the engine's busy icon stands still (EngineStatus.setStill).
+ */
 export class RobotStopStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('sim2real.robotStop', vscode.StatusBarAlignment.Left, 1000);
   private readonly listener: vscode.Disposable;
 
-  constructor(engine: EngineClient) {
+  constructor(engine: EngineClient, engineStatus?: EngineStatus) {
     this.item.name = 'Sim2Real Robot Stop';
     this.item.text = '$(debug-stop) Stop Robot';
     this.item.tooltip = `${STOP_LABEL}. Keyboard: Ctrl+Alt+. (Cmd+Alt+. on macOS)`;
@@ -45,9 +49,13 @@ export class RobotStopStatus implements vscode.Disposable {
         if (event.kind !== 'robotState') return;
         if (event.state.connected) this.item.show();
         else this.item.hide();
+        engineStatus?.setStill(event.state.connected);
       }),
       engine.onDidChangeState((state) => {
-        if (state !== 'running') this.item.hide();
+        if (state !== 'running') {
+          this.item.hide();
+          engineStatus?.setStill(false);
+        }
       }),
     );
   }

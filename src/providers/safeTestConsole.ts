@@ -75,7 +75,7 @@ export class SafeTestConsole implements vscode.Disposable {
 
   static show(ctx: Sim2RealContext): SafeTestConsole {
     if (!SafeTestConsole.stopStatus) {
-      SafeTestConsole.stopStatus = new RobotStopStatus(ctx.engine);
+      SafeTestConsole.stopStatus = new RobotStopStatus(ctx.engine, ctx.status);
       ctx.subscriptions.push(SafeTestConsole.stopStatus);
     }
     if (SafeTestConsole.current) {
