@@ -230,11 +230,19 @@ const MIN_RUN_STATES = 6;
 /** A run must last this many of its time constants for its steady state to count. */
 const MIN_RUN_TIME_CONSTANTS = 2;
 /**
- * A run is planned this many time constants long (from the previous runs' median): the states used
- * start a delay and two samples after the torque was sent, and a run's own T scatters by ±30%, so 3
- * left many runs short of MIN_RUN_TIME_CONSTANTS.
+ * A run is planned this many time constants long (from the previous runs' median), or as long as the
+ * range allows: the states used start a delay and two samples after the torque was sent, and a run's
+ * own T scatters by ±30%, so 3 left many runs short of MIN_RUN_TIME_CONSTANTS; and the approach is
+ * not quite one exponential (the held joints yield to the reaction), so runs ended at 4 T read the
+ * `mild` elbow's speeds 2-5% high (c 5% low) where runs over the whole range read them within 0.3%.
  */
-const RUN_TIME_CONSTANTS = 4;
+const RUN_TIME_CONSTANTS = 6;
+/**
+ * Shortest run planned, s. The joint starting under torque, and the hold that ends a run, set the held
+ * joints swinging for about half a second, and the driven joint's speed with them: runs of 0.55 s on
+ * the `mild` wrist (I/b 66 ms) read 3-8% fast, depending on where in the range they started.
+ */
+const MIN_RUN_S = 2;
 /** A run whose fit leaves more than this many times the runs' median RMS unexplained is left out of the fit. */
 const RUN_RMS_OUTLIER = 2;
 
@@ -316,7 +324,7 @@ async function frictionSweep(link: SysidLink, j: number, points: number, delayS:
   const breakaway = await breakawayTorque(link, j, noise, delayS, maxTorque);
   let timeConstant = 1;
   const run = async (commandNm: number, expectedRadPerS?: number): Promise<void> => {
-    const durationS = Math.min(10, Math.max(0.6, RUN_TIME_CONSTANTS * timeConstant));
+    const durationS = Math.min(10, Math.max(MIN_RUN_S, RUN_TIME_CONSTANTS * timeConstant));
     // a run covers about v·(duration − T) once settled; unknown speeds (the probes) take half the range
     // plus the distance the range guard keeps in hand (the speed times the delay and margins), so a
     // run that starts mid-range is not cut short before it settles
@@ -425,6 +433,7 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
   const here = link.joints.position[j]!;
   // start from the far end only when the run would not fit in what lies ahead
   if (sign * ((sign > 0 ? hi : lo) - here) < Math.min(travelRad, 0.9 * (hi - lo))) await moveToPose(link, identificationPose(link, j, startAt));
+  await settle(link);
   const recording = link.record();
   const sentMs = monotonicMs();
   const vGuard = GUARD_SPEED_FRACTION * link.safety.maxJointVelocity;
@@ -474,6 +483,33 @@ async function torqueRun(link: SysidLink, j: number, commandNm: number, delayS: 
   return { commandNm, steadyRadPerS: approach.steadyRadPerS, timeConstantS: approach.timeConstantS, fitRmsRadPerS: approach.rmsRadPerS };
 }
 
+/**
+ * Wait, holding, until every joint is at rest: the mean velocity of each over the last tenth of a
+ * second below SETTLED_RAD_PER_S (at least SETTLE_MIN_MS, at most SETTLE_MAX_MS). A hold stops the
+ * driven joint within a few hundredths of a second, and its reaction sets the held joints swinging:
+ * 100 ms after holding the wrist at 0.6 rad/s the elbow still turned at 0.05 rad/s, and the next
+ * run's wrist read 3-8% fast for most of its 0.55 s (the `mild` wrist's b came out 5-7% low).
+ */
+async function settle(link: SysidLink): Promise<void> {
+  const recording = link.record();
+  const started = monotonicMs();
+  try {
+    for (;;) {
+      await link.tick();
+      const elapsed = monotonicMs() - started;
+      const recent = recording.samples.filter((s) => s.receivedMs > monotonicMs() - 100);
+      const still = recent.length >= 3 && recent[0]!.velocity.every((_, k) => Math.abs(mean(recent.map((s) => s.velocity[k]!))) < SETTLED_RAD_PER_S);
+      if ((still && elapsed >= SETTLE_MIN_MS) || elapsed >= SETTLE_MAX_MS) return;
+    }
+  } finally {
+    recording.stop();
+  }
+}
+
+const SETTLED_RAD_PER_S = 0.01;
+const SETTLE_MIN_MS = 150;
+const SETTLE_MAX_MS = 2000;
+
 function window(samples: readonly Sample[], fromMs: number, toMs: number): Sample[] {
   return samples.filter((s) => s.receivedMs >= fromMs && s.receivedMs <= toMs);
 }
@@ -520,7 +556,7 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
     const here = link.joints.position[j]!;
     // from where the last pulse left the joint, unless too little of the range lies ahead
     if (sign * ((sign > 0 ? hi : lo) - here) < 0.6 * (hi - lo)) await moveToPose(link, pose);
-    await link.tick(150);
+    await settle(link);
     const recording = link.record();
     const sentMs = monotonicMs();
     const end = sign > 0 ? hi : lo;
@@ -558,8 +594,11 @@ async function inertiaPulses(link: SysidLink, j: number, sweep: Sweep, trials: n
 const OSCILLATE_BELOW_STATES = 20;
 /** Half an alternation, control periods: about two time constants, within these bounds. */
 const OSCILLATION_HALF_STEPS: readonly [number, number] = [3, 6];
-/** Each block of the oscillation lasts this long, s: a trial of its own, and a chance to re-centre. */
-const OSCILLATION_BLOCK_S = 2;
+/**
+ * Each block of the oscillation lasts this long, s: a trial of its own, and a chance to re-centre.
+ * On `moderate` (effort noise 0.05 N·m) a 2 s block's I scattered by about 4%.
+ */
+const OSCILLATION_BLOCK_S = 3;
 /** A block ends early when the joint wanders this far from the centre, rad; the next starts from the centre again. */
 const OSCILLATION_WANDER_RAD = 0.5;
 /** After a block the joint is moved back to the centre when it ended further than this, rad. */
@@ -597,7 +636,7 @@ async function inertiaOscillation(link: SysidLink, j: number, sweep: Sweep, bloc
   const trialsKgM2: number[] = [];
   for (let k = 0; k < blocks; k++) {
     if (Math.abs(link.joints.position[j]! - centre) > OSCILLATION_RECENTRE_RAD) await moveToPose(link, pose);
-    await link.tick(150);
+    await settle(link);
     // the first half is half as long, so the swing centres on where the block starts; it heads back towards the centre
     const first = link.joints.position[j]! > centre ? -1 : 1;
     const recording = link.record();

@@ -44,10 +44,9 @@ export function oscillationInertia(states: readonly OscillationState[], j: numbe
   const period = medianOf(periods.filter((p) => p > 0));
   if (!(period > 0)) return { inertiaKgM2: NaN, equations: 0 };
   const t0 = states[0]!.stampS;
-  // Zᵀ X and Zᵀ y, Z = [1, cos, sin], X = [1, d, v]
-  const zx = [new Float64Array(3), new Float64Array(3), new Float64Array(3)];
-  const zy = new Float64Array(3);
-  let m = 0;
+  const X: number[][] = [];
+  const Z: number[][] = [];
+  const y: number[] = [];
   for (let k = 1; k < n; k++) {
     const now = states[k]!;
     const before = states[k - 1]!;
@@ -59,24 +58,58 @@ export function oscillationInertia(states: readonly OscillationState[], j: numbe
     const e = now.effort[j]!;
     // the Coulomb torque switches within a period where the velocity reverses: no clean equation
     if (!(v !== 0 && v0 !== 0 && Math.sign(v) === Math.sign(v0)) || !Number.isFinite(e)) continue;
-    const x = [1, (v - v0) / dt, v];
-    const y = e - coulombNm * Math.sign(v) - viscousNmsPerRad * v0;
+    X.push([1, (v - v0) / dt, v]);
+    y.push(e - coulombNm * Math.sign(v) - viscousNmsPerRad * v0);
     const phase = omegaRadPerS * (now.stampS - t0);
-    const z = [1, Math.cos(phase), Math.sin(phase)];
-    for (let a = 0; a < 3; a++) {
-      zy[a]! += z[a]! * y;
-      for (let c = 0; c < 3; c++) zx[a]![c]! += z[a]! * x[c]!;
-    }
-    m++;
+    Z.push([1, Math.cos(phase), Math.sin(phase)]);
   }
+  const m = y.length;
   if (m < MIN_OSCILLATION_EQUATIONS) return { inertiaKgM2: NaN, equations: m };
-  const p = solve3(zx.map((row) => Array.from(row)), Array.from(zy));
+  const p = twoStageLeastSquares(X, Z, y);
   const inertia = p?.[1];
   return { inertiaKgM2: inertia !== undefined && inertia > 0 ? inertia : NaN, equations: m };
 }
 
+/**
+ * Instrumental variables by two-stage least squares: the regressors projected on the instruments,
+ * then y regressed on the projections: p = (Xᵀ P X)⁻¹ Xᵀ P y with P = Z (ZᵀZ)⁻¹ Zᵀ.
+ */
+function twoStageLeastSquares(X: readonly (readonly number[])[], Z: readonly (readonly number[])[], y: readonly number[]): number[] | undefined {
+  const px = X[0]!.length;
+  const pz = Z[0]!.length;
+  const zz = gram(Z, Z);
+  const zx = gram(Z, X);
+  const zy = gram(Z, y.map((v) => [v]));
+  // (ZᵀZ)⁻¹ ZᵀX and (ZᵀZ)⁻¹ Zᵀy, column by column
+  const a: number[][] = Array.from({ length: pz }, () => new Array<number>(px).fill(0));
+  for (let c = 0; c < px; c++) {
+    const col = solve(zz, zx.map((row) => row[c]!));
+    if (!col) return undefined;
+    for (let r = 0; r < pz; r++) a[r]![c] = col[r]!;
+  }
+  const w = solve(zz, zy.map((row) => row[0]!));
+  if (!w) return undefined;
+  // Xᵀ P X = (ZᵀX)ᵀ a, Xᵀ P y = (ZᵀX)ᵀ w
+  const lhs = Array.from({ length: px }, (_, r) => Array.from({ length: px }, (_, c) => zx.reduce((s, row, i) => s + row[r]! * a[i]![c]!, 0)));
+  const rhs = Array.from({ length: px }, (_, r) => zx.reduce((s, row, i) => s + row[r]! * w[i]!, 0));
+  return solve(lhs, rhs);
+}
+
+/** Aᵀ B for row-major A (n×p) and B (n×q). */
+function gram(A: readonly (readonly number[])[], B: readonly (readonly number[])[]): number[][] {
+  const p = A[0]!.length;
+  const q = B[0]!.length;
+  const out = Array.from({ length: p }, () => new Array<number>(q).fill(0));
+  for (let k = 0; k < A.length; k++) {
+    const a = A[k]!;
+    const b = B[k]!;
+    for (let r = 0; r < p; r++) for (let c = 0; c < q; c++) out[r]![c]! += a[r]! * b[c]!;
+  }
+  return out;
+}
+
 /** Gaussian elimination with partial pivoting; undefined when singular. */
-function solve3(a: number[][], b: number[]): number[] | undefined {
+function solve(a: readonly (readonly number[])[], b: readonly number[]): number[] | undefined {
   const n = b.length;
   const m = a.map((row, i) => [...row, b[i]!]);
   for (let col = 0; col < n; col++) {
@@ -84,12 +117,12 @@ function solve3(a: number[][], b: number[]): number[] | undefined {
     for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
     [m[col], m[pivot]] = [m[pivot]!, m[col]!];
     const d = m[col]![col]!;
-    if (!(Math.abs(d) > 1e-15)) return undefined;
+    if (!(Math.abs(d) > 1e-300)) return undefined;
     for (let c = col; c <= n; c++) m[col]![c]! /= d;
     for (let r = 0; r < n; r++) {
       if (r === col) continue;
       const f = m[r]![col]!;
-      for (let c = col; c <= n; c++) m[r]![c]! -= f * m[col]![c]!;
+      if (f !== 0) for (let c = col; c <= n; c++) m[r]![c]! -= f * m[col]![c]!;
     }
   }
   return m.map((row) => row[n]!);
