@@ -238,11 +238,13 @@ const MIN_RUN_TIME_CONSTANTS = 2;
  */
 const RUN_TIME_CONSTANTS = 6;
 /**
- * Shortest run planned, s. The joint starting under torque, and the hold that ends a run, set the held
- * joints swinging for about half a second, and the driven joint's speed with them: runs of 0.55 s on
- * the `mild` wrist (I/b 66 ms) read 3-8% fast, depending on where in the range they started.
+ * Shortest run planned, s (the range may end it sooner). The joint starting under torque, and the hold
+ * that ends a run, set the held joints swinging, and the driven joint's speed with them: runs of
+ * 0.55 s on the `mild` wrist (I/b 66 ms) read 3-8% fast, depending on where in the range they
+ * started; on the plant alone, runs capped at 2, 3 and 4 s gave the `moderate` elbow's b +1.9%,
+ * +0.3% and 0.0% (a slow swing of the held shoulder, a few percent of the speed, over seconds).
  */
-const MIN_RUN_S = 2;
+const MIN_RUN_S = 4;
 /** A run whose fit leaves more than this many times the runs' median RMS unexplained is left out of the fit. */
 const RUN_RMS_OUTLIER = 2;
 
@@ -596,9 +598,9 @@ const OSCILLATE_BELOW_STATES = 20;
 const OSCILLATION_HALF_STEPS: readonly [number, number] = [3, 6];
 /**
  * Each block of the oscillation lasts this long, s: a trial of its own, and a chance to re-centre.
- * On `moderate` (effort noise 0.05 N·m) a 2 s block's I scattered by about 4%.
+ * On `moderate` (effort noise 0.05 N·m) 2-3 s blocks' I scattered by 4-5% live.
  */
-const OSCILLATION_BLOCK_S = 3;
+const OSCILLATION_BLOCK_S = 4;
 /** A block ends early when the joint wanders this far from the centre, rad; the next starts from the centre again. */
 const OSCILLATION_WANDER_RAD = 0.5;
 /** After a block the joint is moved back to the centre when it ended further than this, rad. */
