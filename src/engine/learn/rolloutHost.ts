@@ -15,14 +15,14 @@
  * still get every CPU cycle nobody else wants. Unprivileged processes may lower their own group's
  * priority (not raise it). Elsewhere (macOS, Windows, no autogroups) the per-thread nice applies.
  *
- * On Linux the host's threads also take the SCHED_IDLE policy (again allowed to anyone, one way
+ * On Linux the rollout threads also take the SCHED_IDLE policy (again allowed to anyone, one way
  * only): a CPU that runs nothing but SCHED_IDLE threads counts as idle when the kernel picks a CPU
  * for a waking thread, and a waking normal thread preempts an idle-policy one at once. Without it a
  * woken session worker was seen queued for 16 ms behind Chromium on one CPU while the other ran a
  * rollout. Node has no call for the policy, so util-linux's `chrt` sets it; without chrt, nice 19.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './workerProtocol';
@@ -81,33 +81,47 @@ async function lowerOwnSchedulingGroup(): Promise<string> {
   return 'autogroup unchanged (busy)';
 }
 
-/** SCHED_IDLE for every thread of this process; threads started afterwards inherit it. */
-function takeIdlePolicy(): string {
+/**
+ * SCHED_IDLE for the calling thread (a rollout worker), by its thread id. The host's own relay
+ * thread keeps the normal policy at nice 19: an idle-policy thread that wakes never preempts, and
+ * the relay passing tasks to the workers should not wait for a timer tick behind one of them.
+ */
+export function takeIdlePolicy(): string {
   if (process.platform !== 'linux') return `nice ${ROLLOUT_NICENESS}`;
   try {
-    execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(process.pid)], { stdio: 'ignore', timeout: 5000 });
+    // /proc/thread-self -> "<pid>/task/<tid>"
+    const tid = readlinkSync('/proc/thread-self').split('/').pop()!;
+    execFileSync('chrt', ['--idle', '--pid', '0', tid], { stdio: 'ignore', timeout: 5000 });
     return 'SCHED_IDLE';
   } catch {
-    return `nice ${ROLLOUT_NICENESS} (chrt unavailable, no SCHED_IDLE)`;
+    return `nice ${ROLLOUT_NICENESS} (no SCHED_IDLE: chrt unavailable)`;
+  }
+}
+
+/** This process's thread ids (Linux: each may get its own nice value); elsewhere the process's. */
+function threadIds(): number[] {
+  try {
+    return readdirSync('/proc/self/task').map(Number);
+  } catch {
+    return [0];
   }
 }
 
 /** The host's main loop: start the threads, relay messages both ways, exit with the engine. */
 export function runRolloutHost(entry: string): void {
   const send = (message: FromHost): void => void process.send!(message);
-  // the relay itself is not latency-critical either
-  try {
-    setPriority(0, ROLLOUT_NICENESS);
-  } catch {
-    // a courtesy
+  // the relay and the runtime's own threads (V8's GC and compiler helpers) yield as well
+  for (const tid of threadIds()) {
+    try {
+      setPriority(tid, ROLLOUT_NICENESS);
+    } catch {
+      // a courtesy
+    }
   }
   const threads: Worker[] = [];
   process.on('message', (m: ToHost) => {
     if (m.type === 'start') {
-      // before any rollout thread exists, so that every one inherits the policy
-      const policy = takeIdlePolicy();
-      void lowerOwnSchedulingGroup().then((autogroup) => {
-        const group = `${policy}; ${autogroup}`;
+      void lowerOwnSchedulingGroup().then((group) => {
         for (let i = 0; i < m.workers; i++) {
           const thread = spawnRolloutThread(entry);
           thread.on('message', (message: FromWorker) => send({ type: 'message', worker: i, message }));

@@ -8,7 +8,7 @@
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { loadEnvFactory } from './envFactory';
-import { ROLLOUT_NICENESS, runRolloutHost } from './rolloutHost';
+import { ROLLOUT_NICENESS, runRolloutHost, takeIdlePolicy } from './rolloutHost';
 import { RolloutExecutor } from './rolloutExecutor';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
@@ -21,6 +21,7 @@ function runWorker(port: NonNullable<typeof parentPort>): void {
   } catch {
     // not fatal: the priority is a courtesy
   }
+  takeIdlePolicy();
 
   let executor: RolloutExecutor | undefined;
   // Tasks are handled strictly one after another: the env and policy are shared state.
