@@ -1,7 +1,9 @@
 /**
- * System identification on the robot link (`sim2real sysid FILE --robot URL`): delay, then per joint
- * a friction sweep and inertia pulses, with every command through the safety layer. The procedures
- * and their design are in docs/system-identification.md; the fits are in frictionFit.ts.
+ * System identification on the robot link (`sim2real sysid FILE --robot URL`): sensors at rest,
+ * delay, then per joint a friction sweep and its inertia (pulses, or an alternating torque for a joint
+ * that settles within a few joint states), with every command through the safety layer. The
+ * procedures and their design are in docs/system-identification.md; the fits are in frictionFit.ts
+ * and oscillation.ts.
  *
  * Torques are identified in the units of the robot's effort sensor (the torque the motor really
  * applies): the commanded torque times a per-joint gain measured from the effort readings, so a
@@ -308,7 +310,7 @@ const TRANSIT_TOLERANCE_RAD = 0.05;
 /**
  * The friction sweep of joint j (design in docs/system-identification.md): a breakaway ramp finds
  * roughly where it starts to move; two probe runs give a first line; then torques are chosen for
- * steady-state speeds spread evenly up to 70% of max_joint_velocity, alternating in direction, each
+ * steady-state speeds spread evenly up to 50% of max_joint_velocity, alternating in direction, each
  * from the end of the range it moves away from, refitting the line after every run.
  */
 async function frictionSweep(link: SysidLink, j: number, points: number, delayS: number, warnings: string[], onPoint: (k: number) => void): Promise<Sweep> {
