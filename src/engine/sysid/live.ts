@@ -10,7 +10,6 @@
  * motor's gain error does not leak into b, c and I. A robot that reports no effort is identified in
  * commanded units, with a warning.
  */
-import { resolve } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { JOINT_COUNT } from '../sim/tasks/arm';
@@ -76,10 +75,8 @@ export async function identifyOnRobot(
   options.signal?.throwIfAborted?.();
 
   progress({ fraction: 0, message: `connecting to ${address}` });
-  const link = await SysidLink.connect(experiment, address, options.allowedAddresses, options.signal, log);
   const warnings: string[] = [];
-  try {
-    await link.begin();
+  return SysidLink.run(experiment, address, options.allowedAddresses, options.signal, log, async (link) => {
     const controlPeriodMs = link.controlPeriodS * 1000;
     // the sensors first, while the arm and the object rest where the reset put them
     let sensors: SensorNoiseFit | undefined;
@@ -113,12 +110,7 @@ export async function identifyOnRobot(
     link.holdHere();
     progress({ fraction: 1, message: 'done' });
     return {
-      version: 1,
-      experimentFile: resolve(experimentFile),
-      experiment: experiment.name,
-      task: experiment.task,
-      source: { kind: 'robot', address: link.link.client.address },
-      createdAt: new Date().toISOString(),
+      ...link.resultHeader(experiment, experimentFile),
       friction,
       inertia,
       ...(delay ? { delay } : {}),
@@ -126,13 +118,7 @@ export async function identifyOnRobot(
       identified: [...identifiedParameters(friction, inertia, delay, controlPeriodMs, warnings), ...(sensors ? sensorParameters(sensors) : [])],
       warnings,
     };
-  } catch (error) {
-    const cancelled = error instanceof Error && error.name === 'AbortError';
-    await link.abort(cancelled ? 'system identification cancelled' : `system identification failed: ${(error as Error).message}`);
-    throw error;
-  } finally {
-    await link.close();
-  }
+  });
 }
 
 function jointIndices(names: readonly string[] | undefined): number[] {

@@ -6,6 +6,7 @@
  * Any failure or cancellation ends in a protective stop (`abort`): a procedure never leaves a joint
  * coasting under a torque command.
  */
+import { resolve } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import { RobotAddressPolicy } from '../robot/addressPolicy';
 import { monotonicMs } from '../robot/clock';
@@ -18,6 +19,10 @@ import { ARM, fingerPosition, JOINT_COUNT } from '../sim/tasks/arm';
 import { JOINT_NAMES } from '../sim/tasks/tableScene';
 import type { SafetyConfig } from '../config/experiment';
 import { SysidError } from './frictionFit';
+import type { SysidResult } from './types';
+
+/** What every live result starts with: the experiment, the robot it was measured on, when. */
+export type LiveResultHeader = Pick<SysidResult, 'version' | 'experimentFile' | 'experiment' | 'task' | 'source' | 'createdAt'>;
 
 /** One joint state as recorded: the robot's stamp (s), its arrival (monotonic ms) and the readings. */
 export interface Sample {
@@ -206,6 +211,36 @@ export class SysidLink {
 
   async close(): Promise<void> {
     await this.link.close();
+  }
+
+  /**
+   * Connect, reset the robot and run a procedure on the link. A failure or a cancellation ends in a
+   * protective stop before the error goes on; the link is closed either way.
+   */
+  static async run<T>(experiment: Experiment, address: string, allowedAddresses: readonly string[], signal: AbortSignal | undefined, log: (line: string) => void, procedure: (link: SysidLink) => Promise<T>): Promise<T> {
+    const link = await SysidLink.connect(experiment, address, allowedAddresses, signal, log);
+    try {
+      await link.begin();
+      return await procedure(link);
+    } catch (error) {
+      const cancelled = error instanceof Error && error.name === 'AbortError';
+      await link.abort(cancelled ? 'system identification cancelled' : `system identification failed: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      await link.close();
+    }
+  }
+
+  /** The header of a result measured on this link now. */
+  resultHeader(experiment: Experiment, experimentFile: string): LiveResultHeader {
+    return {
+      version: 1,
+      experimentFile: resolve(experimentFile),
+      experiment: experiment.name,
+      task: experiment.task,
+      source: { kind: 'robot', address: this.link.client.address },
+      createdAt: new Date().toISOString(),
+    };
   }
 }
 

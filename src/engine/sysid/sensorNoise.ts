@@ -9,7 +9,6 @@
  * the puck's velocity, cost a policy trained on exact observations more real success than every
  * physical mismatch together (docs/calibration.md).
  */
-import { resolve } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import type { PoseStampedMsg } from '../robot/messages';
 import { TASK_DEFINITIONS } from '../sim/tasks';
@@ -45,33 +44,14 @@ export async function identifySensorsOnRobot(experiment: Experiment, experimentF
   if (!(seconds > 0) || !Number.isFinite(seconds)) throw new SysidError(`sensor noise needs a positive duration, got ${seconds} s`);
   const progress = options.onProgress ?? (() => undefined);
   progress({ fraction: 0, message: `connecting to ${address}` });
-  const link = await SysidLink.connect(experiment, address, options.allowedAddresses, options.signal, options.log ?? ((line) => process.stderr.write(line + '\n')));
-  const warnings: string[] = [];
-  try {
-    await link.begin();
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  return SysidLink.run(experiment, address, options.allowedAddresses, options.signal, log, async (link) => {
+    const warnings: string[] = [];
     progress({ fraction: 0.1, message: `sensor noise: ${seconds} s at rest` });
     const sensors = await measureSensorNoise(link, seconds, TASK_DEFINITIONS[experiment.task].info.objects[0], warnings);
     progress({ fraction: 1, message: 'done' });
-    return {
-      version: 1,
-      experimentFile: resolve(experimentFile),
-      experiment: experiment.name,
-      task: experiment.task,
-      source: { kind: 'robot', address: link.link.client.address },
-      createdAt: new Date().toISOString(),
-      friction: [],
-      inertia: [],
-      sensors,
-      identified: sensorParameters(sensors),
-      warnings,
-    };
-  } catch (error) {
-    const cancelled = error instanceof Error && error.name === 'AbortError';
-    await link.abort(cancelled ? 'system identification cancelled' : `system identification failed: ${(error as Error).message}`);
-    throw error;
-  } finally {
-    await link.close();
-  }
+    return { ...link.resultHeader(experiment, experimentFile), friction: [], inertia: [], sensors, identified: sensorParameters(sensors), warnings };
+  });
 }
 
 interface StampedPose {
