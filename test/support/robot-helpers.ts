@@ -39,6 +39,10 @@ export async function spawnEmulator(profilePath: string, logPath: string): Promi
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'robot-emulate.entry.ts'), '--profile', profilePath, '--host', '127.0.0.1', '--port', '0', '--log', logPath], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // its own session, as a robot (its own controller) or an emulator started from a terminal is:
+    // with autogroups the scheduler then weighs it apart from this busy test process (perf sched:
+    // the emulator queued behind it and Chromium while the stop was on the wire)
+    detached: true,
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d.toString()));

@@ -48,6 +48,7 @@ export function startPlots(
       devicePixelRatio: window.devicePixelRatio || 1,
       responsive: true,
       nextFrame: (cb) => requestAnimationFrame(cb),
+      after: (ms, cb) => setTimeout(cb, ms),
       now: () => performance.now(),
       onRedraw: showCounts,
     });

@@ -26,6 +26,7 @@ scope.onmessage = (event) => {
           devicePixelRatio: message.devicePixelRatio,
           responsive: false,
           nextFrame: scope.requestAnimationFrame ? (cb) => scope.requestAnimationFrame!(cb) : (cb) => setTimeout(cb, 16),
+          after: (ms, cb) => setTimeout(cb, ms),
           now: () => performance.now(),
           onRedraw: (counts) => scope.postMessage({ type: 'redrawn', counts }),
         });

@@ -62,6 +62,8 @@ export interface TelemetryPlotsOptions {
   readonly responsive: boolean;
   /** Schedules the next frame (requestAnimationFrame where the scope has one). */
   readonly nextFrame: (callback: () => void) => void;
+  /** Runs `callback` after `ms` (setTimeout): waits out the throttle without asking for frames. */
+  readonly after: (ms: number, callback: () => void) => void;
   readonly now: () => number;
   /** Called after each redraw with how many points each plot holds. */
   readonly onRedraw: (counts: PointCounts) => void;
@@ -110,8 +112,15 @@ export class TelemetryPlots {
   private frame(): void {
     this.scheduled = false;
     if (!this.dirty) return;
-    if (this.options.now() - this.lastRedraw < MIN_REDRAW_MS) {
-      this.schedule();
+    const wait = MIN_REDRAW_MS - (this.options.now() - this.lastRedraw);
+    if (wait > 0) {
+      // a timer, not a frame request per display frame: each requested frame wakes the browser's
+      // compositor threads, CPU the stop path shares on a small machine
+      this.scheduled = true;
+      this.options.after(wait, () => {
+        this.scheduled = false;
+        this.schedule();
+      });
       return;
     }
     this.dirty = false;
