@@ -159,7 +159,8 @@ export class SafeTestConsole implements vscode.Disposable {
     const uri = await pickExperiment();
     this.target = uri ? describeTarget(uri) : undefined;
     const t = this.target;
-    const plotThread = vscode.workspace.getConfiguration('sim2real.console').get<string>('plotThread') === 'page' ? 'page' : 'worker';
+    const asked = vscode.workspace.getConfiguration('sim2real.console').get<string>('plotThread');
+    const plotThread = asked === 'page' || asked === 'worker' ? asked : 'auto';
     await this.host.post(
       t
         ? { type: 'setup', address: t.address, experiment: t.name, policy: t.policy ? vscode.workspace.asRelativePath(t.policy) : undefined, problem: t.problem, plotThread }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseConsoleToHost, parseHostToConsole } from '../../webview-ui/console/protocol';
+import { resolvePlotThread } from '../../webview-ui/console/plotThread';
 
 describe('console -> host', () => {
   test('the known requests pass, exactly as sent', () => {
@@ -33,6 +34,7 @@ describe('host -> console', () => {
   test('setup carries where to draw the plots; any other place is refused', () => {
     assert.equal(parseHostToConsole({ type: 'setup', address: 'ws://127.0.0.1:9090', plotThread: 'worker' })?.type, 'setup');
     assert.equal(parseHostToConsole({ type: 'setup', problem: 'No experiment', plotThread: 'page' })?.type, 'setup');
+    assert.equal(parseHostToConsole({ type: 'setup', plotThread: 'auto' })?.type, 'setup');
     assert.equal(parseHostToConsole({ type: 'setup' })?.type, 'setup');
     assert.equal(parseHostToConsole({ type: 'setup', plotThread: 'gpu' }), undefined);
     assert.equal(parseHostToConsole({ type: 'setup', address: 9090 }), undefined);
@@ -54,5 +56,18 @@ describe('host -> console', () => {
     assert.deepEqual(parseHostToConsole({ type: 'pipelineEpisode' }), { type: 'pipelineEpisode' });
     assert.equal(parseHostToConsole({ type: 'pipelineEpisode', request: { stage: 'real-finetune', episode: 1.5, of: 16 } }), undefined);
     assert.equal(parseHostToConsole({ type: 'script', source: 'alert(1)' }), undefined);
+  });
+});
+
+describe('where the live plots are drawn (sim2real.console.plotThread)', () => {
+  test('auto: the page on two cores or fewer (the worker would compete with the stop path), the worker beyond', () => {
+    assert.equal(resolvePlotThread('auto', 2), 'page');
+    assert.equal(resolvePlotThread('auto', 1), 'page');
+    assert.equal(resolvePlotThread('auto', undefined), 'page');
+    assert.equal(resolvePlotThread('auto', 4), 'worker');
+  });
+  test('an explicit setting is kept whatever the cores', () => {
+    assert.equal(resolvePlotThread('worker', 2), 'worker');
+    assert.equal(resolvePlotThread('page', 16), 'page');
   });
 });

@@ -14,7 +14,8 @@ import '@vscode-elements/elements/dist/vscode-divider/index.js';
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
 import { listen, post } from '../shared/messaging';
 import { DirectStop } from './directStop';
-import { startPlots, type PlotSink, type PlotThread } from './plotHost';
+import { startPlots, type PlotSink } from './plotHost';
+import { resolvePlotThread, type PlotThread } from './plotThread';
 import { parseHostToConsole, type ConsoleToHost, type HostToConsole } from './protocol';
 import './main.css';
 
@@ -179,7 +180,7 @@ function addSafety(entry: RobotSafetyEntry): void {
 function onMessage(message: HostToConsole): void {
   switch (message.type) {
     case 'setup':
-      ensurePlots(message.plotThread ?? 'worker');
+      ensurePlots(resolvePlotThread(message.plotThread ?? 'auto', navigator.hardwareConcurrency));
       configuredAddress = message.address;
       experimentValue.textContent = message.experiment ?? '—';
       policyValue.textContent = message.policy ?? 'none';
@@ -194,7 +195,7 @@ function onMessage(message: HostToConsole): void {
       break;
     case 'telemetry':
       // 20 times a second: nothing else on the page changes, so no re-render of the controls
-      ensurePlots('worker').add(message.samples);
+      ensurePlots(resolvePlotThread('auto', navigator.hardwareConcurrency)).add(message.samples);
       return;
     case 'safety':
       addSafety(message.entry);

@@ -7,6 +7,7 @@
  */
 import plotWorkerSource from 'inline-worker:./plotWorker.ts';
 import type { PageToPlotWorker, PlotWorkerToPage } from './plotMessages';
+import type { PlotThread } from './plotThread';
 import { TelemetryPlots, type PlotSample, type PlotTheme, type PointCounts } from './telemetryPlots';
 
 /** How long the worker may take to start before the page draws the plots itself, ms. */
@@ -16,8 +17,7 @@ export interface PlotSink {
   add(samples: readonly PlotSample[]): void;
 }
 
-/** Where the plots are drawn: asked for (setting), and where they ended up (a worker may not start). */
-export type PlotThread = 'worker' | 'page';
+/** Where the plots ended up (a worker may not start). */
 export type PlotPlace = PlotThread;
 
 export function startPlots(

@@ -12,6 +12,7 @@ import {
   type RobotSessionState,
   type RobotTelemetrySample,
 } from '../../src/engine/protocol';
+import type { PlotThreadSetting } from './plotThread';
 
 /** Sent by the host: what connecting would open (shown before connecting), or why it cannot. */
 export interface SetupMessage {
@@ -22,7 +23,7 @@ export interface SetupMessage {
   readonly policy?: string;
   readonly problem?: string;
   /** Where to draw the live plots (setting sim2real.console.plotThread); read from the first setup. */
-  readonly plotThread?: 'worker' | 'page';
+  readonly plotThread?: PlotThreadSetting;
 }
 export interface StateMessage {
   readonly type: 'state';
@@ -100,7 +101,7 @@ export function parseHostToConsole(raw: unknown): HostToConsole | undefined {
   if (!isObject(raw)) return undefined;
   switch (raw.type) {
     case 'setup':
-      return optionalString(raw.address) && optionalString(raw.experiment) && optionalString(raw.policy) && optionalString(raw.problem) && (raw.plotThread === undefined || raw.plotThread === 'worker' || raw.plotThread === 'page')
+      return optionalString(raw.address) && optionalString(raw.experiment) && optionalString(raw.policy) && optionalString(raw.problem) && (raw.plotThread === undefined || raw.plotThread === 'auto' || raw.plotThread === 'worker' || raw.plotThread === 'page')
         ? (raw as unknown as SetupMessage)
         : undefined;
     case 'state':
