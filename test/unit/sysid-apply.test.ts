@@ -235,5 +235,9 @@ test('applying twice: the block is rewritten in place with its heading naming th
   assert.equal(second.match(/# Measured by system identification/g)?.length, 1, 'one heading');
   assert.match(second, /# Measured by system identification on the robot at ws:\/\/127\.0\.0\.1:9090;.*\ncalibration:/);
   assert.match(second, /joint_damping: \{ shoulder: 0\.1123, elbow: 0\.0871 \}/, 'values the new result did not measure are kept');
+  // with the standard errors the first Apply wrote beside them
+  const kept = first.slice(first.search(/^calibration:/m)).split('\n').filter((l) => /^\s+(joint_damping|action_delay):/.test(l));
+  assert.ok(kept.length >= 1 && kept.every((l) => /# ± \d/.test(l)), kept.join('\n'));
+  for (const line of kept) assert.ok(second.includes(line), `kept as written: ${line}`);
   assert.deepEqual(errors(second), []);
 });

@@ -115,15 +115,32 @@ function existingCalibration(doc: Document): CalibratedValues {
     const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
     if (!name) continue;
     const entry: CalibratedEntry = { perTarget: new Map() };
-    if (isScalar(pair.value) && typeof pair.value.value === 'number') entry.value = pair.value.value;
-    else if (isMap(pair.value)) {
-      for (const t of pair.value.items) {
-        if (isScalar(t.key) && isScalar(t.value) && typeof t.value.value === 'number') entry.perTarget.set(String(t.key.value), { value: t.value.value });
-      }
+    // the standard errors an earlier Apply wrote after the value stay with the values kept
+    const errors = stdErrorsOf((pair.value as YamlNode | null)?.comment);
+    if (isScalar(pair.value) && typeof pair.value.value === 'number') {
+      entry.value = pair.value.value;
+      entry.stdError = errors[0];
+    } else if (isMap(pair.value)) {
+      pair.value.items.forEach((t, i) => {
+        if (isScalar(t.key) && isScalar(t.value) && typeof t.value.value === 'number') entry.perTarget.set(String(t.key.value), { value: t.value.value, stdError: errors[i] });
+      });
     }
     out.set(name, entry);
   }
   return out;
+}
+
+/**
+ * The standard errors in a line comment this step wrote (`# ± 0.27 steps`, `# ± 0.001, ?, 0.002 kg`),
+ * one per value in order; `?` or anything that is not a number gives none.
+ */
+function stdErrorsOf(comment: string | null | undefined): (number | undefined)[] {
+  const m = comment?.match(/^\s*±\s*(.*)$/);
+  if (!m) return [];
+  return m[1]!.split(',').map((item) => {
+    const x = Number(item.trim().split(/\s+/)[0]);
+    return Number.isFinite(x) && x >= 0 ? x : undefined;
+  });
 }
 
 /** Write (or rewrite) the top-level calibration block. */
