@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { loadExperiment } from '../engine/config/load';
 import type { RobotSessionState } from '../engine/protocol';
+import { isPlotThreadSetting } from '../../webview-ui/console/plotThread';
 import { parseConsoleToHost, type ConsoleToHost, type HostToConsole } from '../../webview-ui/console/protocol';
 import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
@@ -160,7 +161,7 @@ export class SafeTestConsole implements vscode.Disposable {
     this.target = uri ? describeTarget(uri) : undefined;
     const t = this.target;
     const asked = vscode.workspace.getConfiguration('sim2real.console').get<string>('plotThread');
-    const plotThread = asked === 'page' || asked === 'worker' ? asked : 'auto';
+    const plotThread = isPlotThreadSetting(asked) ? asked : 'auto';
     await this.host.post(
       t
         ? { type: 'setup', address: t.address, experiment: t.name, policy: t.policy ? vscode.workspace.asRelativePath(t.policy) : undefined, problem: t.problem, plotThread }

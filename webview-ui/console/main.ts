@@ -15,7 +15,7 @@ import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '
 import { listen, post } from '../shared/messaging';
 import { DirectStop } from './directStop';
 import { startPlots, type PlotSink } from './plotHost';
-import { resolvePlotThread, type PlotThread } from './plotThread';
+import { resolvePlotThread, type PlotThreadSetting } from './plotThread';
 import { parseHostToConsole, type ConsoleToHost, type HostToConsole } from './protocol';
 import './main.css';
 
@@ -110,7 +110,7 @@ app.append(stopBar, statusCard, plotsSection, logCard);
 const css = (name: string, fallback: string): string => getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 let plots: PlotSink | undefined;
 /** Starts the plots once, where the first setup message says (sim2real.console.plotThread). */
-function ensurePlots(thread: PlotThread): PlotSink {
+function ensurePlots(setting: PlotThreadSetting = 'auto'): PlotSink {
   plots ??= startPlots(
     positionCanvas,
     commandCanvas,
@@ -119,7 +119,7 @@ function ensurePlots(thread: PlotThread): PlotSink {
       text: css('--vscode-foreground', '#cccccc'),
       grid: css('--vscode-panel-border', '#80808059'),
     },
-    thread,
+    resolvePlotThread(setting, navigator.hardwareConcurrency),
     (place) => {
       plotsSection.dataset.drawnIn = place;
     },
@@ -180,7 +180,7 @@ function addSafety(entry: RobotSafetyEntry): void {
 function onMessage(message: HostToConsole): void {
   switch (message.type) {
     case 'setup':
-      ensurePlots(resolvePlotThread(message.plotThread ?? 'auto', navigator.hardwareConcurrency));
+      ensurePlots(message.plotThread);
       configuredAddress = message.address;
       experimentValue.textContent = message.experiment ?? '—';
       policyValue.textContent = message.policy ?? 'none';
@@ -195,7 +195,7 @@ function onMessage(message: HostToConsole): void {
       break;
     case 'telemetry':
       // 20 times a second: nothing else on the page changes, so no re-render of the controls
-      ensurePlots(resolvePlotThread('auto', navigator.hardwareConcurrency)).add(message.samples);
+      ensurePlots().add(message.samples);
       return;
     case 'safety':
       addSafety(message.entry);

@@ -47,9 +47,7 @@ export function startPlots(
       theme,
       devicePixelRatio: window.devicePixelRatio || 1,
       responsive: true,
-      nextFrame: (cb) => requestAnimationFrame(cb),
-      after: (ms, cb) => setTimeout(cb, ms),
-      now: () => performance.now(),
+      scope: { nextFrame: (cb) => requestAnimationFrame(cb), now: () => performance.now() },
       onRedraw: showCounts,
     });
     settle((samples) => plots.add(samples), 'page');

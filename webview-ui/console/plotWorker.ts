@@ -25,9 +25,10 @@ scope.onmessage = (event) => {
           theme: message.theme,
           devicePixelRatio: message.devicePixelRatio,
           responsive: false,
-          nextFrame: scope.requestAnimationFrame ? (cb) => scope.requestAnimationFrame!(cb) : (cb) => setTimeout(cb, 16),
-          after: (ms, cb) => setTimeout(cb, ms),
-          now: () => performance.now(),
+          scope: {
+            nextFrame: scope.requestAnimationFrame ? (cb) => scope.requestAnimationFrame!(cb) : (cb) => setTimeout(cb, 16),
+            now: () => performance.now(),
+          },
           onRedraw: (counts) => scope.postMessage({ type: 'redrawn', counts }),
         });
         break;

@@ -12,7 +12,7 @@ import {
   type RobotSessionState,
   type RobotTelemetrySample,
 } from '../../src/engine/protocol';
-import type { PlotThreadSetting } from './plotThread';
+import { isPlotThreadSetting, type PlotThreadSetting } from './plotThread';
 
 /** Sent by the host: what connecting would open (shown before connecting), or why it cannot. */
 export interface SetupMessage {
@@ -101,7 +101,7 @@ export function parseHostToConsole(raw: unknown): HostToConsole | undefined {
   if (!isObject(raw)) return undefined;
   switch (raw.type) {
     case 'setup':
-      return optionalString(raw.address) && optionalString(raw.experiment) && optionalString(raw.policy) && optionalString(raw.problem) && (raw.plotThread === undefined || raw.plotThread === 'auto' || raw.plotThread === 'worker' || raw.plotThread === 'page')
+      return optionalString(raw.address) && optionalString(raw.experiment) && optionalString(raw.policy) && optionalString(raw.problem) && (raw.plotThread === undefined || isPlotThreadSetting(raw.plotThread))
         ? (raw as unknown as SetupMessage)
         : undefined;
     case 'state':

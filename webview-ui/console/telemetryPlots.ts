@@ -5,6 +5,7 @@
  * reads a plot no faster, while every redraw on the page's thread delays the stop button's press.
  */
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
+import { RedrawThrottle, type FrameScope } from './redrawThrottle';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend);
 
@@ -60,11 +61,8 @@ export interface TelemetryPlotsOptions {
   readonly devicePixelRatio: number;
   /** True on the page's own canvases (chart.js follows their layout). */
   readonly responsive: boolean;
-  /** Schedules the next frame (requestAnimationFrame where the scope has one). */
-  readonly nextFrame: (callback: () => void) => void;
-  /** Runs `callback` after `ms` (setTimeout): waits out the throttle without asking for frames. */
-  readonly after: (ms: number, callback: () => void) => void;
-  readonly now: () => number;
+  /** Frames and time where the plots live (page or worker). */
+  readonly scope: FrameScope;
   /** Called after each redraw with how many points each plot holds. */
   readonly onRedraw: (counts: PointCounts) => void;
 }
@@ -73,13 +71,12 @@ export class TelemetryPlots {
   private readonly position: LineChart;
   private readonly command: LineChart;
   private t0: number | undefined;
-  private dirty = false;
-  private scheduled = false;
-  private lastRedraw = -Infinity;
+  private readonly throttle: RedrawThrottle;
 
   constructor(positionCanvas: PlotCanvas, commandCanvas: PlotCanvas, private readonly options: TelemetryPlotsOptions) {
     this.position = makeChart(positionCanvas, options.theme, options.devicePixelRatio, options.responsive);
     this.command = makeChart(commandCanvas, options.theme, options.devicePixelRatio, options.responsive);
+    this.throttle = new RedrawThrottle(MIN_REDRAW_MS, options.scope, () => this.redraw());
   }
 
   add(samples: readonly PlotSample[]): void {
@@ -93,8 +90,7 @@ export class TelemetryPlots {
         if (c !== undefined) this.command.data.datasets[j]!.data.push({ x, y: c });
       }
     }
-    this.dirty = true;
-    this.schedule();
+    this.throttle.request();
   }
 
   /** Size of one plot in CSS pixels (OffscreenCanvas only; a page canvas follows its layout). */
@@ -103,28 +99,7 @@ export class TelemetryPlots {
     chart.resize(Math.max(1, Math.round(width)), Math.max(1, Math.round(height)));
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    this.options.nextFrame(() => this.frame());
-  }
-
-  private frame(): void {
-    this.scheduled = false;
-    if (!this.dirty) return;
-    const wait = MIN_REDRAW_MS - (this.options.now() - this.lastRedraw);
-    if (wait > 0) {
-      // a timer, not a frame request per display frame: each requested frame wakes the browser's
-      // compositor threads, CPU the stop path shares on a small machine
-      this.scheduled = true;
-      this.options.after(wait, () => {
-        this.scheduled = false;
-        this.schedule();
-      });
-      return;
-    }
-    this.dirty = false;
-    this.lastRedraw = this.options.now();
+  private redraw(): void {
     for (const chart of [this.position, this.command]) {
       for (const ds of chart.data.datasets) {
         const last = ds.data.at(-1);
