@@ -22,11 +22,15 @@ import { DEFAULT_ROBOT_NAMES } from '../src/engine/robot/names';
 import { RobotLink } from '../src/engine/robot/robotLink';
 import { connectRobotEnv } from '../src/engine/robot/robotEnv';
 import { safetyFor } from '../src/engine/robot/robotEpisodes';
+import { MotionAuthority, type Attendant } from '../src/engine/robot/motionAuthority';
 
 const STOPS = Number(process.argv[2] ?? 100);
 const ROOT = join(__dirname, '..');
 const EXPERIMENT = { name: 'stop-bench', task: 'reach', seed: 1 } as unknown as Experiment;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The bench plays the person who re-arms after each of its own stops. */
+const BENCH_PERSON: Attendant = { channel: 'bench', confirmEmergencyStop: async () => true, startEpisodes: async () => true, rearm: async () => true };
+const benchMotion = (url: string): MotionAuthority => new MotionAuthority({ address: url, adapter: 'emulator', path: 'the stop-latency bench', attendant: BENCH_PERSON });
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -71,6 +75,7 @@ function burner(): ChildProcess {
 }
 
 async function linkScenario(url: string, log: string): Promise<number[]> {
+  const motion = benchMotion(url);
   const link = await RobotLink.connect({
     url,
     policy: RobotAddressPolicy.fromConfigured([url]),
@@ -80,13 +85,16 @@ async function linkScenario(url: string, log: string): Promise<number[]> {
     controlPeriodS: 0.02,
     trackObject: false,
     log: () => undefined,
+    motion: { session: motion.session },
   });
+  await link.waitFor(() => link.robotStatus !== undefined, 3000, 'robot status');
+  motion.identify(link.robotStatus);
   const latencies: number[] = [];
   // the previous scenario left the robot stopped: re-arming is the user's decision, here the bench's
-  await link.rearm();
-  const episode = await link.beginEpisode(10000);
+  await link.rearm(await motion.permitRearm('the previous scenario'));
+  const episode = await link.beginEpisode(await motion.permitEpisode({ episode: 1, ...(link.robotStatus ? { robot: link.robotStatus } : {}) }), 10000);
   for (let i = 0; i < STOPS; i++) {
-    await link.rearm();
+    await link.rearm(await motion.permitRearm('the bench'));
     const q = [...link.joints!.position];
     // stream commands for 40-120 ms, then stop in the middle of the stream
     const streamMs = 40 + Math.random() * 80;
@@ -106,7 +114,7 @@ async function linkScenario(url: string, log: string): Promise<number[]> {
 
 /** RobotEnv with this thread saturated by simulation; stops come from another thread. */
 async function engineScenario(url: string, log: string): Promise<number[]> {
-  const env = await connectRobotEnv(EXPERIMENT, url, { allowedAddresses: [url] });
+  const env = await connectRobotEnv(EXPERIMENT, url, { allowedAddresses: [url], motion: benchMotion(url) });
   const sim = await createEnv(EXPERIMENT, { randomize: false });
   const stopPort = env.createStopPort();
   const shared = new Int32Array(new SharedArrayBuffer(8)); // [0]: 1 while an episode runs, [1]: stops sent
@@ -138,7 +146,8 @@ async function engineScenario(url: string, log: string): Promise<number[]> {
   sim.reset(1);
   let episodes = 0;
   while (Atomics.load(shared, 1) < STOPS) {
-    env.rearm();
+    await env.rearm('the bench');
+    await env.permitEpisode(episodes + 1);
     env.reset(episodes++);
     Atomics.store(shared, 0, 1);
     for (;;) {

@@ -79,7 +79,13 @@ async function main(): Promise<void> {
     writeFileSync(path, stringify(profile));
     const emulator = await spawnEmulatorProcess({ cliScript: resolve(__dirname, '../src/engine/cli.ts'), profile: path, startTimeoutMs: 120_000 });
     try {
-      const report = await evaluateOnRobot(policy, experiment, emulator.url, { episodes, seed: experiment.seed, allowedAddresses: [emulator.url] });
+      const report = await evaluateOnRobot(policy, experiment, emulator.url, {
+        episodes,
+        seed: experiment.seed,
+        allowedAddresses: [emulator.url],
+        attendance: { unattended: { why: 'the ablation script asks no questions', howToAttend: 'It runs the bundled emulator only.' } },
+        path: 'scripts/reality-ablation.ts',
+      });
       const ci = report.success_ci.map((x) => (100 * x).toFixed(0)).join('-');
       process.stdout.write(`${name.padEnd(18)} ${(100 * report.success_rate).toFixed(0).padStart(3)}% [${ci}] over ${report.episodes} episodes${report.halted ? ` (halted ${report.halted})` : ''}\n`);
     } finally {

@@ -10,12 +10,13 @@ import type { Experiment } from './config/experiment';
 import { findingToJson, loadExperiment } from './config/load';
 import { RobotSession, RobotSessionError } from './console/robotSession';
 import { monotonicMs } from './robot/clock';
-import { stopOpenLinks } from './robot/openLinks';
+import { onOpenLinksChange, stopOpenLinks } from './robot/openLinks';
+import { replyToPrompt, vscodePerson } from './personPrompts';
 import type { EvaluationReport } from './eval/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from './perception/perceptionRequests';
 import { runSysidJob } from './sysid/sysidJob';
-import { replyToPrompt, runPipelineJob } from './pipeline/pipelineJob';
+import { runPipelineJob } from './pipeline/pipelineJob';
 import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
 import {
   parseHostMessage,
@@ -166,20 +167,23 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   },
   train: runTrain,
   evaluate: runEvaluate,
-  evaluateOnRobot: (id, params, signal) => runEvaluateOnRobot(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
+  evaluateOnRobot: (id, params, signal) => runEvaluateOnRobot(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), vscodePerson(id, send, signal)),
   sensitivity: (id, params, signal) => runSensitivity(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
   perceptionTrain: (id, params, signal) => runPerceptionTrain(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
-  perceptionEvaluate: (id, params, signal) => runPerceptionEvaluate(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
-  perceptionAdapt: (id, params, signal) => runPerceptionAdapt(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
+  perceptionEvaluate: (id, params, signal) =>
+    runPerceptionEvaluate(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id), vscodePerson(id, send, signal)),
+  perceptionAdapt: (id, params, signal) =>
+    runPerceptionAdapt(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id), vscodePerson(id, send, signal)),
   pipeline: (id, params, signal) =>
     runPipelineJob(id, params, loadValid(params.file), signal, send, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
-  pipelineReply: async (_id, params) => ({ delivered: replyToPrompt(params.promptId, params.accept) }),
+  personReply: async (_id, params) => ({ delivered: replyToPrompt(params.promptId, params.accept) }),
   sysid: (id, params, signal) =>
     runSysidJob(
       params,
       signal,
       (progress) => send({ kind: 'progress', requestId: id, ...progress }),
       (line) => log('info', line, id),
+      vscodePerson(id, send, signal),
     ),
   cancel: async (_id, params) => {
     const job = running.get(params.requestId);
@@ -188,7 +192,17 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
   },
   ping: async () => ({ versions: engineVersions() }),
   robotConnect: runRobotConnect,
-  robotStartEpisode: async (_id, params) => requireSession().startEpisode(params.seed),
+  robotStartEpisode: async (_id, params) => {
+    try {
+      return await requireSession().startEpisode(params.seed);
+    } catch (error) {
+      throw error instanceof RobotSessionError ? new RequestError(error.message) : error;
+    }
+  },
+  robotConfirmEstop: async (_id, params) => {
+    robotSession?.confirmEmergencyStop(params.confirmed);
+    return { recorded: robotSession !== undefined };
+  },
   // synchronous up to the post: nothing on this thread is awaited before the stop leaves
   robotStop: async (_id, params) => {
     const session = robotSession?.stop(params.message, { hostReceivedMs: params.hostReceivedMs, engineReceivedMs: monotonicMs() }) ?? false;
@@ -196,7 +210,13 @@ const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
     const others = stopOpenLinks(params.message ?? 'stop requested from VS Code');
     return { sent: session || others > 0 };
   },
-  robotArm: async () => requireSession().arm(),
+  robotArm: async () => {
+    try {
+      return await requireSession().arm();
+    } catch (error) {
+      throw error instanceof RobotSessionError ? new RequestError(error.message) : error;
+    }
+  },
   robotDisconnect: async () => {
     const session = robotSession;
     robotSession = undefined;
@@ -239,5 +259,8 @@ process.on('disconnect', () => {
   // give aborted jobs a moment to write their final state, then go
   setTimeout(() => process.exit(0), 500).unref();
 });
+
+// the host shows the robot stop (status bar, console) while any path holds a link open
+onOpenLinksChange((openLinks) => send({ kind: 'robotMotion', openLinks }));
 
 send({ kind: 'ready', versions: engineVersions() });

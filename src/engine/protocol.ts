@@ -168,12 +168,12 @@ export interface EngineRequests {
   sysid: { params: SysidJobParams; result: SysidJobResult };
   /**
    * Run the experiment's transfer pipeline (or resume one): stages, gates, the final robot
-   * evaluation and the gap report. Gates and fine-tuning episodes are asked through pipelinePrompt
-   * events, answered with pipelineReply. Cancellable; the pipeline stays resumable.
+   * evaluation and the gap report. Gates and the robot's motion questions are asked through
+   * personPrompt events, answered with personReply. Cancellable; the pipeline stays resumable.
    */
   pipeline: { params: PipelineParams; result: PipelineJobResult };
-  /** The person's answer to a pipelinePrompt (a gate's confirmation, or "Start episode"). */
-  pipelineReply: { params: { readonly promptId: number; readonly accept: boolean }; result: { readonly delivered: boolean } };
+  /** The person's answer to a personPrompt (a gate, the emergency stop, "Start episode", a re-arm). */
+  personReply: { params: { readonly promptId: number; readonly accept: boolean }; result: { readonly delivered: boolean } };
   /** Cancel a running request; its own answer then arrives as `finished` (cancelled) or `failed`. */
   cancel: { params: { readonly requestId: number }; result: { readonly cancelled: boolean } };
   ping: { params: Record<string, never>; result: { readonly versions: Record<string, string> } };
@@ -186,6 +186,8 @@ export interface EngineRequests {
   robotConnect: { params: RobotConnectParams; result: RobotSessionState };
   /** Run one episode of the session's policy (a person pressed "Start episode"); finishes when it ends. */
   robotStartEpisode: { params: { readonly seed?: number }; result: RealEpisodeRecord };
+  /** The person's answer, in the console, to "is the hardware emergency stop within your reach?" (every session). */
+  robotConfirmEstop: { params: { readonly confirmed: boolean }; result: { readonly recorded: boolean } };
   /** Protective stop, ahead of anything queued; no command goes out until robotArm. */
   robotStop: { params: RobotStopParams; result: { readonly sent: boolean } };
   /** The user's decision to move again after a stop. */
@@ -303,11 +305,12 @@ export const REQUEST_METHODS: readonly RequestMethod[] = [
   'perceptionAdapt',
   'sysid',
   'pipeline',
-  'pipelineReply',
+  'personReply',
   'cancel',
   'ping',
   'robotConnect',
   'robotStartEpisode',
+  'robotConfirmEstop',
   'robotStop',
   'robotArm',
   'robotDisconnect',
@@ -383,29 +386,41 @@ export interface RobotSafetyEvent {
 export type RobotEvent = RobotStateEvent | RobotTelemetryEvent | RobotSafetyEvent;
 
 /**
- * Sent by the engine while a pipeline request runs: a question for the person. `confirm` (a gate,
- * a re-arm after a protective stop) is a modal dialog; `episode` is the safe-test console's
- * "Start episode" for a fine-tuning episode. Answered with pipelineReply.
+ * Sent by the engine while a job runs: a question for the person. `confirm` (a pipeline's gate),
+ * `estop` (a real robot is about to move: is the emergency stop within reach?) and `rearm` (after a
+ * protective stop) are modal dialogs; `episode` is the safe-test console's "Start episode" for
+ * the next episode (or supervised batch of `count`). Answered with personReply.
  */
-export interface PipelinePromptEvent {
-  readonly kind: 'pipelinePrompt';
+export interface PersonPromptEvent {
+  readonly kind: 'personPrompt';
   readonly requestId: number;
   readonly promptId: number;
-  readonly prompt: 'confirm' | 'episode';
+  readonly prompt: 'confirm' | 'estop' | 'episode' | 'rearm';
   readonly message: string;
   readonly stage?: string;
-  /** For `episode`: 1-based episode of the stage and the stage's episode count. */
+  /** The robot and what is about to move it, for motion questions. */
+  readonly address?: string;
+  readonly path?: string;
+  /** For `episode`: the 1-based first episode this start covers, how many it covers, of how many. */
   readonly episode?: number;
+  readonly count?: number;
   readonly of?: number;
 }
 
-/** Sent by the engine: a pipeline prompt no longer needs an answer (cancelled, or the pipeline ended). */
-export interface PipelinePromptClosedEvent {
-  readonly kind: 'pipelinePromptClosed';
+/** Sent by the engine: a person prompt no longer needs an answer (answered, cancelled, or the job ended). */
+export interface PersonPromptClosedEvent {
+  readonly kind: 'personPromptClosed';
   readonly promptId: number;
 }
 
-export type EngineEvent = ReadyEvent | ProgressEvent | LogEvent | FinishedEvent | FailedEvent | RobotEvent | PipelinePromptEvent | PipelinePromptClosedEvent;
+/** Sent by the engine whenever the number of robot links it has open changes (any path, not only the console). */
+export interface RobotMotionEvent {
+  readonly kind: 'robotMotion';
+  /** Links that can be stopped with robotStop: batch evaluations, pipeline stages, identification, camera resets. */
+  readonly openLinks: number;
+}
+
+export type EngineEvent = ReadyEvent | ProgressEvent | LogEvent | FinishedEvent | FailedEvent | RobotEvent | PersonPromptEvent | PersonPromptClosedEvent | RobotMotionEvent;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -452,8 +467,10 @@ export function parseHostMessage(value: unknown): RequestMessage | undefined {
         return isString(p.file) && isString(p.runDir) && optional(p.address, isString) && optional(p.episodes, isId);
       case 'pipeline':
         return isString(p.file) && isString(p.runsDir) && optional(p.resumeDir, isString) && optional(p.from, isString) && optional(p.to, isString);
-      case 'pipelineReply':
+      case 'personReply':
         return isId(p.promptId) && typeof p.accept === 'boolean';
+      case 'robotConfirmEstop':
+        return typeof p.confirmed === 'boolean';
       case 'sysid':
         return isString(p.file) && isString(p.runsDir) && isSysidSource(p.source);
       case 'sensitivity':
@@ -509,12 +526,23 @@ export function parseEngineMessage(value: unknown): EngineEvent | undefined {
       return Array.isArray(value.samples) && value.samples.every(isTelemetrySample) ? (value as unknown as RobotTelemetryEvent) : undefined;
     case 'robotSafety':
       return isSafetyEntry(value.entry) ? (value as unknown as RobotSafetyEvent) : undefined;
-    case 'pipelinePrompt':
-      return isId(value.requestId) && isId(value.promptId) && (value.prompt === 'confirm' || value.prompt === 'episode') && isString(value.message) && optional(value.stage, isString) && optional(value.episode, isId) && optional(value.of, isId)
-        ? (value as unknown as PipelinePromptEvent)
+    case 'personPrompt':
+      return isId(value.requestId) &&
+        isId(value.promptId) &&
+        ['confirm', 'estop', 'episode', 'rearm'].includes(value.prompt as string) &&
+        isString(value.message) &&
+        optional(value.stage, isString) &&
+        optional(value.address, isString) &&
+        optional(value.path, isString) &&
+        optional(value.episode, isId) &&
+        optional(value.count, isId) &&
+        optional(value.of, isId)
+        ? (value as unknown as PersonPromptEvent)
         : undefined;
-    case 'pipelinePromptClosed':
-      return isId(value.promptId) ? (value as unknown as PipelinePromptClosedEvent) : undefined;
+    case 'personPromptClosed':
+      return isId(value.promptId) ? (value as unknown as PersonPromptClosedEvent) : undefined;
+    case 'robotMotion':
+      return isId(value.openLinks) ? (value as unknown as RobotMotionEvent) : undefined;
     default:
       return undefined;
   }

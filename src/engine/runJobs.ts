@@ -16,6 +16,8 @@ import type { EvaluationReport } from './eval/report';
 import type { GapReport } from './eval/gapReport';
 import { OnnxPolicy } from './learn/onnxPolicy';
 import type { EvaluateOnRobotParams, SensitivityParams } from './protocol';
+import type { Attendant } from './robot/motionAuthority';
+import { MOTION_LOG_FILE } from './robot/motionLog';
 import { writeJsonAtomic } from './runs/atomicFile';
 
 type Progress = (progress: { fraction?: number; message: string }) => void;
@@ -36,8 +38,10 @@ function runPolicy(runDir: string): string {
 /**
  * The robot is the one the experiment configures: the address comes from the file, and an address
  * passed along must be that one. A run can never be pointed at another machine from a message.
+ * The person in VS Code answers the motion authority (a real robot: the emergency stop, then each
+ * episode's start); its decisions go to the run's motion-log.jsonl.
  */
-export async function runEvaluateOnRobot(params: EvaluateOnRobotParams, signal: AbortSignal, onProgress: Progress): Promise<{ real: EvaluationReport; report?: GapReport }> {
+export async function runEvaluateOnRobot(params: EvaluateOnRobotParams, signal: AbortSignal, onProgress: Progress, person: Attendant): Promise<{ real: EvaluationReport; report?: GapReport }> {
   const experiment = loadValidExperiment(params.file);
   const robot = experiment.robot;
   if (!robot) throw new Error(`${params.file} configures no robot: add a robot block (adapter, address, safety) first.`);
@@ -56,6 +60,9 @@ export async function runEvaluateOnRobot(params: EvaluateOnRobotParams, signal: 
       allowedAddresses: [robot.address],
       signal,
       eventLogPath: join(params.runDir, 'robot-events.jsonl'),
+      attendance: { attendant: person },
+      path: 'Evaluate on Robot',
+      motionLogPath: join(params.runDir, MOTION_LOG_FILE),
       onEpisode: (index) => onProgress({ fraction: (index + 1) / episodes, message: `real episode ${index + 1} of ${episodes} on ${robot.address}` }),
     });
   } catch (error) {

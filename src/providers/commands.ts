@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
 import { ExperimentItem } from './experimentTree';
-import { stopRobotCommand } from './robotStop';
+import { RobotStopStatus, stopRobotCommand } from './robotStop';
+import { registerPersonPrompts } from './personPrompts';
 import { evaluateInSim, trainExperiment } from './runCommands';
 import { SafeTestConsole } from './safeTestConsole';
 import { deleteRun, evaluateRunOnRobot, revealRunFolder } from './runActions';
@@ -57,6 +58,9 @@ const COMMANDS: Record<string, CommandHandler> = {
 
 export function registerCommands(ctx: Sim2RealContext): void {
   registerSysid(ctx);
+  registerPersonPrompts(ctx);
+  // the robot stop in the status bar, whenever any path holds a robot link (not only the console)
+  ctx.subscriptions.push(new RobotStopStatus(ctx.engine, ctx.status));
   for (const [name, handler] of Object.entries(COMMANDS)) {
     ctx.subscriptions.push(vscode.commands.registerCommand(PREFIX + name, (...args: unknown[]) => handler(ctx, ...args)));
   }

@@ -6,7 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
-import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type PipelinePromptClosedEvent, type PipelinePromptEvent, type RequestMethod, type RobotEvent } from '../engine/protocol';
+import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type PersonPromptClosedEvent, type PersonPromptEvent, type RequestMethod, type RobotEvent } from '../engine/protocol';
 
 const READY_TIMEOUT_MS = 15_000;
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -37,9 +37,12 @@ export class EngineClient implements vscode.Disposable {
   /** The robot session's events (state, telemetry, safety), which belong to no request. */
   private readonly robotEvents = new vscode.EventEmitter<RobotEvent>();
   readonly onRobotEvent = this.robotEvents.event;
-  /** A running pipeline's questions for the person (gates, re-arms, fine-tuning episode starts). */
-  private readonly pipelineEvents = new vscode.EventEmitter<PipelinePromptEvent | PipelinePromptClosedEvent>();
-  readonly onPipelinePrompt = this.pipelineEvents.event;
+  /** A running job's questions for the person (gates, the emergency stop, episode starts, re-arms). */
+  private readonly personEvents = new vscode.EventEmitter<PersonPromptEvent | PersonPromptClosedEvent>();
+  readonly onPersonPrompt = this.personEvents.event;
+  /** How many robot links the engine holds open (any path): the robot stop is shown while there are any. */
+  private readonly motionEvents = new vscode.EventEmitter<number>();
+  readonly onRobotMotion = this.motionEvents.event;
   private disposed = false;
   /** Engines we asked to stop: their exit is not a crash. */
   private readonly stopping = new WeakSet<ChildProcess>();
@@ -148,8 +151,12 @@ export class EngineClient implements vscode.Disposable {
       this.robotEvents.fire(event);
       return;
     }
-    if (event.kind === 'pipelinePrompt' || event.kind === 'pipelinePromptClosed') {
-      this.pipelineEvents.fire(event);
+    if (event.kind === 'personPrompt' || event.kind === 'personPromptClosed') {
+      this.personEvents.fire(event);
+      return;
+    }
+    if (event.kind === 'robotMotion') {
+      this.motionEvents.fire(event.openLinks);
       return;
     }
     const pending = this.pending.get(event.requestId);
@@ -186,6 +193,7 @@ export class EngineClient implements vscode.Disposable {
     void this.stop();
     this.stateChanged.dispose();
     this.robotEvents.dispose();
-    this.pipelineEvents.dispose();
+    this.personEvents.dispose();
+    this.motionEvents.dispose();
   }
 }

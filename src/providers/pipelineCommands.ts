@@ -1,19 +1,17 @@
 /**
  * Sim2Real: Run Transfer Pipeline. Runs (or resumes) the experiment's stages in the engine under a
- * cancellable progress notification. The engine's questions come back as pipelinePrompt events:
- * gates and re-arms are modal dialogs, fine-tuning episodes wait for "Start episode" in the
- * safe-test console. The tree shows each stage's state from pipeline.json as it changes.
+ * cancellable progress notification. The engine's questions (gates, and on a real robot the
+ * emergency stop, episode starts and re-arms) are answered through personPrompts.ts. The tree shows
+ * each stage's state from pipeline.json as it changes.
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { loadExperiment } from '../engine/config/load';
 import { latestPipeline } from '../engine/pipeline/pipelineSummary';
-import type { PipelinePromptClosedEvent, PipelinePromptEvent } from '../engine/protocol';
 import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
 import { EXPERIMENT_GLOB, ExperimentItem, GroupItem, StageItem } from './experimentTree';
 import { reportEngineError, runsDirectory, targetExperiment, withEngineProgress } from './runCommands';
-import { SafeTestConsole } from './safeTestConsole';
 import { consentToEngineWork } from './trust';
 
 let running = false;
@@ -49,7 +47,6 @@ export async function runPipelineCommand(ctx: Sim2RealContext, target?: unknown)
 
   const name = vscode.workspace.asRelativePath(document.uri);
   running = true;
-  const prompts = ctx.engine.onPipelinePrompt((event) => void answer(ctx, event));
   try {
     const result = await withEngineProgress(ctx, `Sim2Real: transfer pipeline ${name}`, (token, onProgress) =>
       ctx.engine.request('pipeline', { file: document.uri.fsPath, runsDir, ...(resumeDir ? { resumeDir } : {}) }, {
@@ -68,7 +65,6 @@ export async function runPipelineCommand(ctx: Sim2RealContext, target?: unknown)
   } catch (error) {
     await reportEngineError(ctx, `transfer pipeline ${name}`, error);
   } finally {
-    prompts.dispose();
     running = false;
     ctx.tree.refresh();
   }
@@ -84,19 +80,4 @@ async function pickExperiment(): Promise<vscode.Uri | undefined> {
     { title: 'Run Transfer Pipeline: which experiment?' },
   );
   return picked?.uri;
-}
-
-async function answer(ctx: Sim2RealContext, event: PipelinePromptEvent | PipelinePromptClosedEvent): Promise<void> {
-  if (event.kind === 'pipelinePromptClosed') {
-    SafeTestConsole.open?.closePipelinePrompt(event.promptId);
-    return;
-  }
-  if (event.prompt === 'episode') {
-    SafeTestConsole.show(ctx).askPipelineEpisode({ promptId: event.promptId, stage: event.stage ?? '', episode: event.episode ?? 0, of: event.of ?? 0 });
-    return;
-  }
-  ctx.tree.refresh();
-  const go = 'Continue';
-  const choice = await vscode.window.showWarningMessage(`Sim2Real pipeline${event.stage ? ` · ${event.stage}` : ''}`, { modal: true, detail: event.message }, go);
-  await ctx.engine.request('pipelineReply', { promptId: event.promptId, accept: choice === go }).catch(() => undefined);
 }

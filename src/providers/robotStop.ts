@@ -1,8 +1,9 @@
 /**
  * The robot stop outside the console: the "Sim2Real: Stop Robot" command (bound to a key) and a
- * status-bar item shown while a robot session is connected. Both send the engine's robotStop, which
- * the engine posts straight to the link's stop port. A protective stop (IEC 60204-1 category 2),
- * never the robot's hardware emergency stop.
+ * status-bar item shown while the engine holds any robot link (the console's session, a batch
+ * evaluation, a pipeline stage, system identification, camera resets). Both send the engine's
+ * robotStop, which the engine posts straight to every link's stop port. A protective stop
+ * (IEC 60204-1 category 2), never the robot's hardware emergency stop.
  */
 import * as vscode from 'vscode';
 import type { Sim2RealContext } from './context';
@@ -26,16 +27,18 @@ export function sendRobotStop(ctx: Sim2RealContext, message: string): Promise<bo
 
 export async function stopRobotCommand(ctx: Sim2RealContext): Promise<void> {
   const sent = await sendRobotStop(ctx, 'Sim2Real: Stop Robot (command or keybinding)');
-  if (!sent) void vscode.window.showInformationMessage('Sim2Real: no robot session is connected; nothing to stop.');
+  if (!sent) void vscode.window.showInformationMessage('Sim2Real: no robot link is open; nothing to stop.');
 }
 
 /**
- * The status-bar stop, visible exactly while the engine reports a connected robot session. Meanwhile
- * the engine's busy icon stands still (EngineStatus.setStill).
+ * The status-bar stop, visible exactly while the engine reports a connected console session or any
+ * other open robot link. Meanwhile the engine's busy icon stands still (EngineStatus.setStill).
  */
 export class RobotStopStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('sim2real.robotStop', vscode.StatusBarAlignment.Left, 1000);
   private readonly listener: vscode.Disposable;
+  private consoleConnected = false;
+  private openLinks = 0;
 
   constructor(engine: EngineClient, engineStatus?: EngineStatus) {
     this.item.name = 'Sim2Real Robot Stop';
@@ -47,17 +50,27 @@ export class RobotStopStatus implements vscode.Disposable {
     this.listener = vscode.Disposable.from(
       engine.onRobotEvent((event) => {
         if (event.kind !== 'robotState') return;
-        if (event.state.connected) this.item.show();
-        else this.item.hide();
-        engineStatus?.setStill(event.state.connected);
+        this.consoleConnected = event.state.connected;
+        this.render(engineStatus);
+      }),
+      engine.onRobotMotion((openLinks) => {
+        this.openLinks = openLinks;
+        this.render(engineStatus);
       }),
       engine.onDidChangeState((state) => {
-        if (state !== 'running') {
-          this.item.hide();
-          engineStatus?.setStill(false);
-        }
+        if (state === 'running') return;
+        this.consoleConnected = false;
+        this.openLinks = 0;
+        this.render(engineStatus);
       }),
     );
+  }
+
+  private render(engineStatus: EngineStatus | undefined): void {
+    const shown = this.consoleConnected || this.openLinks > 0;
+    if (shown) this.item.show();
+    else this.item.hide();
+    engineStatus?.setStill(shown);
   }
 
   dispose(): void {

@@ -13,10 +13,10 @@ import * as vscode from 'vscode';
 import { loadExperiment } from '../engine/config/load';
 import type { RobotSessionState } from '../engine/protocol';
 import { isPlotThreadSetting } from '../../webview-ui/console/plotThread';
-import { parseConsoleToHost, type ConsoleToHost, type HostToConsole } from '../../webview-ui/console/protocol';
+import { parseConsoleToHost, type ConsoleToHost, type EpisodeRequest, type HostToConsole } from '../../webview-ui/console/protocol';
 import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
-import { RobotStopStatus, sendRobotStop } from './robotStop';
+import { sendRobotStop } from './robotStop';
 import { runsDirectory } from './runCommands';
 import { consentToEngineWork } from './trust';
 import { WebviewPanelHost } from './webviewPanel';
@@ -67,7 +67,6 @@ function describeTarget(uri: vscode.Uri): Target {
 
 export class SafeTestConsole implements vscode.Disposable {
   private static current: SafeTestConsole | undefined;
-  private static stopStatus: RobotStopStatus | undefined;
 
   /** The console if it is open. */
   static get open(): SafeTestConsole | undefined {
@@ -75,10 +74,6 @@ export class SafeTestConsole implements vscode.Disposable {
   }
 
   static show(ctx: Sim2RealContext): SafeTestConsole {
-    if (!SafeTestConsole.stopStatus) {
-      SafeTestConsole.stopStatus = new RobotStopStatus(ctx.engine, ctx.status);
-      ctx.subscriptions.push(SafeTestConsole.stopStatus);
-    }
     if (SafeTestConsole.current) {
       SafeTestConsole.current.host.panel.reveal();
       return SafeTestConsole.current;
@@ -95,21 +90,22 @@ export class SafeTestConsole implements vscode.Disposable {
   private stateEvents = 0;
   /** Asked again for every session: a person may have moved away from the stop since the last one. */
   private estopConfirmed = false;
-  /** A transfer pipeline's fine-tuning episode waiting for "Start episode". */
-  private pipelinePrompt: { readonly promptId: number; readonly stage: string; readonly episode: number; readonly of: number } | undefined;
+  /** A job's episode on the robot waiting for "Start episode" (an evaluation, a pipeline stage, ...). */
+  private episodePrompt: (EpisodeRequest & { readonly promptId: number }) | undefined;
 
-  /** Show a pipeline's episode request; "Start episode" then answers it instead of running the session's policy. */
-  askPipelineEpisode(prompt: { readonly promptId: number; readonly stage: string; readonly episode: number; readonly of: number }): void {
-    this.pipelinePrompt = prompt;
+  /** Show a job's episode request; "Start episode" then answers it instead of running the session's policy. */
+  askEpisodeStart(prompt: EpisodeRequest & { readonly promptId: number }): void {
+    this.episodePrompt = prompt;
     this.host.panel.reveal(undefined, true);
-    void this.host.post({ type: 'pipelineEpisode', request: { stage: prompt.stage, episode: prompt.episode, of: prompt.of } });
+    const { promptId: _, ...request } = prompt;
+    void this.host.post({ type: 'episodePrompt', request });
   }
 
-  /** The pipeline no longer waits (answered, cancelled or ended). */
-  closePipelinePrompt(promptId: number): void {
-    if (this.pipelinePrompt?.promptId !== promptId) return;
-    this.pipelinePrompt = undefined;
-    void this.host.post({ type: 'pipelineEpisode' });
+  /** The job no longer waits (answered, cancelled or ended). */
+  closeEpisodePrompt(promptId: number): void {
+    if (this.episodePrompt?.promptId !== promptId) return;
+    this.episodePrompt = undefined;
+    void this.host.post({ type: 'episodePrompt' });
   }
 
   private constructor(private readonly ctx: Sim2RealContext) {
@@ -199,15 +195,17 @@ export class SafeTestConsole implements vscode.Disposable {
       }
       case 'confirmEstop':
         this.estopConfirmed = message.confirmed;
+        // the session's motion authority records the person's answer (and refuses episodes without it)
+        if (this.state?.connected && engine.running) await engine.request('robotConfirmEstop', { confirmed: message.confirmed });
         if (this.state) await this.host.post({ type: 'state', state: this.state, estopConfirmed: this.estopConfirmed });
         return;
       case 'startEpisode': {
         if (!this.estopConfirmed) throw new Error('Confirm that the hardware emergency stop is within your reach before the first episode.');
-        const prompt = this.pipelinePrompt;
+        const prompt = this.episodePrompt;
         if (prompt) {
-          this.pipelinePrompt = undefined;
-          await this.host.post({ type: 'pipelineEpisode' });
-          await engine.request('pipelineReply', { promptId: prompt.promptId, accept: true });
+          this.episodePrompt = undefined;
+          await this.host.post({ type: 'episodePrompt' });
+          await engine.request('personReply', { promptId: prompt.promptId, accept: true });
           return;
         }
         const record = await engine.request('robotStartEpisode', {});

@@ -5,6 +5,7 @@
  * robot, before anything connects.
  */
 import assert from 'node:assert/strict';
+import { ScriptedPerson } from '../support/motion';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -56,7 +57,7 @@ test('the run policy runs on the configured robot; eval-real.json and report.jso
   const file = experimentFile('robot-job', emulator.url);
   const runDir = runFolder('robot-job');
   const progress: string[] = [];
-  const result = await runEvaluateOnRobot({ file, runDir }, new AbortController().signal, (p) => progress.push(p.message));
+  const result = await runEvaluateOnRobot({ file, runDir }, new AbortController().signal, (p) => progress.push(p.message), new ScriptedPerson());
   assert.equal(result.real.episodes, 2, JSON.stringify(result.real));
   assert.equal(result.real.randomized, false);
   const record = JSON.parse(readFileSync(join(runDir, 'eval-real.json'), 'utf8'));
@@ -73,12 +74,12 @@ test('any address other than the configured one is refused before connecting', a
   const file = experimentFile('robot-job-refuse', emulator.url);
   const runDir = runFolder('robot-job-refuse');
   const other = emulator.url.replace(/:\d+$/, ':1');
-  await assert.rejects(runEvaluateOnRobot({ file, runDir, address: other }, new AbortController().signal, () => {}), /Refused: .* is not the robot address this experiment configures/);
+  await assert.rejects(runEvaluateOnRobot({ file, runDir, address: other }, new AbortController().signal, () => {}, new ScriptedPerson()), /Refused: .* is not the robot address this experiment configures/);
   assert.ok(!existsSync(join(runDir, 'eval-real.json')));
 });
 
 test('an experiment without a robot block is refused with what to add', async () => {
   const file = experimentFile('robot-job-none', undefined);
   const runDir = runFolder('robot-job-none');
-  await assert.rejects(runEvaluateOnRobot({ file, runDir }, new AbortController().signal, () => {}), /configures no robot/);
+  await assert.rejects(runEvaluateOnRobot({ file, runDir }, new AbortController().signal, () => {}, new ScriptedPerson()), /configures no robot/);
 });

@@ -4,6 +4,7 @@
 // and adapt take real images from the reality emulator, and a robot that is not there, not
 // configured or not the configured one is a clear error.
 import assert from 'node:assert/strict';
+import { ScriptedPerson } from '../support/motion';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -101,7 +102,7 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
 
     const model = 'perception-no-randomization.onnx';
     const messages: string[] = [];
-    const evaluated = await runPerceptionEvaluate({ file, runDir, model, images: 6, address: emu.url }, new AbortController().signal, (p) => messages.push(p.message), quiet);
+    const evaluated = await runPerceptionEvaluate({ file, runDir, model, images: 6, address: emu.url }, new AbortController().signal, (p) => messages.push(p.message), quiet, new ScriptedPerson());
     assert.equal(evaluated.status, 'completed');
     assert.equal(evaluated.errors?.images, 6);
     assert.ok(evaluated.errors!.meanCm > 0 && Number.isFinite(evaluated.errors!.p95Cm));
@@ -110,7 +111,7 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
     assert.equal(report.models.find((m) => m.model === model)?.realImages?.source, emu.url);
     assert.match(runDescription(listRuns(join(runsDir, 'push-perception'))[0]!), /vision real \d+\.\d cm/);
 
-    const adapted = await runPerceptionAdapt({ file, runDir, model, realImages: 4, evalImages: 4, simImages: 32, steps: 3 }, new AbortController().signal, quiet, quiet);
+    const adapted = await runPerceptionAdapt({ file, runDir, model, realImages: 4, evalImages: 4, simImages: 32, steps: 3 }, new AbortController().signal, quiet, quiet, new ScriptedPerson());
     assert.equal(adapted.status, 'completed');
     assert.equal(adapted.adaptedModel, 'perception-no-randomization-dann.onnx');
     assert.ok(existsSync(join(runDir, 'perception-no-randomization-dann.onnx')) && existsSync(join(runDir, 'perception-no-randomization-dann.weights.json')));
@@ -118,13 +119,13 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
     assert.deepEqual(stagingIn(runDir), []);
 
     // only the configured address, a clear message when nothing listens, a model that is missing
-    await assert.rejects(runPerceptionEvaluate({ file, runDir, model, address: 'ws://127.0.0.1:2' }, new AbortController().signal, quiet, quiet), /Refused: ws:\/\/127\.0\.0\.1:2 is not the robot address this experiment configures/);
+    await assert.rejects(runPerceptionEvaluate({ file, runDir, model, address: 'ws://127.0.0.1:2' }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /Refused: ws:\/\/127\.0\.0\.1:2 is not the robot address this experiment configures/);
     const dead = experimentAt(tempDir('perception-requests-dead'), 'ws://127.0.0.1:1');
-    await assert.rejects(runPerceptionEvaluate({ file: dead, runDir, model, images: 1 }, new AbortController().signal, quiet, quiet), /127\.0\.0\.1:1.*Is the reality emulator running there\?/s);
+    await assert.rejects(runPerceptionEvaluate({ file: dead, runDir, model, images: 1 }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /127\.0\.0\.1:1.*Is the reality emulator running there\?/s);
     assert.deepEqual(stagingIn(runDir), [], 'a failed job leaves no staging folder');
-    await assert.rejects(runPerceptionEvaluate({ file, runDir, model: 'perception.onnx' }, new AbortController().signal, quiet, quiet), /has no perception model perception\.onnx/);
+    await assert.rejects(runPerceptionEvaluate({ file, runDir, model: 'perception.onnx' }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /has no perception model perception\.onnx/);
     const noRobot = experimentAt(tempDir('perception-requests-norobot'), undefined);
-    await assert.rejects(runPerceptionAdapt({ file: noRobot, runDir, model }, new AbortController().signal, quiet, quiet), /configures no robot/);
+    await assert.rejects(runPerceptionAdapt({ file: noRobot, runDir, model }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /configures no robot/);
   } finally {
     await emu.close();
   }

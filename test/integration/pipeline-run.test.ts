@@ -15,6 +15,8 @@ import { readPipelineRecord } from '../../src/engine/pipeline/stateFile';
 import { stagesSectionOf } from '../../src/engine/pipeline/stagesReport';
 import { buildGapReport } from '../../src/engine/eval/runReport';
 import { REPO, spawnEmulator, tempDir } from '../support/robot-helpers';
+import { ScriptedPerson } from '../support/motion';
+import { readJsonLines } from '../../src/engine/runs/atomicFile';
 
 const CLI = join(REPO, 'src', 'engine', 'cli.ts');
 
@@ -41,9 +43,10 @@ function load(dir: string, text: string): { file: string; options: Pick<Pipeline
   return { file, options: { experimentFile: file, experiment: loaded.experiment, runsDir: join(dir, 'runs') } };
 }
 
+/** Gates confirmed, and nobody to ask about motion (as `--yes` without a terminal). */
 const noPerson = {
   confirm: async () => true,
-  awaitEpisodeStart: async () => {},
+  attendance: { unattended: { why: 'a test with nobody to ask', howToAttend: 'Give the test a person.' } },
 };
 
 describe('pipeline in the simulator', () => {
@@ -123,7 +126,7 @@ describe('pipeline on the reality emulator', () => {
       // the plan is 4 + 4 + 3 = 11; the budget allows 9, so the final evaluation gets what is left
       const robot = `robot:\n  address: ${emulator.url}\n  watchdog_ms: 400\n  max_real_episodes: 9\n  safety: { speed_scale: 0.5, limited_episodes: 2 }\n`;
       const { options } = load(dir, experimentText('reach', stages, robot));
-      const starts: string[] = [];
+      const person = new ScriptedPerson();
       const questions: string[] = [];
       const result = await runPipeline({
         ...options,
@@ -133,9 +136,7 @@ describe('pipeline on the reality emulator', () => {
           questions.push(prompt.message);
           return true;
         },
-        awaitEpisodeStart: async (prompt) => {
-          starts.push(`${prompt.stage} ${prompt.episode}/${prompt.of}`);
-        },
+        attendance: { attendant: person },
       });
       const record = readPipelineRecord(result.dir)!;
       assert.equal(record.status, 'completed', record.message);
@@ -145,7 +146,11 @@ describe('pipeline on the reality emulator', () => {
       assert.equal(loggedRealEpisodes(join(result.dir, mixed!.runDir!)).length, 4);
       assert.equal(mixed!.simEpisodes, 4);
       assert.equal(finetune!.realEpisodes, 4);
-      assert.deepEqual(starts, ['f 1/4', 'f 2/4', 'f 3/4', 'f 4/4'], 'every fine-tuning episode waited for its start');
+      // the bundled emulator (adapter: emulator, announced in its status) runs unattended
+      assert.equal(person.asked.length, 0, JSON.stringify(person.asked));
+      const starts = readJsonLines<{ event: string; startedBy?: string; robot?: string }>(join(result.dir, finetune!.runDir!, 'motion-log.jsonl'));
+      assert.equal(starts.find((e) => e.event === 'session_open')?.robot, 'emulator');
+      assert.deepEqual(starts.filter((e) => e.event === 'episode_start').map((e) => e.startedBy), Array(4).fill('unattended: bundled emulator'));
       assert.equal(record.final.realEpisodes, 1, 'the final evaluation got what the budget left');
       assert.equal(record.realEpisodesUsed, 9);
       assert.ok(questions[0]!.startsWith("Start 'm' (mixed) on the robot"), questions[0]);

@@ -10,6 +10,7 @@ import type { Experiment } from '../../src/engine/config/experiment';
 import { configuredRobotAddresses, connectRobotEnv } from '../../src/engine/robot/robotEnv';
 import { stopOpenLinks } from '../../src/engine/robot/openLinks';
 import { spawnEmulator, tempDir, waitUntil } from '../support/robot-helpers';
+import { testMotion } from '../support/motion';
 
 const EXPERIMENT = { name: 'robot-env-test', task: 'reach', seed: 3 } as unknown as Experiment;
 
@@ -24,10 +25,11 @@ describe('RobotEnv over the emulator', () => {
     const dir = tempDir('env');
     const emu = await spawnEmulator(profileFile('task: reach\nseed: 5\neffects:\n  latencyMs: 5\n'), join(dir, 'emu.jsonl'));
     try {
-      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url] });
+      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url], motion: testMotion(emu.url) });
       try {
         assert.equal(env.observationSize, 10);
         assert.equal(env.actionSize, 3);
+        await env.permitEpisode(11);
         env.reset(11);
         const first = Array.from(env.observation);
         assert.ok(first.every(Number.isFinite));
@@ -67,8 +69,9 @@ describe('RobotEnv over the emulator', () => {
     const dir = tempDir('env');
     const emu = await spawnEmulator(profileFile('task: reach\n'), join(dir, 'emu.jsonl'));
     try {
-      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url], eventLogPath: join(dir, 'engine.jsonl') });
+      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url], eventLogPath: join(dir, 'engine.jsonl'), motion: testMotion(emu.url) });
       try {
+        await env.permitEpisode(1);
         env.reset(1);
         env.step([0.5, 0, 0]);
         env.stop('test: the user pressed stop');
@@ -76,10 +79,13 @@ describe('RobotEnv over the emulator', () => {
         for (let k = 0; k < 5 && !r.done; k++) r = env.step([0.5, 0, 0]);
         assert.equal(r.termination, 'aborted');
         assert.match(env.lastAbortReason ?? '', /stop/);
+        // the authority refuses the next episode, and a reset without its permit moves nothing
+        await assert.rejects(env.permitEpisode(2), /re-arms it/);
         env.reset(2);
         assert.equal(env.step([0, 0, 0]).termination, 'aborted', 'no episode before re-arming');
         const before = emu.events().filter((e) => e.event === 'command').length;
-        env.rearm();
+        await env.rearm('test: the stop above');
+        await env.permitEpisode(3);
         env.reset(3);
         const next = env.step([0.5, 0, 0]);
         assert.equal(next.termination, 'none');
@@ -97,8 +103,9 @@ describe('RobotEnv over the emulator', () => {
     const dir = tempDir('env');
     const emu = await spawnEmulator(profileFile('task: reach\n'), join(dir, 'emu.jsonl'));
     try {
-      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url] });
+      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url], motion: testMotion(emu.url) });
       try {
+        await env.permitEpisode(1);
         env.reset(1);
         env.step([0.5, 0, 0]);
         // what the engine's robotStop handler does when the console's button is pressed
@@ -119,8 +126,9 @@ describe('RobotEnv over the emulator', () => {
   it('a lost link aborts the episode; the robot halts by itself', async () => {
     const dir = tempDir('env');
     const emu = await spawnEmulator(profileFile('task: reach\n'), join(dir, 'emu.jsonl'));
-    const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url] });
+    const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url], motion: testMotion(emu.url) });
     try {
+      await env.permitEpisode(1);
       env.reset(1);
       env.step([0.2, 0, 0]);
       emu.child.kill('SIGKILL');
@@ -136,10 +144,10 @@ describe('RobotEnv over the emulator', () => {
 
   it('an unreachable or unconfigured address fails with a clear error within 3 s', async () => {
     const t0 = performance.now();
-    await assert.rejects(connectRobotEnv(EXPERIMENT, 'ws://127.0.0.1:1', { allowedAddresses: ['ws://127.0.0.1:1'] }), /cannot reach robot at ws:\/\/127\.0\.0\.1:1: connection refused: nothing listens there/);
+    await assert.rejects(connectRobotEnv(EXPERIMENT, 'ws://127.0.0.1:1', { allowedAddresses: ['ws://127.0.0.1:1'], motion: testMotion('ws://127.0.0.1:1') }), /cannot reach robot at ws:\/\/127\.0\.0\.1:1: connection refused: nothing listens there/);
     const elapsed = performance.now() - t0;
     assert.ok(elapsed < 3000, `${elapsed} ms`);
-    await assert.rejects(connectRobotEnv(EXPERIMENT, 'ws://127.0.0.1:2', { allowedAddresses: ['ws://127.0.0.1:1'] }), /not a configured robot address/);
+    await assert.rejects(connectRobotEnv(EXPERIMENT, 'ws://127.0.0.1:2', { allowedAddresses: ['ws://127.0.0.1:1'], motion: testMotion('ws://127.0.0.1:2') }), /not a configured robot address/);
     assert.deepEqual(configuredRobotAddresses({ ...EXPERIMENT, robot: { address: 'ws://127.0.0.1:9090' } } as unknown as Experiment, 'ws://127.0.0.1:9191'), ['ws://127.0.0.1:9090', 'ws://127.0.0.1:9191']);
   });
 });
@@ -149,15 +157,16 @@ describe('RobotEnv and a broken policy', () => {
     const dir = tempDir('env');
     const emu = await spawnEmulator(profileFile('task: reach\n'), join(dir, 'emu.jsonl'));
     try {
-      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url] });
+      const env = await connectRobotEnv(EXPERIMENT, emu.url, { allowedAddresses: [emu.url], motion: testMotion(emu.url) });
       try {
         for (const bad of [NaN, Infinity]) {
+          await env.permitEpisode(1);
           env.reset(1);
           assert.equal(env.step([0.1, 0, 0]).termination, 'none');
           const r = env.step([0, bad, 0]);
           assert.equal(r.termination, 'aborted');
           assert.match(env.lastAbortReason ?? '', /non_finite: elbow command is NaN/);
-          env.rearm();
+          await env.rearm('test: a broken policy');
         }
       } finally {
         env.dispose();

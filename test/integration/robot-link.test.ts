@@ -13,11 +13,17 @@ import { monotonicMs } from '../../src/engine/robot/clock';
 import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
 import { RobotLink } from '../../src/engine/robot/robotLink';
 import { median, profileFrom, startEmulator, TEST_SAFETY, waitUntil, type InProcessEmulator } from '../support/robot-helpers';
+import { linkMotion, permitNext, testMotion } from '../support/motion';
+import type { MotionAuthority } from '../../src/engine/robot/motionAuthority';
 
 const JOINTS = ['shoulder', 'elbow', 'wrist'];
 
-function linkTo(url: string, lines: string[] = []): Promise<RobotLink> {
-  return RobotLink.connect({
+/** Links and their motion authorities (unattended on the emulator, a scripted person for re-arms). */
+const motions = new WeakMap<RobotLink, MotionAuthority>();
+
+async function linkTo(url: string, lines: string[] = []): Promise<RobotLink> {
+  const motion = testMotion(url);
+  const link = await RobotLink.connect({
     url,
     policy: RobotAddressPolicy.fromConfigured([url]),
     names: DEFAULT_ROBOT_NAMES,
@@ -27,7 +33,20 @@ function linkTo(url: string, lines: string[] = []): Promise<RobotLink> {
     trackObject: false,
     log: (line) => lines.push(line),
     reconnect: { enabled: false },
+    motion: linkMotion(motion),
   });
+  motions.set(link, motion);
+  return link;
+}
+
+/** Begin the link's next episode with its authority's permit. */
+async function begin(link: RobotLink): Promise<number> {
+  return link.beginEpisode(await permitNext(link, motions.get(link)!));
+}
+
+/** A person's re-arm, through the link's authority. */
+async function rearm(link: RobotLink): Promise<void> {
+  await link.rearm(await motions.get(link)!.permitRearm('a test stop'));
 }
 
 /** A raw client (no heartbeats, no safety): what a crashed or hostile peer looks like. */
@@ -138,7 +157,7 @@ describe('robot link over loopback', () => {
   it('a stop overtakes queued commands, and nothing moves until re-armed', () =>
     withEmulator('effects:\n  latencyMs: 1500\n', async (emu) => {
       const link = await linkTo(emu.url);
-      const episode = await link.beginEpisode();
+      const episode = await begin(link);
       const q0 = [...link.joints!.position];
       for (let k = 1; k <= 5; k++) {
         const outcome = link.sendCommand([q0[0] + 0.005 * k, q0[1], q0[2]], episode);
@@ -157,7 +176,7 @@ describe('robot link over loopback', () => {
       // the engine refuses to send...
       const refused = link.sendCommand(q0, episode);
       assert.deepEqual([refused.sent, !refused.sent && refused.why], [false, 'stopped']);
-      await assert.rejects(link.beginEpisode(), /re-arm before the next episode/);
+      await assert.rejects(begin(link), /re-arms it before the next episode/);
       // ...and the robot refuses what another client sends
       const other = await rawClient(emu.url);
       other.advertise(DEFAULT_ROBOT_NAMES.topics.command, 'std_msgs/msg/Float64MultiArray');
@@ -166,7 +185,7 @@ describe('robot link over loopback', () => {
       assert.match(String(emu.events().find((e) => e.event === 'command_rejected')!.reason), /halted \(stop\)/);
       await other.close();
 
-      await link.rearm();
+      await rearm(link);
       const again = link.sendCommand(q0, episode);
       assert.ok(again.sent);
       await waitUntil(() => emu.events().some((e) => e.event === 'command_applied'), 2000, 'command after re-arm');
@@ -202,7 +221,7 @@ describe('robot link over loopback', () => {
   it('heartbeats keep a running robot alive between commands', () =>
     withEmulator('watchdogMs: 100\n', async (emu) => {
       const link = await linkTo(emu.url);
-      const episode = await link.beginEpisode();
+      const episode = await begin(link);
       assert.ok(link.sendCommand(link.joints!.position, episode).sent);
       await sleep(600); // no commands, only the link's heartbeats
       assert.equal(emu.emulator.robot.status.state, 'running');
@@ -214,7 +233,7 @@ describe('robot link over loopback', () => {
   it('a latency profile delays commands by latencyMs ± jitter (measured from the event log)', () =>
     withEmulator('effects:\n  latencyMs: 60\n  latencyJitterMs: 10\n', async (emu) => {
       const link = await linkTo(emu.url);
-      const episode = await link.beginEpisode();
+      const episode = await begin(link);
       const q = [...link.joints!.position];
       const sentAt: number[] = [];
       for (let k = 0; k < 20; k++) {
@@ -243,7 +262,7 @@ describe('robot link over loopback', () => {
     withEmulator('', async (emu) => {
       const lines: string[] = [];
       const link = await linkTo(emu.url, lines);
-      const episode = await link.beginEpisode();
+      const episode = await begin(link);
       const outcome = link.sendCommand([NaN, 0, 0], episode);
       assert.equal(outcome.sent, false);
       assert.match(lines.join('\n'), /protective stop \(IEC 60204-1 category 2, not an emergency stop\): non_finite: shoulder command is NaN/);
@@ -258,14 +277,14 @@ describe('stops from elsewhere', () => {
   it('a stop pressed by another client is not undone by the next episode', () =>
     withEmulator('', async (emu) => {
       const link = await linkTo(emu.url);
-      await link.beginEpisode();
+      await begin(link);
       const console_ = await rawClient(emu.url);
       await console_.callService(DEFAULT_ROBOT_NAMES.services.stop);
       await waitUntil(() => link.robotStatus?.state === 'halted', 2000, 'halted status');
-      await assert.rejects(link.beginEpisode(), /halted by a stop .*re-arm before the next episode/);
+      await assert.rejects(begin(link), /halted \(stop.*re-arms it/);
       assert.equal(emu.emulator.robot.status.state, 'halted');
-      await link.rearm();
-      await link.beginEpisode();
+      await rearm(link);
+      await begin(link);
       assert.equal(emu.emulator.robot.status.state, 'armed');
       await console_.close();
       await link.close();
@@ -278,6 +297,7 @@ describe('reconnect policy', () => {
     let emu = await startEmulator(profile);
     const port = emu.emulator.port;
     const lines: string[] = [];
+    const motion = testMotion(emu.url);
     const link = await RobotLink.connect({
       url: emu.url,
       policy: RobotAddressPolicy.fromConfigured([emu.url]),
@@ -288,7 +308,9 @@ describe('reconnect policy', () => {
       trackObject: false,
       log: (line) => lines.push(line),
       reconnect: { enabled: true, initialDelayMs: 50, maxDelayMs: 200, maxAttempts: 50 },
+      motion: linkMotion(motion),
     });
+    motions.set(link, motion);
     try {
       await link.waitFor(() => link.joints !== undefined, 3000, 'first joint state');
       await emu.close();
@@ -304,7 +326,7 @@ describe('reconnect policy', () => {
       await link.waitFor(() => link.joints !== undefined && link.robotStatus !== undefined, 10000, 'joint states after reconnecting');
       assert.equal(link.client.linkState, 'open');
       assert.match(lines.join('\n'), /reconnecting \(link lost \(code 1001\); retry 1 in 50 ms\)[\s\S]*open \(reconnected\)/);
-      await link.beginEpisode();
+      await begin(link);
     } finally {
       await link.close();
       await emu.close();
@@ -324,6 +346,7 @@ describe('reconnect policy', () => {
       trackObject: false,
       log: (line) => states.push(line),
       reconnect: { enabled: true, initialDelayMs: 20, maxDelayMs: 40, maxAttempts: 3 },
+      motion: linkMotion(testMotion(emu.url)),
     });
     await emu.close();
     await waitUntil(() => link.client.linkState === 'closed', 5000, 'giving up');

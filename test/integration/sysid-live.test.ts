@@ -2,6 +2,7 @@
 // within the issue's tolerances of the emulator's true values, cancellation stops the robot, and bad
 // input gets an error that names the joint. Plus the effort mode itself and its safety layer.
 import assert from 'node:assert/strict';
+import { ScriptedPerson } from '../support/motion';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,7 +102,7 @@ async function identify(profileName: string, joints: string[]): Promise<{ result
   try {
     const { file, experiment } = experimentFor(dir, emulator.url);
     const started = Date.now();
-    const result = await identifyOnRobot(experiment, file, emulator.url, { joints, delayTrials: 10, frictionPoints: 12, inertiaTrials: 4, allowedAddresses: [emulator.url], log: () => undefined });
+    const result = await identifyOnRobot(experiment, file, emulator.url, { joints, delayTrials: 10, frictionPoints: 12, inertiaTrials: 4, allowedAddresses: [emulator.url], log: () => undefined, attendance: { attendant: new ScriptedPerson() } });
     return { result, profile, seconds: (Date.now() - started) / 1000 };
   } finally {
     await emulator.stop();
@@ -156,6 +157,7 @@ test('cancelling stops the robot (protective stop) and rejects with an AbortErro
       allowedAddresses: [emulator.url],
       signal: controller.signal,
       log: () => undefined,
+      attendance: { attendant: new ScriptedPerson() },
       onProgress: (p) => {
         if (!sweeping && p.message.includes('friction sweep')) {
           sweeping = true;
@@ -180,10 +182,10 @@ test('an unreachable robot fails with a clear error within 3 s; an address not c
   const dir = tempDir('sysid-dead');
   const { file, experiment } = experimentFor(dir, 'ws://127.0.0.1:1');
   const started = Date.now();
-  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:1', { allowedAddresses: ['ws://127.0.0.1:1'] }), /cannot reach robot at ws:\/\/127\.0\.0\.1:1/);
+  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:1', { allowedAddresses: ['ws://127.0.0.1:1'], attendance: { attendant: new ScriptedPerson() } }), /cannot reach robot at ws:\/\/127\.0\.0\.1:1/);
   assert.ok(Date.now() - started < 3500, `took ${Date.now() - started} ms`);
-  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:2', { allowedAddresses: ['ws://127.0.0.1:1'] }), /not a configured robot address/);
-  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:1', { joints: ['knee'], allowedAddresses: ['ws://127.0.0.1:1'] }), /no joint 'knee'/);
+  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:2', { allowedAddresses: ['ws://127.0.0.1:1'], attendance: { attendant: new ScriptedPerson() } }), /not a configured robot address/);
+  await assert.rejects(identifyOnRobot(experiment, file, 'ws://127.0.0.1:1', { joints: ['knee'], allowedAddresses: ['ws://127.0.0.1:1'], attendance: { attendant: new ScriptedPerson() } }), /no joint 'knee'/);
 });
 
 describe('fits name the joint when they cannot be trusted', () => {

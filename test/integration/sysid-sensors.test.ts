@@ -2,6 +2,7 @@
 // the joint encoders' and velocities' noise, the tracker's noise and its rate, recovered close to
 // the profile's truth, and in the experiment's parameter names.
 import assert from 'node:assert/strict';
+import { ScriptedPerson } from '../support/motion';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -35,7 +36,7 @@ for (const name of ['mild', 'moderate', 'harsh']) {
       writeFileSync(file, `name: sensors\ntask: push\nrobot:\n  address: ${emulator.url}\n  safety:\n    max_joint_velocity: 3.0\n    max_effort: 10\n`);
       const loaded = loadExperiment(file);
       assert.ok(loaded.experiment, JSON.stringify(loaded.findings));
-      const link = await SysidLink.connect(loaded.experiment, emulator.url, [emulator.url], undefined, () => undefined);
+      const link = await SysidLink.connect(loaded.experiment, emulator.url, { allowedAddresses: [emulator.url], log: () => undefined, attendance: { attendant: new ScriptedPerson() } });
       try {
         await link.begin();
         const warnings: string[] = [];
@@ -75,7 +76,7 @@ test('sensor noise: a tracker that publishes nothing is an error naming the obje
     const loaded = loadExperiment(file);
     assert.ok(loaded.experiment, JSON.stringify(loaded.findings));
     // reach tracks no object, so the link starts; the procedure is asked for the puck anyway
-    const link = await SysidLink.connect(loaded.experiment, emulator.url, [emulator.url], undefined, () => undefined);
+    const link = await SysidLink.connect(loaded.experiment, emulator.url, { allowedAddresses: [emulator.url], log: () => undefined, attendance: { attendant: new ScriptedPerson() } });
     try {
       await link.begin();
       await assert.rejects(measureSensorNoise(link, 1, 'puck', []), (e: Error) => e instanceof SysidError && /poses of the puck/.test(e.message));

@@ -4,9 +4,11 @@ import { RobotAddressPolicy } from '../../src/engine/robot/addressPolicy';
 import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
 import { RobotLink } from '../../src/engine/robot/robotLink';
 import { TEST_SAFETY } from './robot-helpers';
+import { linkMotion, permitNext, testMotion } from './motion';
 
 async function main(): Promise<void> {
   const url = process.argv[2]!;
+  const motion = testMotion(url);
   const link = await RobotLink.connect({
     url,
     policy: RobotAddressPolicy.fromConfigured([url]),
@@ -17,8 +19,9 @@ async function main(): Promise<void> {
     trackObject: false,
     reconnect: { enabled: false },
     log: () => undefined,
+    motion: linkMotion(motion),
   });
-  const episode = await link.beginEpisode(10000);
+  const episode = await link.beginEpisode(await permitNext(link, motion), 10000);
   const q = [...link.joints!.position];
   let k = 0;
   setInterval(() => {

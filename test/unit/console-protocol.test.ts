@@ -53,8 +53,11 @@ describe('host -> console', () => {
     assert.equal(parseHostToConsole({ type: 'safety', entry: { tMs: 2, level: 'panic', message: 'x' } }), undefined);
     assert.equal(parseHostToConsole({ type: 'error', message: 'unreachable' })?.type, 'error');
     assert.equal(parseHostToConsole({ type: 'error', message: { html: '<b>' } }), undefined);
-    assert.deepEqual(parseHostToConsole({ type: 'pipelineEpisode' }), { type: 'pipelineEpisode' });
-    assert.equal(parseHostToConsole({ type: 'pipelineEpisode', request: { stage: 'real-finetune', episode: 1.5, of: 16 } }), undefined);
+    assert.deepEqual(parseHostToConsole({ type: 'episodePrompt' }), { type: 'episodePrompt' });
+    assert.equal(parseHostToConsole({ type: 'episodePrompt', request: { path: 'Evaluate on Robot', episode: 3, count: 1, of: 50 } })?.type, 'episodePrompt');
+    assert.equal(parseHostToConsole({ type: 'episodePrompt', request: { path: 'Evaluate on Robot', episode: 1.5, count: 1, of: 16 } }), undefined);
+    assert.equal(parseHostToConsole({ type: 'episodePrompt', request: { path: 'Evaluate on Robot', episode: 1, count: 0 } }), undefined);
+    assert.equal(parseHostToConsole({ type: 'episodePrompt', request: { stage: 'real-finetune', episode: 1, of: 16 } }), undefined);
     assert.equal(parseHostToConsole({ type: 'script', source: 'alert(1)' }), undefined);
   });
 });

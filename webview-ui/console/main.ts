@@ -16,7 +16,7 @@ import { listen, post } from '../shared/messaging';
 import { DirectStop } from './directStop';
 import { startPlots, type PlotSink } from './plotHost';
 import { resolvePlotThread, type PlotThreadSetting } from './plotThread';
-import { parseHostToConsole, type ConsoleToHost, type HostToConsole } from './protocol';
+import { parseHostToConsole, type ConsoleToHost, type EpisodeRequest, type HostToConsole } from './protocol';
 import './main.css';
 
 const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
@@ -79,9 +79,9 @@ controls.append(connectButton, disconnectButton);
 const episodeControls = el('div', { class: 'controls' });
 episodeControls.append(startButton, armButton);
 const estopNote = el('p', { class: 'muted', id: 'estop-note' }, 'Before the first episode of a session, confirm the hardware emergency stop is within your reach.');
-// a transfer pipeline's fine-tuning episode waiting for the person's start
-const pipelineLine = el('p', { class: 'pipeline-episode', id: 'pipeline-episode', 'aria-live': 'polite' });
-statusCard.append(fields, problemLine, controls, custom('vscode-divider'), pipelineLine, estopCheck, estopNote, episodeControls);
+// a job's episode (an evaluation, a pipeline stage, ...) waiting for the person's start
+const episodeRequestLine = el('p', { class: 'episode-request', id: 'episode-request', 'aria-live': 'polite' });
+statusCard.append(fields, problemLine, controls, custom('vscode-divider'), episodeRequestLine, estopCheck, estopNote, episodeControls);
 
 const plotsSection = el('section', { class: 'plots' });
 const positionCanvas = el('canvas', { id: 'positions', 'aria-label': 'Joint positions, rad' });
@@ -133,7 +133,8 @@ let session: RobotSessionState | undefined;
 let estopConfirmed = false;
 let configuredAddress: string | undefined;
 let busy = false;
-let pipelineRequest: { stage: string; episode: number; of: number } | undefined;
+/** A job waiting for the person to start its next episode(s) on the robot. */
+let episodeRequest: EpisodeRequest | undefined;
 
 function setDisabled(node: HTMLElement, disabled: boolean): void {
   (node as HTMLElement & { disabled: boolean }).disabled = disabled;
@@ -154,16 +155,22 @@ function render(): void {
   setDisabled(connectButton, connected || busy || !configuredAddress);
   setDisabled(disconnectButton, !connected);
   estopCheck.checked = estopConfirmed;
-  setDisabled(estopCheck, !connected && !pipelineRequest);
-  // a pipeline episode runs on the pipeline's own link: it needs the person and the e-stop, not this session
-  if (pipelineRequest) setDisabled(startButton, !estopConfirmed);
+  setDisabled(estopCheck, !connected && !episodeRequest);
+  // a job's episode runs on the job's own link: it needs the person and the e-stop, not this session
+  if (episodeRequest) setDisabled(startButton, !estopConfirmed);
   // a robot halted by a stop or the safety layer (pressed anywhere, even in an earlier session) starts nothing until re-armed
   else setDisabled(startButton, !connected || !estopConfirmed || session!.episodeRunning || session!.stopped || haltedByDecision() || !session!.policy);
-  pipelineLine.hidden = !pipelineRequest;
-  pipelineLine.textContent = pipelineRequest ? `Transfer pipeline · stage '${pipelineRequest.stage}' · episode ${pipelineRequest.episode} of ${pipelineRequest.of}: press Start episode when the robot is clear.` : '';
+  episodeRequestLine.hidden = !episodeRequest;
+  episodeRequestLine.textContent = episodeRequest ? episodeRequestText(episodeRequest) : '';
   setDisabled(armButton, !connected || session!.episodeRunning || (!session!.stopped && session!.robot !== 'halted'));
   estopNote.hidden = estopConfirmed;
   document.body.classList.toggle('stopped', session?.stopped === true);
+}
+
+function episodeRequestText(r: EpisodeRequest): string {
+  const of = r.of !== undefined ? ` of ${r.of}` : '';
+  const which = r.count > 1 ? `episodes ${r.episode}-${r.episode + r.count - 1}${of} (one start runs this supervised batch; any stop ends it)` : `episode ${r.episode}${of}`;
+  return `${r.path} · ${which}: press Start episode when the robot is clear.`;
 }
 
 function haltedByDecision(): boolean {
@@ -212,8 +219,8 @@ function onMessage(message: HostToConsole): void {
       busy = false;
       problemLine.textContent = message.message;
       break;
-    case 'pipelineEpisode':
-      pipelineRequest = message.request;
+    case 'episodePrompt':
+      episodeRequest = message.request;
       break;
   }
   render();

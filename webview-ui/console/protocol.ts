@@ -47,12 +47,23 @@ export interface ErrorMessage {
   readonly type: 'error';
   readonly message: string;
 }
-/** Sent by the host: a transfer pipeline waits for the person to start a fine-tuning episode (or no longer does). */
-export interface PipelineEpisodeMessage {
-  readonly type: 'pipelineEpisode';
-  readonly request?: { readonly stage: string; readonly episode: number; readonly of: number };
+/**
+ * Sent by the host: a job (an evaluation, a pipeline stage, system identification, camera images)
+ * waits for the person to start its next episode on the robot, or `count` of them (a supervised
+ * batch); no request: it no longer waits.
+ */
+export interface EpisodePromptMessage {
+  readonly type: 'episodePrompt';
+  readonly request?: EpisodeRequest;
 }
-export type HostToConsole = SetupMessage | StateMessage | TelemetryMessage | SafetyMessage | EpisodeMessage | ErrorMessage | PipelineEpisodeMessage;
+export interface EpisodeRequest {
+  /** What moves the robot ("Evaluate on Robot", "pipeline stage 'tune' (real_finetune)"). */
+  readonly path: string;
+  readonly episode: number;
+  readonly count: number;
+  readonly of?: number;
+}
+export type HostToConsole = SetupMessage | StateMessage | TelemetryMessage | SafetyMessage | EpisodeMessage | ErrorMessage | EpisodePromptMessage;
 
 /** Sent by the webview. `stop` first: it is the one that must never be dropped or delayed. */
 export type ConsoleToHost =
@@ -114,10 +125,11 @@ export function parseHostToConsole(raw: unknown): HostToConsole | undefined {
       return isEpisodeRecord(raw.record) ? (raw as unknown as EpisodeMessage) : undefined;
     case 'error':
       return typeof raw.message === 'string' ? (raw as unknown as ErrorMessage) : undefined;
-    case 'pipelineEpisode': {
+    case 'episodePrompt': {
       const r = raw.request;
-      if (r === undefined) return { type: 'pipelineEpisode' };
-      return isObject(r) && typeof r.stage === 'string' && Number.isInteger(r.episode) && Number.isInteger(r.of) ? (raw as unknown as PipelineEpisodeMessage) : undefined;
+      if (r === undefined) return { type: 'episodePrompt' };
+      const positive = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1;
+      return isObject(r) && typeof r.path === 'string' && positive(r.episode) && positive(r.count) && (r.of === undefined || positive(r.of)) ? (raw as unknown as EpisodePromptMessage) : undefined;
     }
     default:
       return undefined;

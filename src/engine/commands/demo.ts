@@ -13,6 +13,7 @@ import { evaluateOnRobot } from '../eval/robotEvaluation';
 import { REAL_EVALUATION_FILE, REPORT_MARKDOWN_FILE, writeGapReport, type RealEvaluationRecord } from '../eval/runReport';
 import { train } from '../learn/trainer';
 import { spawnEmulatorProcess } from '../robot/spawnEmulator';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { writeJsonAtomic } from '../runs/atomicFile';
 import { defaultRunDir, newRunId } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
@@ -92,6 +93,10 @@ export const demoCommand: CliCommand = {
           allowedAddresses: [emulator.url],
           signal: controller.signal,
           eventLogPath: join(runDir, 'robot-events.jsonl'),
+          // the demo drives only the emulator it started (adapter: emulator, announced in its status)
+          attendance: { unattended: { why: 'sim2real demo asks no questions', howToAttend: 'Evaluate a real robot with `sim2real eval FILE --policy POLICY --robot URL` on a terminal.' } },
+          path: 'sim2real demo',
+          motionLogPath: join(runDir, MOTION_LOG_FILE),
         });
       } finally {
         await emulator.stop();

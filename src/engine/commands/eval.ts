@@ -2,8 +2,14 @@
  * `sim2real eval FILE --policy POLICY.onnx [--episodes N] [--seed N] [--no-randomization] [--json]`:
  * runs any ONNX policy whose shapes fit the experiment's task and prints the report. With --json,
  * one object with success_rate, success_ci, avg_return, avg_length, episodes (a public interface).
+ *
+ * With `--robot`, a real robot moves only as its motion authority allows: the person at the
+ * terminal confirms the emergency stop and starts each episode (robot.episodes_per_start for
+ * supervised batches); without a terminal only the bundled emulator is evaluated. The decisions
+ * go to motion-log.jsonl beside the policy.
  */
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { formatFinding, loadExperiment } from '../config/load';
 import { formatReport } from '../eval/report';
 import { PolicyShapeError } from '../learn/onnxPolicy';
@@ -11,7 +17,10 @@ import { evaluateOnnxPolicy } from '../learn/trainer';
 import { evaluateOnRobot } from '../eval/robotEvaluation';
 import { AddressNotAllowedError } from '../robot/addressPolicy';
 import { RobotLinkError } from '../robot/client';
+import { MotionRefused } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { configuredRobotAddresses } from '../robot/robotEnv';
+import { terminalAttendance, TerminalQuestions } from './terminalPerson';
 import { parseArgs, UsageError } from './args';
 import type { CliCommand } from './types';
 
@@ -45,6 +54,7 @@ export const evalCommand: CliCommand = {
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
+    const questions = new TerminalQuestions();
     try {
       const robot = flags.robot as string | undefined;
       // The address on the command line is the user configuring it, as robot.address is.
@@ -54,6 +64,8 @@ export const evalCommand: CliCommand = {
             seed: seedFlag ?? experiment.seed,
             allowedAddresses: configuredRobotAddresses(experiment, robot),
             signal: controller.signal,
+            attendance: terminalAttendance(questions, 'eval FILE --policy POLICY --robot URL'),
+            motionLogPath: join(dirname(policyFile), MOTION_LOG_FILE),
           })
         : await evaluateOnnxPolicy(policyFile, experiment, {
             episodes: episodes ?? experiment.evaluation.episodes,
@@ -64,7 +76,7 @@ export const evalCommand: CliCommand = {
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
       return 0;
     } catch (error) {
-      if (error instanceof PolicyShapeError || error instanceof AddressNotAllowedError) {
+      if (error instanceof PolicyShapeError || error instanceof AddressNotAllowedError || error instanceof MotionRefused) {
         process.stderr.write(`sim2real eval: refused: ${error.message}\n`);
         return 1;
       }
@@ -75,6 +87,7 @@ export const evalCommand: CliCommand = {
       if (error instanceof Error && error.name === 'AbortError') return 130;
       throw error;
     } finally {
+      questions.close();
       process.off('SIGINT', onSignal);
     }
   },

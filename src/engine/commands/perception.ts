@@ -8,6 +8,7 @@
  * else. Results go into perception.json next to the model.
  */
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import { formatFinding, loadExperiment } from '../config/load';
 import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel } from '../perception/perceptionJobs';
@@ -15,9 +16,12 @@ import { connectRealImageSource } from '../perception/robotImages';
 import type { PositionErrors } from '../perception/samples';
 import { AddressNotAllowedError } from '../robot/addressPolicy';
 import { RobotLinkError } from '../robot/client';
+import { MotionRefused } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { configuredRobotAddresses } from '../robot/robotEnv';
 import { defaultRunDir, newRunId } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
+import { terminalAttendance, TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
 
 const USAGE = [
@@ -71,7 +75,7 @@ export const perceptionCommand: CliCommand = {
       if (sub === 'train') return await train(rest, controller.signal);
       return await withRobot(sub, rest, controller.signal);
     } catch (error) {
-      if (error instanceof AddressNotAllowedError) {
+      if (error instanceof AddressNotAllowedError || error instanceof MotionRefused) {
         process.stderr.write(`sim2real perception ${sub}: refused: ${error.message}\n`);
         return 1;
       }
@@ -129,7 +133,22 @@ async function withRobot(sub: 'eval' | 'adapt', args: string[], signal: AbortSig
   const { url, allowed } = robotAddress(experiment, flags.robot as string | undefined);
   const json = flags.json === true;
   const log = json ? undefined : (line: string): void => void process.stdout.write(`${line}\n`);
-  const source = await connectRealImageSource(experiment, url, { allowedAddresses: allowed, signal });
+  const questions = new TerminalQuestions();
+  let source;
+  try {
+    // each image resets the robot: a real one only with the person at this terminal
+    source = await connectRealImageSource(experiment, url, {
+      allowedAddresses: allowed,
+      signal,
+      attendance: terminalAttendance(questions, `perception ${sub} FILE --model MODEL`),
+      path: `sim2real perception ${sub}`,
+      motionLogPath: join(dirname(modelPath), MOTION_LOG_FILE),
+      plannedImages: sub === 'eval' ? (images ?? 100) : (images ?? 200) + (evalImages ?? 100),
+    });
+  } catch (error) {
+    questions.close();
+    throw error;
+  }
   try {
     if (sub === 'eval') {
       const errors = await evaluatePerceptionModel(experiment, modelPath, source, { images, signal, log });
@@ -142,6 +161,7 @@ async function withRobot(sub: 'eval' | 'adapt', args: string[], signal: AbortSig
     }
     return 0;
   } finally {
+    questions.close();
     await source.close();
   }
 }

@@ -1,19 +1,22 @@
 /**
  * `sim2real pipeline FILE [--from STAGE] [--to STAGE] [--yes] [--resume DIR] [--connect] [--runs DIR] [--json]`:
- * the progressive transfer pipeline from the command line. Gates and real episodes need a person:
- * on a terminal it asks; `--yes` answers yes to every gate and starts every fine-tuning episode;
- * without either it refuses at the first gate. Ctrl-C cancels; `--resume DIR` continues.
+ * the progressive transfer pipeline from the command line. Gates need a person or `--yes`: on a
+ * terminal it asks, `--yes` answers yes to every gate, without either it refuses at the first gate.
+ * Moving a real robot needs the person at the terminal and nothing else: the emergency stop, each
+ * real episode's start, each re-arm (robot/motionAuthority.ts); with `--yes` or no terminal a
+ * pipeline that would move one is refused before any stage runs. Ctrl-C cancels; `--resume DIR`
+ * continues.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { formatFinding, loadExperiment } from '../config/load';
-import { runPipeline, type ConfirmPrompt, type EpisodePrompt } from '../pipeline/pipeline';
+import { runPipeline, type ConfirmPrompt } from '../pipeline/pipeline';
 import { StageSelectionError } from '../pipeline/plan';
 import { openRobotTarget } from '../pipeline/robotTarget';
 import { readPipelineRecord, type PipelineRecord } from '../pipeline/stateFile';
 import { RUNS_FOLDER } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
+import { terminalAttendance, TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
@@ -64,28 +67,18 @@ export const pipelineCommand: CliCommand = {
       return 1;
     }
 
-    const terminal = process.stdin.isTTY === true;
-    let readline: ReturnType<typeof createInterface> | undefined;
-    const ask = async (question: string): Promise<string> => {
-      readline ??= createInterface({ input: process.stdin, output: process.stderr });
-      return readline.question(question);
-    };
+    const questions = new TerminalQuestions();
     const confirm = async (prompt: ConfirmPrompt): Promise<boolean> => {
       out(`${prompt.message}\n`);
       if (yes) {
-        out('  --yes: confirmed\n');
+        out('  --yes: confirmed (a gate; --yes never starts robot motion)\n');
         return true;
       }
-      if (!terminal) {
+      if (!questions.isTerminal) {
         process.stderr.write('  refused: no terminal to confirm on; pass --yes to confirm gates\n');
         return false;
       }
-      return /^y(es)?$/i.test((await ask('  continue? [y/N] ')).trim());
-    };
-    const awaitEpisodeStart = async (prompt: EpisodePrompt): Promise<void> => {
-      if (yes) return;
-      if (!terminal) throw new Error(`'${prompt.stage}' needs a person to start each episode on the robot: run on a terminal, or pass --yes`);
-      await ask(`  ${prompt.stage}: press Enter to start real episode ${prompt.episode} of ${prompt.of} (stand by the emergency stop) `);
+      return /^y(es)?$/i.test(((await questions.ask('  continue? [y/N] ')) ?? '').trim());
     };
 
     const controller = new AbortController();
@@ -112,7 +105,7 @@ export const pipelineCommand: CliCommand = {
         ...(target ? { robot: { address: target.address, ...(target.profile ? { profile: target.profile } : {}), emulator: target.emulator } } : {}),
         signal: controller.signal,
         confirm,
-        awaitEpisodeStart,
+        attendance: terminalAttendance(questions, `pipeline ${file}`, { yes }),
         log: (line) => out(`${line}\n`),
         onProgress: (progress) => {
           const now = performance.now();
@@ -138,7 +131,7 @@ export const pipelineCommand: CliCommand = {
       process.stderr.write(`sim2real pipeline: ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;
     } finally {
-      readline?.close();
+      questions.close();
       await target?.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

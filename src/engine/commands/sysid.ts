@@ -12,7 +12,10 @@ import { formatFinding, loadExperiment } from '../config/load';
 import { AddressNotAllowedError, normalizeRobotUrl } from '../robot/addressPolicy';
 import { RobotLinkError } from '../robot/client';
 import { configuredRobotAddresses } from '../robot/robotEnv';
+import { MotionRefused } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { writeJsonAtomic } from '../runs/atomicFile';
+import { RUNS_FOLDER } from '../runs/runStore';
 import { SysidError } from '../sysid/frictionFit';
 import { identifyOnRobot } from '../sysid/live';
 import { identifySensorsOnRobot } from '../sysid/sensorNoise';
@@ -20,6 +23,7 @@ import { LogError } from '../sysid/logs/trajectory';
 import { identifyFromLog } from '../sysid/offline';
 import { SYSID_FILE, type Estimate, type SysidResult } from '../sysid/types';
 import { parseArgs, UsageError } from './args';
+import { terminalAttendance, TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
 
 export const sysidCommand: CliCommand = {
@@ -58,6 +62,7 @@ export const sysidCommand: CliCommand = {
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
     const quiet = flags.json === true;
+    const questions = new TerminalQuestions();
     const onProgress = (p: { fraction?: number; message: string }): void => {
       if (!quiet) process.stderr.write(`${p.fraction !== undefined ? `[${Math.round(100 * p.fraction)}%] ` : ''}${p.message}\n`);
     };
@@ -78,6 +83,10 @@ export const sysidCommand: CliCommand = {
           log: (line: string) => {
             if (!quiet) process.stderr.write(`${line}\n`);
           },
+          // the robot moves only with the person at this terminal (the bundled emulator excepted)
+          attendance: terminalAttendance(questions, 'sysid FILE --robot URL'),
+          path: sensorsOnly ? 'sim2real sysid --sensors-only' : 'sim2real sysid',
+          motionLogPath: join((flags.out as string | undefined) ?? join(process.cwd(), RUNS_FOLDER, experiment.name), MOTION_LOG_FILE),
         };
         result = sensorsOnly
           ? await identifySensorsOnRobot(experiment, file, robot, live)
@@ -93,7 +102,7 @@ export const sysidCommand: CliCommand = {
       process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatSysid(result));
       return 0;
     } catch (error) {
-      if (error instanceof AddressNotAllowedError) {
+      if (error instanceof AddressNotAllowedError || error instanceof MotionRefused) {
         process.stderr.write(`sim2real sysid: refused: ${error.message}\n`);
         return 1;
       }
@@ -108,6 +117,7 @@ export const sysidCommand: CliCommand = {
       if (error instanceof Error && error.name === 'AbortError') return 130;
       throw error;
     } finally {
+      questions.close();
       process.off('SIGINT', onSignal);
     }
   },

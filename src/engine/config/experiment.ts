@@ -115,6 +115,8 @@ export interface RobotConfig {
   readonly connectTimeoutMs: number;
   /** Real-robot episodes the transfer pipeline may use in all; undefined = what the stages and evaluation plan. */
   readonly maxRealEpisodes?: number;
+  /** One person's start runs at most this many episodes on a real robot (supervised batch). */
+  readonly episodesPerStart: number;
   readonly safety?: SafetyConfig;
 }
 

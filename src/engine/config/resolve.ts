@@ -172,6 +172,7 @@ function resolveRobot(robot: Plain, get: Getter): RobotConfig {
     services: { reset: get(services, sp, 'reset'), stop: get(services, sp, 'stop'), arm: get(services, sp, 'arm') },
     watchdogMs: get(robot, ['robot'], 'watchdog_ms'),
     connectTimeoutMs: get(robot, ['robot'], 'connect_timeout_ms'),
+    episodesPerStart: get(robot, ['robot'], 'episodes_per_start'),
     ...(robot.max_real_episodes !== undefined ? { maxRealEpisodes: robot.max_real_episodes as number } : {}),
     safety: safety ? resolveSafety(safety, get) : undefined,
   };

@@ -6,6 +6,11 @@
  * A stop is posted straight to the worker's stop port, synchronously, from the IPC message handler:
  * it does not wait for any promise of this thread, and the worker's thread is never blocked by an
  * episode, so the stop reaches the socket ahead of the next command.
+ *
+ * The console's person answers the motion authority (robot/motionAuthority.ts) by pressing: the
+ * emergency-stop confirmation, "Start episode" (one episode per press) and "Arm" (a re-arm). The
+ * session asks the authority for a permit before every episode and every re-arm, as every other
+ * path that moves a robot does.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +19,9 @@ import type { Experiment } from '../config/experiment';
 import { evaluationEpisodeSeed } from '../eval/runEpisodes';
 import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
 import { normalizeRobotUrl } from '../robot/addressPolicy';
+import type { RobotStatus } from '../robot/messages';
+import { MotionAuthority, MotionRefused, type Attendant } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { monotonicMs } from '../robot/clock';
 import { LoopProbe } from '../robot/loopProbe';
 import { recordRealEpisode, runFolderOf } from './realEpisodes';
@@ -55,6 +63,26 @@ export function sessionAddress(experiment: Experiment, asked?: string): string {
   return normalized;
 }
 
+/** The person at the console: the answers are the presses, never asked for in between. */
+class ConsolePerson implements Attendant {
+  readonly channel = 'safe-test console';
+  estopConfirmed = false;
+  /** Set by the Arm press for the one re-arm it asks for. */
+  armPressed = false;
+  async confirmEmergencyStop(): Promise<boolean> {
+    return this.estopConfirmed;
+  }
+  async startEpisodes(): Promise<boolean> {
+    // every console episode comes with its own press (permitEpisode's startedBy)
+    return false;
+  }
+  async rearm(): Promise<boolean> {
+    const pressed = this.armPressed;
+    this.armPressed = false;
+    return pressed;
+  }
+}
+
 export class RobotSession {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(reply: SessionReply): void }>();
@@ -70,6 +98,8 @@ export class RobotSession {
     private readonly policy: string | undefined,
     readonly runDir: string | undefined,
     private readonly hooks: RobotSessionHooks,
+    private readonly motion: MotionAuthority,
+    private readonly person: ConsolePerson,
   ) {
     this.latest = { connected: true, address, robot: 'unknown', stopped: false, speedScale: 1, episodesStarted: 0, episodeRunning: false, runDir };
     control.on('message', (m: SessionReply | SessionNotice) => this.onMessage(m));
@@ -80,6 +110,15 @@ export class RobotSession {
     const address = sessionAddress(experiment, options.address);
     if (options.policy !== undefined && !existsSync(options.policy)) throw new RobotSessionError(`No such policy file: ${options.policy}`);
     const runDir = options.runDir ?? (options.policy ? runFolderOf(options.policy) : undefined);
+    const person = new ConsolePerson();
+    const motion = new MotionAuthority({
+      address,
+      adapter: experiment.robot?.adapter,
+      path: 'the safe-test console',
+      episodesPerStart: 1,
+      attendant: person,
+      ...(runDir ? { logPath: join(runDir, MOTION_LOG_FILE) } : {}),
+    });
     const data: SessionWorkerData = {
       experiment,
       url: address,
@@ -87,6 +126,7 @@ export class RobotSession {
       policyPath: options.policy,
       eventLogPath: options.eventLogPath ?? (runDir ? join(runDir, CONSOLE_EVENTS_FILE) : undefined),
       telemetryPeriodMs: options.telemetryPeriodMs,
+      motion: { session: motion.session, ...(motion.log.path ? { logPath: motion.log.path } : {}) },
     };
     const entry = workerEntry();
     const worker = entry.source ? new Worker(entry.source, { eval: true, workerData: data }) : new Worker(entry.file!, { workerData: data });
@@ -102,7 +142,8 @@ export class RobotSession {
       await worker.terminate();
       throw new RobotSessionError(startup.message);
     }
-    return new RobotSession(experiment, worker, control.port1, stops.port1, address, options.policy, runDir, hooks);
+    motion.identify(startup.status);
+    return new RobotSession(experiment, worker, control.port1, stops.port1, address, options.policy, runDir, hooks, motion, person);
   }
 
   get state(): RobotSessionState {
@@ -116,10 +157,28 @@ export class RobotSession {
     return true;
   }
 
-  /** Run one episode; records it in the run folder. Seeds follow the evaluator's, so episode i of a session is reproducible. */
+  /** The person's answer to "is the hardware emergency stop within your reach?", asked every session. */
+  confirmEmergencyStop(confirmed: boolean): void {
+    this.person.estopConfirmed = confirmed;
+  }
+
+  /**
+   * Run one episode a person started with "Start episode"; records it in the run folder. Seeds
+   * follow the evaluator's, so episode i of a session is reproducible.
+   */
   async startEpisode(seed?: number): Promise<RealEpisodeRecord> {
     const episodeSeed = seed ?? evaluationEpisodeSeed(this.experiment.seed, this.latest.episodesStarted);
-    const reply = await this.call({ id: this.nextId++, kind: 'startEpisode', seed: episodeSeed });
+    if (this.closed) throw new RobotSessionError('the robot session is closed');
+    if (this.latest.episodeRunning) throw new RobotSessionError('an episode is already running');
+    const permit = await this.permit(() =>
+      this.motion.permitEpisode({
+        episode: this.latest.episodesStarted + 1,
+        ...(this.robotStatus() ? { robot: this.robotStatus()! } : {}),
+        ...(this.latest.stopped ? { stopped: this.latest.stopMessage ?? 'stopped' } : {}),
+        startedBy: `person (${this.person.channel})`,
+      }),
+    );
+    const reply = await this.call({ id: this.nextId++, kind: 'startEpisode', seed: episodeSeed, permit });
     if (reply.kind !== 'episode') throw new RobotSessionError(reply.kind === 'error' ? reply.message : 'unexpected reply from the robot session');
     const record: RealEpisodeRecord = { ...reply.record, seed: episodeSeed };
     if (this.runDir) {
@@ -128,10 +187,30 @@ export class RobotSession {
     return record;
   }
 
+  /** The person pressed Arm: a re-arm, as the motion authority records it. */
   async arm(): Promise<RobotSessionState> {
-    const reply = await this.call({ id: this.nextId++, kind: 'arm' });
+    if (this.closed) throw new RobotSessionError('the robot session is closed');
+    const cause = this.latest.stopped ? (this.latest.stopMessage ?? 'stopped') : this.latest.robot === 'halted' ? `robot halted (${this.latest.haltReason ?? 'unknown'})` : 'not stopped';
+    this.person.armPressed = true;
+    const permit = await this.permit(() => this.motion.permitRearm(cause));
+    const reply = await this.call({ id: this.nextId++, kind: 'arm', permit });
     if (reply.kind === 'error') throw new RobotSessionError(reply.message);
     return this.latest;
+  }
+
+  /** The robot's status as the worker last reported it, in the link's terms. */
+  private robotStatus(): RobotStatus | undefined {
+    const s = this.latest;
+    if (s.robot === 'unknown') return undefined;
+    return { state: s.robot, episode: s.episodesStarted, ...(s.haltReason ? { reason: s.haltReason as RobotStatus['reason'] } : {}), ...(s.haltDetail ? { detail: s.haltDetail } : {}) };
+  }
+
+  private async permit<T>(ask: () => Promise<T>): Promise<T> {
+    try {
+      return await ask();
+    } catch (error) {
+      throw error instanceof MotionRefused ? new RobotSessionError(error.message) : error;
+    }
   }
 
   /** Close the link (the robot's watchdog holds it), then end the worker. */
@@ -141,6 +220,7 @@ export class RobotSession {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref());
     await Promise.race([reply, timeout]);
     this.closed = true;
+    this.motion.close();
     await this.worker.terminate();
   }
 

@@ -4,6 +4,8 @@
  * only relays. Stops travel on a port of their own, so a stop never waits behind an episode request.
  */
 import type { Experiment } from '../config/experiment';
+import type { RobotStatus } from '../robot/messages';
+import type { EpisodePermit, RearmPermit } from '../robot/motionAuthority';
 import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
 
 /** workerData of the session worker. */
@@ -17,12 +19,14 @@ export interface SessionWorkerData {
   readonly eventLogPath?: string;
   /** Telemetry batches are posted at most this often, ms. [default: 50, i.e. 20 Hz] */
   readonly telemetryPeriodMs?: number;
+  /** The motion session: the authority lives on the main thread, with the person's answers. */
+  readonly motion: { readonly session: string; readonly logPath?: string };
 }
 
 /** Sent by the main thread on the control port, one at a time per id. */
 export type SessionRequest =
-  | { readonly id: number; readonly kind: 'startEpisode'; readonly seed: number }
-  | { readonly id: number; readonly kind: 'arm' }
+  | { readonly id: number; readonly kind: 'startEpisode'; readonly seed: number; readonly permit: EpisodePermit }
+  | { readonly id: number; readonly kind: 'arm'; readonly permit: RearmPermit }
   | { readonly id: number; readonly kind: 'close' };
 
 /** Sent by the main thread on the stop port: a protective stop, handled the moment it arrives. */
@@ -50,7 +54,7 @@ export type SessionNotice =
   | { readonly kind: 'telemetry'; readonly samples: RobotTelemetrySample[] }
   | { readonly kind: 'safety'; readonly entry: RobotSafetyEntry };
 
-/** Sent by the worker once, on its parent port. */
-export type SessionStartup = { readonly kind: 'ready' } | { readonly kind: 'failed'; readonly message: string };
+/** Sent by the worker once, on its parent port; `status`: the robot's first report (does it announce itself as the emulator?). */
+export type SessionStartup = { readonly kind: 'ready'; readonly status?: RobotStatus } | { readonly kind: 'failed'; readonly message: string };
 
 export const isSessionReply = (m: SessionReply | SessionNotice): m is SessionReply => 'id' in m;

@@ -19,6 +19,7 @@ import { EventLog, type RobotEvent } from '../robot/eventLog';
 import { LoopProbe } from '../robot/loopProbe';
 import { RobotEpisodeRunner, safetyFor } from '../robot/robotEpisodes';
 import { speedScaleFor } from '../robot/safety';
+import type { EpisodePermit } from '../robot/motionAuthority';
 import { StopSocket, type StopEndpoint } from './stopSocket';
 import type { SessionNotice, SessionReply, SessionRequest, SessionStartup, SessionStop, SessionWorkerData } from './sessionMessages';
 
@@ -72,7 +73,9 @@ async function main(): Promise<void> {
   try {
     // the policy first: a wrong-shaped file should fail before anything talks to the robot
     if (data.policyPath) policy = await OnnxPolicy.load(data.policyPath, task);
-    runner = await RobotEpisodeRunner.connect(data.experiment, data.url, { policy: RobotAddressPolicy.fromConfigured(data.allowedAddresses), log, events });
+    runner = await RobotEpisodeRunner.connect(data.experiment, data.url, { policy: RobotAddressPolicy.fromConfigured(data.allowedAddresses), log, events, motion: data.motion });
+    // the motion authority needs to know what answered: the bundled emulator says so in its status
+    await runner.link.waitFor(() => runner.link.robotStatus !== undefined, data.experiment.robot?.connectTimeoutMs ?? 3000, 'robot status').catch(() => undefined);
   } catch (error) {
     await policy?.dispose();
     events.close();
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
 
   const reply = (message: SessionReply): void => ports.control.postMessage(message);
 
-  const runEpisode = async (id: number, seed: number): Promise<void> => {
+  const runEpisode = async (id: number, seed: number, permit: EpisodePermit): Promise<void> => {
     if (!policy) return reply({ id, kind: 'error', message: 'no policy was given when connecting: pick a trained policy (ONNX) to run episodes' });
     if (episodeRunning) return reply({ id, kind: 'error', message: 'an episode is already running' });
     episodeRunning = true;
@@ -181,7 +184,7 @@ async function main(): Promise<void> {
     let speedScale = speedScaleFor(safety, index);
     try {
       publishState(true);
-      await runner.reset(seed);
+      await runner.reset(seed, permit);
       index = runner.episodeIndex;
       speedScale = speedScaleFor(safety, index);
       publishState(true);
@@ -231,11 +234,11 @@ async function main(): Promise<void> {
   ports.control.on('message', (req: SessionRequest) => {
     switch (req.kind) {
       case 'startEpisode':
-        void runEpisode(req.id, req.seed);
+        void runEpisode(req.id, req.seed, req.permit);
         return;
       case 'arm':
         if (episodeRunning) return reply({ id: req.id, kind: 'error', message: 'an episode is still ending; arm again in a moment' });
-        link.rearm().then(
+        link.rearm(req.permit).then(
           () => {
             publishState(true);
             reply({ id: req.id, kind: 'done' });
@@ -261,7 +264,7 @@ async function main(): Promise<void> {
     }
   });
 
-  parentPort!.postMessage({ kind: 'ready' } satisfies SessionStartup);
+  parentPort!.postMessage({ kind: 'ready', ...(link.robotStatus ? { status: link.robotStatus } : {}) } satisfies SessionStartup);
   publishState(true);
 }
 

@@ -30,6 +30,11 @@ export interface RunEpisodesOptions {
   readonly onEpisode?: (index: number, record: EpisodeRecord) => void;
   /** Checked after each episode: a reason ends the evaluation there (a robot halted until a person re-arms it). */
   readonly haltReason?: () => string | undefined;
+  /**
+   * Awaited before each episode (a robot's motion authority asking a person to start it); a reason
+   * it returns ends the evaluation there, before the episode.
+   */
+  readonly beforeEpisode?: (index: number) => Promise<string | undefined>;
 }
 
 /**
@@ -65,6 +70,8 @@ export async function runEpisodeRecords(env: Env, policy: Policy, options: RunEp
   const action = new Float64Array(env.actionSize);
   const records: EpisodeRecord[] = [];
   for (let i = 0; i < options.episodes; i++) {
+    if (options.signal?.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
+    if ((await options.beforeEpisode?.(i)) !== undefined) break;
     if (options.signal?.aborted) throw Object.assign(new Error('evaluation cancelled'), { name: 'AbortError' });
     const record = await runEvaluationEpisode(env, policy, evaluationEpisodeSeed(options.seed, i), maxSteps, action);
     records.push(record);

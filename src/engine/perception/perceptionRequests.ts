@@ -23,11 +23,14 @@ import type {
   PerceptionTrainParams,
   PerceptionTrainResult,
 } from '../protocol';
+import type { Attendant } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
+import { registerOpenLink } from '../robot/openLinks';
 import { writeJsonAtomic } from '../runs/atomicFile';
 import { newRunId, type RunRecord } from '../runs/runStore';
 import { adaptedModelFileOf, MODEL_FILES, weightsFileOf, type TrainPerceptionResult, type AdaptPerceptionResult } from './perceptionJobs';
 import { PERCEPTION_REPORT_FILE } from './perceptionReport';
-import type { PerceptionWorkerData, PerceptionWorkerJob, PerceptionWorkerMessage } from './perceptionRequestsWorker';
+import type { PerceptionWorkerControl, PerceptionWorkerData, PerceptionWorkerJob, PerceptionWorkerMessage } from './perceptionRequestsWorker';
 import type { PositionErrors } from './samples';
 
 export type PerceptionProgressSink = (progress: { fraction?: number; message: string }) => void;
@@ -85,13 +88,19 @@ function workerEntry(): { file?: string; source?: string } {
   throw new Error(`perception worker not found next to ${__dirname} (the build needs an entry 'perception-worker': 'src/engine/perception/perceptionRequestsWorker.ts')`);
 }
 
-/** Runs one job in a worker thread; a cancel sets the shared flag, then terminates a worker that lingers. */
-async function runInWorker<T>(experiment: Experiment, job: PerceptionWorkerJob, signal: AbortSignal, onProgress: PerceptionProgressSink, log: PerceptionLogSink): Promise<WorkerOutcome<T>> {
+/**
+ * Runs one job in a worker thread; a cancel sets the shared flag, then terminates a worker that
+ * lingers. A job on the robot asks its questions through `person` and takes the engine's stops.
+ */
+async function runInWorker<T>(experiment: Experiment, job: PerceptionWorkerJob, signal: AbortSignal, onProgress: PerceptionProgressSink, log: PerceptionLogSink, person?: Attendant): Promise<WorkerOutcome<T>> {
   if (signal.aborted) return { status: 'cancelled' };
   const cancelFlag = new SharedArrayBuffer(4);
   const data: PerceptionWorkerData = { experiment, job, cancelFlag };
   const entry = workerEntry();
   const worker = entry.source ? new Worker(entry.source, { eval: true, workerData: data }) : new Worker(entry.file!, { workerData: data });
+  const control = (message: PerceptionWorkerControl): void => worker.postMessage(message);
+  // the engine's robotStop reaches the robot link the worker holds
+  const forgetLink = job.kind === 'train' ? () => undefined : registerOpenLink((message) => control({ type: 'stop', message }));
   let killTimer: NodeJS.Timeout | undefined;
   const onAbort = (): void => {
     Atomics.store(new Int32Array(cancelFlag), 0, 1);
@@ -104,6 +113,13 @@ async function runInWorker<T>(experiment: Experiment, job: PerceptionWorkerJob, 
       worker.on('message', (message: PerceptionWorkerMessage) => {
         if (message.type === 'progress') onProgress({ fraction: message.fraction, message: message.message });
         else if (message.type === 'log') log(message.line);
+        else if (message.type === 'ask') {
+          const answer = person ? person[message.question](message.prompt as never) : Promise.resolve(false);
+          void answer.then(
+            (yes) => control({ type: 'answer', id: message.id, yes }),
+            () => control({ type: 'answer', id: message.id, yes: false }),
+          );
+        }
         else if (message.type === 'done') resolvePromise({ status: 'completed', result: message.result as T });
         else if (message.cancelled || signal.aborted) resolvePromise({ status: 'cancelled' });
         else reject(Object.assign(new Error(message.message), { robot: message.robot }));
@@ -112,6 +128,7 @@ async function runInWorker<T>(experiment: Experiment, job: PerceptionWorkerJob, 
       worker.once('exit', (code) => (signal.aborted ? resolvePromise({ status: 'cancelled' }) : reject(new Error(`the perception worker exited (code ${code}) before it finished`))));
     });
   } finally {
+    forgetLink();
     signal.removeEventListener('abort', onAbort);
     clearTimeout(killTimer);
     await worker.terminate();
@@ -221,16 +238,16 @@ function robotFailure(error: unknown, experiment: Experiment): Error {
   return (error as { robot?: boolean }).robot ? new Error(`${message}${robotHint(experiment)}`) : error instanceof Error ? error : new Error(message);
 }
 
-export async function runPerceptionEvaluate(params: PerceptionEvaluateParams, signal: AbortSignal, onProgress: PerceptionProgressSink, log: PerceptionLogSink): Promise<PerceptionEvaluateResult> {
+export async function runPerceptionEvaluate(params: PerceptionEvaluateParams, signal: AbortSignal, onProgress: PerceptionProgressSink, log: PerceptionLogSink, person: Attendant): Promise<PerceptionEvaluateResult> {
   const { experiment, address, model } = robotJobInputs(params);
   atLeast(params.images, 1, 'images');
   const release = claim(params.runDir);
   const staging = stage(params.runDir, [model]);
   try {
-    const job: PerceptionWorkerJob = { kind: 'evaluate', modelPath: join(staging, model), address, images: params.images ?? DEFAULT_EVAL_IMAGES };
+    const job: PerceptionWorkerJob = { kind: 'evaluate', modelPath: join(staging, model), address, images: params.images ?? DEFAULT_EVAL_IMAGES, motionLogPath: join(params.runDir, MOTION_LOG_FILE) };
     let outcome: WorkerOutcome<{ errors: PositionErrors; source: string }>;
     try {
-      outcome = await runInWorker(experiment, job, signal, onProgress, log);
+      outcome = await runInWorker(experiment, job, signal, onProgress, log, person);
     } catch (error) {
       throw robotFailure(error, experiment);
     }
@@ -243,7 +260,7 @@ export async function runPerceptionEvaluate(params: PerceptionEvaluateParams, si
   }
 }
 
-export async function runPerceptionAdapt(params: PerceptionAdaptParams, signal: AbortSignal, onProgress: PerceptionProgressSink, log: PerceptionLogSink): Promise<PerceptionAdaptResult> {
+export async function runPerceptionAdapt(params: PerceptionAdaptParams, signal: AbortSignal, onProgress: PerceptionProgressSink, log: PerceptionLogSink, person: Attendant): Promise<PerceptionAdaptResult> {
   const { experiment, address, model } = robotJobInputs(params);
   const weights = basename(weightsFileOf(model));
   if (!existsSync(join(params.runDir, weights))) throw new Error(`${params.runDir} has no ${weights} next to ${model}: adapt a model trained by Train Perception Model (its weights are kept for fine-tuning).`);
@@ -262,10 +279,11 @@ export async function runPerceptionAdapt(params: PerceptionAdaptParams, signal: 
       evalImages: params.evalImages ?? DEFAULT_DANN_EVAL_IMAGES,
       simImages: params.simImages,
       steps: params.steps,
+      motionLogPath: join(params.runDir, MOTION_LOG_FILE),
     };
     let outcome: WorkerOutcome<AdaptPerceptionResult>;
     try {
-      outcome = await runInWorker(experiment, job, signal, onProgress, log);
+      outcome = await runInWorker(experiment, job, signal, onProgress, log, person);
     } catch (error) {
       throw robotFailure(error, experiment);
     }

@@ -8,14 +8,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Experiment } from '../config/experiment';
 import { AddressNotAllowedError } from '../robot/addressPolicy';
 import { RobotLinkError } from '../robot/client';
+import { MotionRefused, type Attendant, type MotionPrompt } from '../robot/motionAuthority';
+import { stopOpenLinks } from '../robot/openLinks';
 import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel, type RealImageSource } from './perceptionJobs';
 import { connectRealImageSource } from './robotImages';
 import type { LabelledImage } from './samples';
 
 export type PerceptionWorkerJob =
   | { readonly kind: 'train'; readonly dir: string; readonly samples?: number; readonly epochs?: number; readonly randomization?: boolean; readonly seed?: number }
-  | { readonly kind: 'evaluate'; readonly modelPath: string; readonly address: string; readonly images: number }
-  | { readonly kind: 'adapt'; readonly modelPath: string; readonly address: string; readonly realImages: number; readonly evalImages: number; readonly simImages?: number; readonly steps?: number };
+  | { readonly kind: 'evaluate'; readonly modelPath: string; readonly address: string; readonly images: number; readonly motionLogPath: string }
+  | { readonly kind: 'adapt'; readonly modelPath: string; readonly address: string; readonly realImages: number; readonly evalImages: number; readonly simImages?: number; readonly steps?: number; readonly motionLogPath: string };
 
 export interface PerceptionWorkerData {
   readonly experiment: Experiment;
@@ -28,7 +30,14 @@ export type PerceptionWorkerMessage =
   | { readonly type: 'progress'; readonly fraction?: number; readonly message: string }
   | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'done'; readonly result: unknown }
-  | { readonly type: 'failed'; readonly message: string; readonly cancelled: boolean; readonly robot: boolean };
+  | { readonly type: 'failed'; readonly message: string; readonly cancelled: boolean; readonly robot: boolean }
+  /** A question for the person (the robot's motion authority runs here, the person is reached from the main thread). */
+  | { readonly type: 'ask'; readonly id: number; readonly question: PersonQuestion; readonly prompt: MotionPrompt };
+
+export type PersonQuestion = 'confirmEmergencyStop' | 'startEpisodes' | 'rearm';
+
+/** Sent by the main thread: the person's answer, or a protective stop for the job's robot link. */
+export type PerceptionWorkerControl = 'cancel' | { readonly type: 'answer'; readonly id: number; readonly yes: boolean } | { readonly type: 'stop'; readonly message: string };
 
 /** Real images are taken this many at a time, so the bar moves while a robot resets per image. */
 const IMAGES_PER_STEP = 5;
@@ -45,6 +54,32 @@ function sharedSignal(flag: Int32Array): AbortSignal {
   });
   Object.defineProperty(controller.signal, 'aborted', { get: () => Atomics.load(flag, 0) === 1 || controller.signal.reason !== undefined });
   return controller.signal;
+}
+
+/** The person, asked through the main thread; the engine's stops reach this thread's robot links. */
+function personOverParentPort(post: (m: PerceptionWorkerMessage) => void): Attendant {
+  let nextId = 1;
+  const pending = new Map<number, (yes: boolean) => void>();
+  parentPort?.on('message', (message: PerceptionWorkerControl) => {
+    if (typeof message !== 'object' || message === null) return;
+    if (message.type === 'stop') stopOpenLinks(message.message);
+    else if (message.type === 'answer') {
+      pending.get(message.id)?.(message.yes === true);
+      pending.delete(message.id);
+    }
+  });
+  const ask = (question: PersonQuestion, prompt: MotionPrompt): Promise<boolean> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      post({ type: 'ask', id, question, prompt });
+    });
+  return {
+    channel: 'VS Code',
+    confirmEmergencyStop: (prompt) => ask('confirmEmergencyStop', prompt),
+    startEpisodes: (prompt) => ask('startEpisodes', prompt),
+    rearm: (prompt) => ask('rearm', prompt),
+  };
 }
 
 /** The source, reporting how many of the images are in, from `from` to `to` of the bar. */
@@ -87,7 +122,14 @@ async function run(data: PerceptionWorkerData, post: (m: PerceptionWorkerMessage
     return result;
   }
   post({ type: 'progress', fraction: 0, message: `connecting to ${job.address}` });
-  const link = await connectRealImageSource(experiment, job.address, { allowedAddresses: [job.address], signal });
+  const link = await connectRealImageSource(experiment, job.address, {
+    allowedAddresses: [job.address],
+    signal,
+    attendance: { attendant: personOverParentPort(post) },
+    path: job.kind === 'evaluate' ? 'Evaluate Perception on Robot Images' : 'Adapt Perception (DANN)',
+    motionLogPath: job.motionLogPath,
+    plannedImages: job.kind === 'evaluate' ? job.images : job.realImages + job.evalImages,
+  });
   try {
     if (job.kind === 'evaluate') {
       const errors = await evaluatePerceptionModel(experiment, job.modelPath, countedSource(link, post, 0, 0.95), { images: job.images, signal, log: logged });
@@ -117,7 +159,7 @@ if (parentPort) {
     (result) => post({ type: 'done', result }),
     (error: unknown) => {
       const cancelled = Atomics.load(new Int32Array(data.cancelFlag), 0) === 1;
-      const robot = error instanceof RobotLinkError || error instanceof AddressNotAllowedError;
+      const robot = error instanceof RobotLinkError || error instanceof AddressNotAllowedError || error instanceof MotionRefused;
       post({ type: 'failed', message: error instanceof Error ? error.message : String(error), cancelled, robot });
     },
   );

@@ -25,6 +25,7 @@ import { perceivedEnvModulePath, type PerceptionLoopExperiment } from './perceiv
 import { evaluatePerceptionModel, MODEL_FILES, trainPerceptionModel, weightsFileOf, type RealImageSource } from './perceptionJobs';
 import type { PuckNetWeights } from './puckNet';
 import { cutRealTextures, withRealTextures } from './realTextures';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { connectRealImageSource } from './robotImages';
 import type { LabelledImage } from './samples';
 import { visualSetupOf } from './visualSetup';
@@ -77,7 +78,15 @@ export const realTexturesStage: StageRunner = async (context) => {
   let source: RealImageSource | undefined;
   let real: LabelledImage[];
   try {
-    source = await connectRealImageSource(experiment, context.robotAddress, { allowedAddresses: [context.robotAddress], signal: context.signal });
+    // each image resets the robot: its motion authority asks the person, as for real episodes
+    source = await connectRealImageSource(experiment, context.robotAddress, {
+      allowedAddresses: [context.robotAddress],
+      signal: context.signal,
+      attendance: context.attendance,
+      path: `pipeline stage '${stage.name}' (${stage.kind}): camera images`,
+      motionLogPath: join(context.runDir, MOTION_LOG_FILE),
+      plannedImages: TEXTURE_IMAGES + HELD_OUT_IMAGES,
+    });
     real = await source.take(TEXTURE_IMAGES + HELD_OUT_IMAGES, context.signal);
   } catch (error) {
     await source?.close();

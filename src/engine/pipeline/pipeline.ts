@@ -11,7 +11,9 @@ import type { Experiment, StageConfig } from '../config/experiment';
 import { REAL_EVALUATION_FILE, writeGapReport, type RealEvaluationRecord } from '../eval/runReport';
 import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../runs/atomicFile';
 import { newRunId } from '../runs/runStore';
-import { checkGate, plannedRealEpisodes, realEpisodeBudget, selectStages, touchesRobot } from './plan';
+import { MotionAuthority, MotionRefused, type MotionAttendance } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
+import { checkGate, movesRobot, plannedRealEpisodes, realEpisodeBudget, selectStages, touchesRobot } from './plan';
 import { loggedRealEpisodes } from './realArs';
 import { evaluateFinalOnRobot } from './finalEvaluation';
 import { STAGE_RUNNERS } from './runners';
@@ -24,14 +26,6 @@ export interface ConfirmPrompt {
   /** The stage about to start, or undefined for the final evaluation. */
   readonly stage?: string;
   readonly message: string;
-}
-
-export interface EpisodePrompt {
-  readonly stage: string;
-  readonly stageIndex: number;
-  /** 1-based, counted over the stage. */
-  readonly episode: number;
-  readonly of: number;
 }
 
 export interface PipelineOptions {
@@ -49,10 +43,13 @@ export interface PipelineOptions {
   /** The robot (or emulator) address real episodes go to; the only address allowed. */
   readonly robot?: { readonly address: string; readonly profile?: string; readonly emulator: boolean };
   readonly signal: AbortSignal;
-  /** Ask the person to confirm a step toward the robot; false stops the pipeline at that gate. */
+  /** Ask the person to confirm a step toward the robot (a gate; `--yes` may answer); false stops the pipeline at that gate. */
   confirm(prompt: ConfirmPrompt): Promise<boolean>;
-  /** Wait for the person to start a fine-tuning episode on the robot. */
-  awaitEpisodeStart(prompt: EpisodePrompt): Promise<void>;
+  /**
+   * The person the robot's motion authority asks: the emergency stop, every real episode's start,
+   * every re-arm. Never `--yes`: without a person a real robot is refused before anything runs.
+   */
+  readonly attendance: MotionAttendance;
   onProgress?(progress: StageProgress & { readonly stage?: string }): void;
   log?(line: string): void;
   /** Called after every change of pipeline.json. */
@@ -97,6 +94,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   };
   save({ status: 'running', message: 'running', pid: process.pid });
   log(`pipeline ${dir}`);
+
+  // a real robot with nobody to ask: refused now, before any stage runs, rather than at the robot
+  const refusal = refuseUnattendedRobot(options, dir, first, last);
+  if (refusal) return stop('failed', refusal);
 
   let robotConfirmed = false;
   let previous: { record: StageRecord; runDir: string } | undefined;
@@ -172,8 +173,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       signal: options.signal,
       onProgress: (progress) => options.onProgress?.({ ...progress, stage: stage.name }),
       log,
-      awaitEpisodeStart: (episode) => options.awaitEpisodeStart({ stage: stage.name, stageIndex: index, episode, of: stage.episodes }),
-      confirm: (message) => options.confirm({ stage: stage.name, message }),
+      attendance: options.attendance,
     };
     let outcome: StageOutcome;
     try {
@@ -242,7 +242,8 @@ async function finalEvaluation(
       episodes,
       signal: options.signal,
       eventLogPath: join(runDir, 'robot-events.jsonl'),
-      confirm: (message) => options.confirm({ message }),
+      attendance: options.attendance,
+      motionLogPath: join(runDir, MOTION_LOG_FILE),
       onEpisode: (index, record) => {
         appendJsonLine(join(dir, FINAL_EPISODES_FILE), { episode: index + 1, ...record, at: new Date().toISOString() });
         save({ realEpisodesUsed: realEpisodesUsed(dir, start.stages) });
@@ -269,6 +270,29 @@ async function finalEvaluation(
     const message = error instanceof Error ? error.message : String(error);
     setFinal({ state: 'failed', message });
     return stop('failed', `final evaluation failed: ${message}`);
+  }
+}
+
+/**
+ * The message refusing this run when a selected stage (or the final evaluation) would move a robot
+ * the experiment does not declare as the bundled emulator and nobody can be asked; undefined when
+ * it may go on. Logged to the pipeline's motion log.
+ */
+function refuseUnattendedRobot(options: PipelineOptions, dir: string, first: number, last: number): string | undefined {
+  const { experiment, robot } = options;
+  if (!robot || options.attendance.attendant) return undefined;
+  const moving = experiment.stages
+    .map((stage, index) => ({ stage, index }))
+    .filter(({ stage, index }) => index >= first && index <= last && !stage.skip && movesRobot(stage.kind))
+    .map(({ stage }) => `'${stage.name}' (${stage.kind})`);
+  if (last === experiment.stages.length - 1 && experiment.evaluation.realEpisodes > 0) moving.push('the final evaluation');
+  if (moving.length === 0) return undefined;
+  try {
+    new MotionAuthority({ address: robot.address, adapter: experiment.robot?.adapter, path: `the transfer pipeline (${moving.join(', ')})`, ...options.attendance, logPath: join(dir, MOTION_LOG_FILE) }).preflight();
+    return undefined;
+  } catch (error) {
+    if (error instanceof MotionRefused) return `${moving.join(', ')} would move the robot: ${error.message}`;
+    throw error;
   }
 }
 

@@ -1,55 +1,24 @@
 /**
  * The pipeline as an engine request (VS Code): the same runPipeline as the CLI, with the person's
- * answers coming back over the protocol. A gate or a re-arm becomes a `pipelinePrompt` event of
- * kind `confirm` (a modal dialog in the editor); each fine-tuning episode waits for one of kind
- * `episode` (the safe-test console's "Start episode"). Cancelling the request declines whatever
- * is open, so nothing waits on a person who has gone.
+ * answers coming back over the protocol (personPrompts.ts): gates, the emergency stop and re-arms
+ * as modal dialogs, episode starts through the safe-test console's "Start episode". Cancelling the
+ * request declines whatever is open, so nothing waits on a person who has gone.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Experiment } from '../config/experiment';
-import type { PipelineJobResult, PipelineParams, PipelinePromptClosedEvent, PipelinePromptEvent } from '../protocol';
+import { askPerson, vscodePerson, type PromptSink } from '../personPrompts';
+import type { PipelineJobResult, PipelineParams } from '../protocol';
 import { runPipeline } from './pipeline';
 import { openRobotTarget } from './robotTarget';
 import { readPipelineRecord } from './stateFile';
-
-type Send = (event: PipelinePromptEvent | PipelinePromptClosedEvent) => void;
-
-let nextPromptId = 1;
-const openPrompts = new Map<number, (accept: boolean) => void>();
-
-/** The person's answer (pipelineReply); false when the prompt is no longer open. */
-export function replyToPrompt(promptId: number, accept: boolean): boolean {
-  const resolve = openPrompts.get(promptId);
-  if (!resolve) return false;
-  openPrompts.delete(promptId);
-  resolve(accept);
-  return true;
-}
-
-function ask(requestId: number, send: Send, signal: AbortSignal, prompt: Omit<PipelinePromptEvent, 'kind' | 'requestId' | 'promptId'>): Promise<boolean> {
-  const promptId = nextPromptId++;
-  return new Promise<boolean>((resolve) => {
-    const done = (accept: boolean): void => {
-      signal.removeEventListener('abort', onAbort);
-      openPrompts.delete(promptId);
-      send({ kind: 'pipelinePromptClosed', promptId });
-      resolve(accept);
-    };
-    const onAbort = (): void => done(false);
-    if (signal.aborted) return resolve(false);
-    signal.addEventListener('abort', onAbort, { once: true });
-    openPrompts.set(promptId, done);
-    send({ kind: 'pipelinePrompt', requestId, promptId, ...prompt });
-  });
-}
 
 export async function runPipelineJob(
   requestId: number,
   params: PipelineParams,
   experiment: Experiment,
   signal: AbortSignal,
-  send: Send,
+  send: PromptSink,
   onProgress: (progress: { fraction?: number; message: string }) => void,
   log: (line: string) => void,
 ): Promise<PipelineJobResult> {
@@ -68,11 +37,8 @@ export async function runPipelineJob(
       ...(params.to !== undefined ? { to: params.to } : {}),
       ...(target ? { robot: { address: target.address, ...(target.profile ? { profile: target.profile } : {}), emulator: target.emulator } } : {}),
       signal,
-      confirm: (prompt) => ask(requestId, send, signal, { prompt: 'confirm', message: prompt.message, ...(prompt.stage ? { stage: prompt.stage } : {}) }),
-      awaitEpisodeStart: async (prompt) => {
-        const started = await ask(requestId, send, signal, { prompt: 'episode', message: `${prompt.stage}: real episode ${prompt.episode} of ${prompt.of}`, stage: prompt.stage, episode: prompt.episode, of: prompt.of });
-        if (!started) throw Object.assign(new Error('the episode was not started'), { name: 'AbortError' });
-      },
+      confirm: (prompt) => askPerson(requestId, send, signal, { prompt: 'confirm', message: prompt.message, ...(prompt.stage ? { stage: prompt.stage } : {}) }),
+      attendance: { attendant: vscodePerson(requestId, send, signal) },
       onProgress: (progress) => onProgress({ ...(progress.fraction !== undefined ? { fraction: progress.fraction } : {}), message: progress.stage ? `${progress.stage}: ${progress.message.replace(`${progress.stage}: `, '')}` : progress.message }),
       log,
     });

@@ -12,6 +12,13 @@ export function touchesRobot(kind: StageKind): boolean {
   return ROBOT_STAGE_KINDS.includes(kind);
 }
 
+/** Stage kinds that move the robot: its real episodes, and the camera images a reset poses for each. */
+export const MOTION_STAGE_KINDS: readonly StageKind[] = ['sim_real_textures', 'mixed', 'real_finetune'];
+
+export function movesRobot(kind: StageKind): boolean {
+  return MOTION_STAGE_KINDS.includes(kind);
+}
+
 /** A mixed stage's episodes split into sim and real: `sim_ratio` of them in sim, the rest on the robot. */
 export function mixedSplit(episodes: number, simRatio: number): { sim: number; real: number } {
   const real = Math.round(episodes * (1 - simRatio));

@@ -1,7 +1,10 @@
 /**
  * ARS with some or all rollouts on the robot: stage kinds `mixed` (sim_ratio of the episodes in
  * randomized sim on the worker pool, the rest on the robot link through the safety layer) and
- * `real_finetune` (every episode on the robot, each started by a person).
+ * `real_finetune` (every episode on the robot). Every real episode is permitted by the robot's
+ * motion authority: on a real robot a person confirms the emergency stop and starts each episode
+ * (or supervised batch), and after a protective stop only a person re-arms it; the bundled emulator
+ * runs unattended.
  *
  * Real episodes steer the policy the same way sim ones do: each real direction runs its + and -
  * perturbations on the robot, and its reward difference enters the same ARS update as the sim
@@ -26,6 +29,8 @@ import { startRolloutPool, type RolloutRunner } from '../learn/rolloutPool';
 import { cloneStats, createStats, mergeStats, normalizationFrom, pushObservation, type ObservationStats } from '../learn/runningStats';
 import { evaluateOnnxPolicy } from '../learn/trainer';
 import type { RolloutTask } from '../learn/workerProtocol';
+import { motionAuthorityFor, MotionRefused } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { connectRobotEnv, type RobotEnv } from '../robot/robotEnv';
 import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../runs/atomicFile';
 import type { TrainerState } from '../runs/checkpoint';
@@ -65,8 +70,6 @@ export interface RealArsPlan {
   /** Directions per iteration that run on the robot / in sim. */
   readonly realDirections: number;
   readonly simDirections: number;
-  /** A person starts each real episode (stage 5). */
-  readonly personStartsEpisodes: boolean;
 }
 
 interface StageProgressFile {
@@ -117,7 +120,9 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
     if (plan.realDirections > 0 && realDone < realTarget) {
       if (!context.robotAddress) throw new Error(`stage '${context.stage.name}' runs on the robot, but no robot address is configured (robot.address)`);
       context.onProgress({ message: `${context.stage.name}: connecting to ${context.robotAddress}` });
-      robot = await connectRobotEnv(experiment, context.robotAddress, { allowedAddresses: [context.robotAddress], eventLogPath: join(context.runDir, 'robot-events.jsonl') });
+      const motion = motionAuthorityFor(experiment, context.robotAddress, `pipeline stage '${context.stage.name}' (${context.stage.kind})`, context.attendance, join(context.runDir, MOTION_LOG_FILE));
+      motion.preflight();
+      robot = await connectRobotEnv(experiment, context.robotAddress, { allowedAddresses: [context.robotAddress], eventLogPath: join(context.runDir, 'robot-events.jsonl'), motion });
     }
     const policy = new JsPolicy(spec);
     const action = new Float64Array(spec.actionSize);
@@ -150,7 +155,8 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
       for (let k = 0; k < realDirections; k++) {
         for (const sign of [1, -1] as const) {
           const episodeNumber = realDone + 1;
-          if (plan.personStartsEpisodes) await context.awaitEpisodeStart(episodeNumber);
+          // a real robot: a person's start (or one left in their supervised batch); never by itself
+          await robot!.permitEpisode(episodeNumber, realTarget);
           if (context.signal.aborted) throw abortError();
           context.onProgress({ fraction: (simDone + realDone) / Math.max(1, total), message: `${context.stage.name}: real episode ${episodeNumber} of ${realTarget}` });
           policy.network.setParameters(perturb(state.parameters, deltas[k]!, cfg.explorationNoise, sign));
@@ -162,8 +168,8 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
           realDone += 1;
           if (result.aborted !== undefined) {
             context.log(`real episode ${episodeNumber}: protective stop: ${result.aborted}`);
-            // the robot stays halted until a person re-arms it
-            await rearm(robot!, context, `The robot stopped in real episode ${episodeNumber} of '${context.stage.name}': ${result.aborted}. The episode counts as a failure. Re-arm the robot and go on?`);
+            // the robot stays halted until a person re-arms it; without one the stage stops here (resumable)
+            await robot!.rearm(`real episode ${episodeNumber} of '${context.stage.name}' ended in a protective stop (${result.aborted}); it counts as a failure`);
           }
           mergeStats(stats, episodeStats);
           if (sign === 1) rewardsPlus[k] = result.episodeReturn;
@@ -225,7 +231,7 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
       return outcome({ state: 'cancelled', message: `cancelled at iteration ${state.iteration}; resumes from there` });
     }
     store.update({ status: 'failed', error: error instanceof Error ? error.message : String(error) });
-    if (error instanceof RobotHalted) return outcome({ state: 'failed', message: error.message });
+    if (error instanceof RobotHalted || error instanceof MotionRefused) return outcome({ state: 'failed', message: `${error.message}; the stage resumes from its last iteration` });
     throw error;
   } finally {
     robot?.dispose();
@@ -247,7 +253,7 @@ export interface RealEpisodeResult {
  */
 export async function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: number, maxSteps: number, action: Float64Array, stats?: ObservationStats): Promise<RealEpisodeResult> {
   env.reset(seed);
-  if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}. Re-arm it (safe-test console) and resume the pipeline.`);
+  if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}`);
   const observation = env.observation;
   policy.reset(observation);
   let episodeReturn = 0;
@@ -273,13 +279,6 @@ export async function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: numb
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Re-arm after a protective stop, if the person says so; otherwise the stage stops (resumable). */
-export async function rearm(robot: RobotEnv, context: Pick<StageContext, 'confirm'>, question: string): Promise<void> {
-  const yes = context.confirm ? await context.confirm(question) : false;
-  if (!yes) throw new RobotHalted(`${question.replace(/ Re-arm the robot and go on\?$/, '')} Not re-armed: the pipeline stopped; check the cause, then resume (the stage continues from its last iteration).`);
-  robot.rearm();
-}
 
 /** Success rate of the real rollouts (perturbed policies, exploration noise sigma). */
 export function successOf(rollouts: readonly RealRollout[]): number {

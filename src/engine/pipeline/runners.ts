@@ -16,17 +16,16 @@ export const mixedStage: StageRunner = (context) => {
   // each iteration keeps the stage's ratio; at least one real direction when any real episode is planned
   const realDirections = split.real > 0 ? Math.max(1, Math.min(directions, Math.round(directions * (1 - (stage.simRatio ?? 1))))) : 0;
   const simDirections = split.sim > 0 ? Math.max(1, directions - realDirections) : 0;
-  return runRealArs(context, { simEpisodes: split.sim, realEpisodes: split.real, realDirections, simDirections, personStartsEpisodes: false });
+  return runRealArs(context, { simEpisodes: split.sim, realEpisodes: split.real, realDirections, simDirections });
 };
 
-/** `real_finetune`: every episode on the robot, each started by a person. */
+/** `real_finetune`: every episode on the robot. */
 export const realFinetuneStage: StageRunner = (context) =>
   runRealArs(context, {
     simEpisodes: 0,
     realEpisodes: context.stage.episodes,
     realDirections: Math.min(FINETUNE_DIRECTIONS, context.experiment.training.directions),
     simDirections: 0,
-    personStartsEpisodes: true,
   });
 
 export const STAGE_RUNNERS: StageRunnerTable = {

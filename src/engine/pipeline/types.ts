@@ -4,6 +4,7 @@
  * trains or fine-tunes for one stage inside the run folder it is given and says how it went.
  */
 import type { Experiment, StageConfig, StageKind } from '../config/experiment';
+import type { MotionAttendance } from '../robot/motionAuthority';
 
 export type StageState = 'pending' | 'running' | 'passed' | 'failed_gate' | 'failed' | 'cancelled' | 'skipped';
 
@@ -31,15 +32,10 @@ export interface StageContext {
   onProgress(progress: StageProgress): void;
   log(line: string): void;
   /**
-   * Wait for a person to start the next real episode (the safe-test console's "Start episode";
-   * `--yes` on the CLI starts them without asking). Rejects when cancelled.
+   * The person the robot's motion authority asks (robot/motionAuthority.ts): the emergency stop,
+   * each real episode's start, every re-arm after a protective stop. Never answered by `--yes`.
    */
-  awaitEpisodeStart(episode: number): Promise<void>;
-  /**
-   * Ask the person a yes/no question (re-arm the robot after a protective stop and go on?).
-   * `--yes` answers yes; without a person to ask it answers no.
-   */
-  confirm?(message: string): Promise<boolean>;
+  readonly attendance: MotionAttendance;
 }
 
 export interface StageOutcome {

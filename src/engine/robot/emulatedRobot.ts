@@ -88,7 +88,8 @@ export class EmulatedRobot {
   }
 
   get status(): RobotStatus {
-    return { state: this.stateValue, ...(this.reason ? { reason: this.reason } : {}), ...(this.detail ? { detail: this.detail } : {}), episode: this.episode };
+    // the bundled emulator says what it is: with adapter: emulator it may run unattended
+    return { state: this.stateValue, ...(this.reason ? { reason: this.reason } : {}), ...(this.detail ? { detail: this.detail } : {}), episode: this.episode, emulator: true };
   }
 
   onStatus(listener: (s: RobotStatus) => void): () => void {

@@ -6,6 +6,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Experiment } from '../config/experiment';
 import type { StepResult } from '../sim/env';
+import type { RobotStatus } from './messages';
+import type { EpisodePermit, RearmPermit } from './motionAuthority';
 
 /** workerData of the link worker. */
 export interface LinkWorkerData {
@@ -16,23 +18,37 @@ export interface LinkWorkerData {
   /** Int32Array over it: [0] is bumped and notified after every reply. */
   readonly signal: SharedArrayBuffer;
   readonly eventLogPath?: string;
+  /** The motion session (the authority lives with the RobotEnv, on the thread that reaches the person). */
+  readonly motion: { readonly session: string; readonly logPath?: string };
 }
 
 /** Sent by the RobotEnv. */
 export type LinkRequest =
-  | { readonly id: number; readonly kind: 'reset'; readonly seed: number }
+  | { readonly id: number; readonly kind: 'reset'; readonly seed: number; readonly permit?: EpisodePermit }
   | { readonly id: number; readonly kind: 'step'; readonly action: number[] }
-  | { readonly id: number; readonly kind: 'rearm' }
+  | { readonly id: number; readonly kind: 'rearm'; readonly permit: RearmPermit }
   | { readonly id: number; readonly kind: 'close' };
 
 /** Sent by the link worker. */
 export type LinkReply =
-  | { readonly id: number; readonly kind: 'observation'; readonly observation: Float64Array; readonly result: StepResult; readonly abortReason?: string }
+  | {
+      readonly id: number;
+      readonly kind: 'observation';
+      readonly observation: Float64Array;
+      readonly result: StepResult;
+      readonly abortReason?: string;
+      /** The robot's latest status and the link's stop latch, for the motion authority's next decision. */
+      readonly status?: RobotStatus;
+      readonly stopped?: string;
+    }
   | { readonly id: number; readonly kind: 'done' }
   | { readonly id: number; readonly kind: 'error'; readonly message: string };
 
 /** Sent by the link worker once, on its parent port, when connected (or not). */
-export type LinkStartup = { readonly kind: 'ready'; readonly controlPeriodS: number } | { readonly kind: 'failed'; readonly message: string };
+export type LinkStartup =
+  /** `status`: the robot's first status report (whether it announces itself as the emulator), if one came. */
+  | { readonly kind: 'ready'; readonly controlPeriodS: number; readonly status?: RobotStatus }
+  | { readonly kind: 'failed'; readonly message: string };
 
 /** Sent on the stop port by anyone (the RobotEnv, an IPC thread): a protective stop, at once. */
 export interface StopRequest {

@@ -22,12 +22,14 @@ async function main(): Promise<void> {
   const ports = await new Promise<Ports>((resolve) => parentPort!.once('message', (m: Ports) => resolve(m)));
   let runner: RobotEpisodeRunner;
   try {
-    runner = await RobotEpisodeRunner.connect(data.experiment, data.url, { policy: RobotAddressPolicy.fromConfigured(data.allowedAddresses), log, events });
+    runner = await RobotEpisodeRunner.connect(data.experiment, data.url, { policy: RobotAddressPolicy.fromConfigured(data.allowedAddresses), log, events, motion: data.motion });
+    // the motion authority needs to know what answered: the bundled emulator says so in its status
+    await runner.link.waitFor(() => runner.link.robotStatus !== undefined, data.experiment.robot?.connectTimeoutMs ?? 3000, 'robot status').catch(() => undefined);
   } catch (error) {
     parentPort!.postMessage({ kind: 'failed', message: (error as Error).message } satisfies LinkStartup);
     return;
   }
-  parentPort!.postMessage({ kind: 'ready', controlPeriodS: runner.task.controlPeriodS } satisfies LinkStartup);
+  parentPort!.postMessage({ kind: 'ready', controlPeriodS: runner.task.controlPeriodS, ...(runner.link.robotStatus ? { status: runner.link.robotStatus } : {}) } satisfies LinkStartup);
 
   const reply = (message: LinkReply): void => {
     ports.requests.postMessage(message);
@@ -35,7 +37,15 @@ async function main(): Promise<void> {
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   };
-  const observation = (id: number): LinkReply => ({ id, kind: 'observation', observation: runner.observation, result: { ...runner.result }, abortReason: runner.abortReason });
+  const observation = (id: number): LinkReply => ({
+    id,
+    kind: 'observation',
+    observation: runner.observation,
+    result: { ...runner.result },
+    abortReason: runner.abortReason,
+    ...(runner.link.robotStatus ? { status: runner.link.robotStatus } : {}),
+    ...(runner.link.stopLatch ? { stopped: runner.link.stopLatch.message } : {}),
+  });
 
   const onStop = (m: StopRequest): void => {
     if (m?.kind === 'stop') void runner.link.stop(String(m.message ?? 'stop requested'), 'user');
@@ -53,13 +63,13 @@ async function main(): Promise<void> {
     try {
       switch (req.kind) {
         case 'reset':
-          await runner.reset(req.seed);
+          await runner.reset(req.seed, req.permit);
           return reply(observation(req.id));
         case 'step':
           await runner.step(req.action);
           return reply(observation(req.id));
         case 'rearm':
-          await runner.link.rearm();
+          await runner.link.rearm(req.permit);
           return reply({ id: req.id, kind: 'done' });
         case 'close':
           await runner.close();

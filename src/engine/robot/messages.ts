@@ -55,6 +55,11 @@ export interface RobotStatus {
   detail?: string;
   /** Episode counter of the robot side (incremented by each reset). */
   episode: number;
+  /**
+   * True only from the bundled reality emulator: with `adapter: emulator` in the experiment it may
+   * run unattended (robot/motionAuthority.ts). A robot that does not say so is a real robot.
+   */
+  emulator?: boolean;
 }
 
 /** Seconds + nanoseconds of a time in ms (builtin_interfaces/Time). */
@@ -162,5 +167,6 @@ export function checkStatus(msg: Record<string, unknown>): Checked<RobotStatus> 
   if (!isObject(parsed) || !STATES.includes(parsed.state as RobotState) || typeof parsed.episode !== 'number') {
     return { ok: false, error: 'status data needs state (armed|running|halted) and episode' };
   }
+  if (parsed.emulator !== undefined && typeof parsed.emulator !== 'boolean') return { ok: false, error: 'status emulator must be true or false' };
   return { ok: true, value: parsed as unknown as RobotStatus };
 }

@@ -5,16 +5,22 @@
  * worker thread (linkWorker.ts) and this thread blocks in Atomics.wait for each reply, one control
  * period at a time. Heartbeats, incoming states and stops are handled by the worker meanwhile, so a
  * busy evaluator thread never starves the robot's watchdog or delays a stop.
+ *
+ * The motion authority stays on this thread, where the person can be asked: `permitEpisode()`
+ * (asynchronous, between episodes) obtains the leave the next `reset()` hands to the worker, and
+ * `rearm()` a person's re-arm. A reset without a permit aborts the episode before anything moves.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { registerOpenLink } from './openLinks';
+import { registerOpenLinkPort } from './openLinks';
 import type { Experiment } from '../config/experiment';
 import type { Env, EpisodeSample, StepResult } from '../sim/env';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { RobotAddressPolicy } from './addressPolicy';
 import { RobotLinkError } from './client';
+import type { RobotStatus } from './messages';
+import type { EpisodePermit, MotionAuthority } from './motionAuthority';
 import { checkReachable } from './reachability';
 import type { AttachStopPort, LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
 
@@ -31,6 +37,8 @@ export interface ConnectRobotEnvOptions {
   readonly eventLogPath?: string;
   /** How long a reset may take before the episode is aborted, ms. [default: 10000] */
   readonly resetTimeoutMs?: number;
+  /** Who may move this robot: the env asks it before every episode and every re-arm, and closes it on dispose. */
+  readonly motion: MotionAuthority;
 }
 
 /** The addresses a user configured: the experiment's robot.address and/or the --robot flag. */
@@ -49,7 +57,8 @@ export async function connectRobotEnv(experiment: Experiment, url: string, optio
   const connectTimeoutMs = experiment.robot?.connectTimeoutMs ?? 3000;
   const signal = new SharedArrayBuffer(4);
   const entry = workerEntry();
-  const data: LinkWorkerData = { experiment, url: normalized, allowedAddresses: [...options.allowedAddresses], signal, eventLogPath: options.eventLogPath };
+  const motion = options.motion;
+  const data: LinkWorkerData = { experiment, url: normalized, allowedAddresses: [...options.allowedAddresses], signal, eventLogPath: options.eventLogPath, motion: { session: motion.session, ...(motion.log.path ? { logPath: motion.log.path } : {}) } };
   const worker = entry.source
     ? new Worker(entry.source, { eval: true, workerData: data, stderr: false })
     : new Worker(entry.file!, { workerData: data, stderr: false });
@@ -77,7 +86,14 @@ export async function connectRobotEnv(experiment: Experiment, url: string, optio
     await worker.terminate();
     throw new RobotLinkError(startup.message);
   }
-  return new RobotEnv(experiment, worker, requests.port1, stops.port1, new Int32Array(signal), startup.controlPeriodS, options.resetTimeoutMs ?? 10000);
+  try {
+    // a real robot with nobody to ask is refused here, before anything moves
+    motion.identify(startup.status);
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+  return new RobotEnv(experiment, worker, requests.port1, stops.port1, new Int32Array(signal), startup.controlPeriodS, options.resetTimeoutMs ?? 10000, motion, startup.status);
 }
 
 export class RobotEnv implements Env {
@@ -94,6 +110,10 @@ export class RobotEnv implements Env {
   private disposed = false;
   private readonly actionBuffer: number[];
   private readonly forgetOpenLink: () => void;
+  /** The leave for the next reset (permitEpisode), used once. */
+  private permit: EpisodePermit | undefined;
+  /** The link's stop latch as of the last reply: why the robot was stopped. */
+  private stopped: string | undefined;
 
   constructor(
     experiment: Experiment,
@@ -103,6 +123,9 @@ export class RobotEnv implements Env {
     private readonly signal: Int32Array,
     readonly controlPeriodS: number,
     private readonly resetTimeoutMs: number,
+    readonly motion: MotionAuthority,
+    /** The robot's latest status, as of the last reply. */
+    public robotStatus: RobotStatus | undefined,
   ) {
     const task = TASK_DEFINITIONS[experiment.task];
     this.observationSize = task.info.observationSize;
@@ -111,11 +134,22 @@ export class RobotEnv implements Env {
     this.observation = new Float64Array(this.observationSize);
     this.actionBuffer = new Array<number>(this.actionSize).fill(0);
     // the engine's robotStop reaches this link too, through its worker (openLinks.ts)
-    this.forgetOpenLink = registerOpenLink(this.createStopPort());
+    this.forgetOpenLink = registerOpenLinkPort(this.createStopPort());
   }
 
+  /**
+   * Ask the motion authority for the next episode (a person's start, for a real robot). Throws
+   * MotionRefused when it is not given; nothing moves then.
+   */
+  async permitEpisode(episode: number, of?: number): Promise<void> {
+    this.permit = await this.motion.permitEpisode({ episode, ...(of !== undefined ? { of } : {}), ...(this.robotStatus ? { robot: this.robotStatus } : {}), ...(this.stopped !== undefined ? { stopped: this.stopped } : {}) });
+  }
+
+  /** Start the permitted episode; without a permit the worker aborts it before sending anything. */
   reset(episodeSeed: number): void {
-    this.apply(this.call({ id: this.nextId++, kind: 'reset', seed: episodeSeed }, this.resetTimeoutMs));
+    const permit = this.permit;
+    this.permit = undefined;
+    this.apply(this.call({ id: this.nextId++, kind: 'reset', seed: episodeSeed, ...(permit ? { permit } : {}) }, this.resetTimeoutMs));
   }
 
   step(action: ArrayLike<number>): StepResult {
@@ -140,15 +174,21 @@ export class RobotEnv implements Env {
     return channel.port1;
   }
 
-  /** The user's decision to move again after a stop. */
-  rearm(): void {
-    const reply = this.call({ id: this.nextId++, kind: 'rearm' }, this.resetTimeoutMs);
+  /**
+   * After a protective stop: a person's decision to move again (asked through the motion
+   * authority). Throws MotionRefused when nobody re-arms it.
+   */
+  async rearm(cause: string): Promise<void> {
+    const permit = await this.motion.permitRearm(cause);
+    const reply = this.call({ id: this.nextId++, kind: 'rearm', permit }, this.resetTimeoutMs);
     if (reply.kind === 'error') throw new RobotLinkError(reply.message);
+    this.stopped = undefined;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.forgetOpenLink();
+    this.motion.close();
     try {
       this.call({ id: this.nextId++, kind: 'close' }, 2000);
     } catch {
@@ -164,6 +204,9 @@ export class RobotEnv implements Env {
       this.observation.set(reply.observation);
       Object.assign(r, reply.result);
       this.lastAbortReason = reply.abortReason;
+      if (reply.status) this.robotStatus = reply.status;
+      this.stopped = reply.stopped;
+      if (reply.stopped !== undefined) this.motion.noteStop();
       return;
     }
     // the worker failed this request: the episode cannot go on

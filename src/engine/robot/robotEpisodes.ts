@@ -21,6 +21,7 @@ import { Rng, deriveSeed } from '../util/rng';
 import type { RobotAddressPolicy } from './addressPolicy';
 import type { ReconnectPolicy } from './client';
 import type { EventSink } from './eventLog';
+import type { EpisodePermit } from './motionAuthority';
 import { mergeNames } from './names';
 import { RobotLink } from './robotLink';
 
@@ -34,6 +35,8 @@ export interface RobotEpisodeOptions {
   readonly events?: EventSink;
   /** Waiting for the robot after a reset, ms. [default: 2000] */
   readonly resetTimeoutMs?: number;
+  /** The motion session the link serves (motionAuthority.ts): its permits, its motion log. */
+  readonly motion: { readonly session: string; readonly logPath?: string };
 }
 
 /** The safety config of the experiment, or the experiment schema's defaults with the arm's joint limits. */
@@ -101,6 +104,7 @@ export class RobotEpisodeRunner {
       },
       log: options.log,
       events: options.events,
+      motion: options.motion,
     });
     return new RobotEpisodeRunner(link, experiment, options);
   }
@@ -109,8 +113,11 @@ export class RobotEpisodeRunner {
     return this.task.controlPeriodS * 1000;
   }
 
-  /** Start an episode. Never throws for robot-side trouble: the episode is marked aborted instead. */
-  async reset(episodeSeed: number): Promise<void> {
+  /**
+   * Start an episode the motion authority permitted. Never throws for robot-side trouble (or a
+   * missing permit): the episode is marked aborted instead, and nothing moved.
+   */
+  async reset(episodeSeed: number, permit: EpisodePermit | undefined): Promise<void> {
     const r = this.result;
     r.reward = 0;
     r.success = false;
@@ -122,7 +129,8 @@ export class RobotEpisodeRunner {
     this.puckVelocity.fill(0);
     this.task.sampleStart(new Rng(deriveSeed(episodeSeed, STREAM_START, 0)), this.start);
     try {
-      this.episodeIndex = await this.link.beginEpisode(this.options.resetTimeoutMs ?? 2000);
+      if (!permit) throw new Error('no person or rule started this episode (no permit from the motion authority); nothing was sent');
+      this.episodeIndex = await this.link.beginEpisode(permit, this.options.resetTimeoutMs ?? 2000);
     } catch (error) {
       this.abort(`episode could not start: ${(error as Error).message}`);
       return;
@@ -156,7 +164,7 @@ export class RobotEpisodeRunner {
     const outcome = this.link.sendCommand(next, this.episodeIndex);
     if (outcome.sent) this.targets.set(outcome.verdict.command);
     else if (outcome.why === 'link_down') return this.abort(`link lost mid-episode: ${outcome.message}`);
-    else if (outcome.why === 'stopped' || outcome.why === 'violation') return this.abort(outcome.message);
+    else if (outcome.why === 'stopped' || outcome.why === 'violation' || outcome.why === 'no_permit') return this.abort(outcome.message);
     // 'congested' / 'no_state': the robot keeps its last target for this step
 
     const wait = this.deadlineMs - performance.now();

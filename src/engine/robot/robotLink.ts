@@ -3,16 +3,25 @@
  * joint state, object pose and robot status; joint commands through the safety layer; heartbeats for
  * the robot's watchdog; reset, arm and the protective stop.
  *
- * The stop latch: after `stop()` (a person's stop or a safety violation) no command leaves the
- * engine until `rearm()`. The stop is written straight to the socket: commands are never queued in
- * this process (a command that cannot be written at once is dropped, not queued), so nothing of
- * ours can be ahead of it, and the robot discards what its own latency queue still holds.
+ * Nothing moves without the motion authority's leave (motionAuthority.ts): a reset or an arm needs
+ * an episode permit, commands are sent only inside a permitted episode, and the stop latch is
+ * cleared only by a person's re-arm permit.
+ *
+ * The stop latch: after any protective stop no command leaves the engine until `rearm()`. It is set
+ * by `stop()` (a person's stop, a safety violation), and, once this link has moved the robot, by a
+ * halt the robot reports (its watchdog, another client's stop) and by the link's loss. The stop is
+ * written straight to the socket: commands are never queued in this process (a command that cannot
+ * be written at once is dropped, not queued), so nothing of ours can be ahead of it, and the robot
+ * discards what its own latency queue still holds.
  */
 import type { SafetyConfig } from '../config/experiment';
 import type { RobotAddressPolicy } from './addressPolicy';
 import { RosbridgeClient, RobotLinkError, type LinkState, type ReconnectPolicy } from './client';
 import { monotonicMs } from './clock';
 import type { EventSink } from './eventLog';
+import type { EpisodePermit, RearmPermit } from './motionAuthority';
+import { MotionLog } from './motionLog';
+import { registerOpenLink } from './openLinks';
 import {
   checkJointState,
   checkPoseStamped,
@@ -53,19 +62,22 @@ export interface RobotLinkOptions {
   readonly log?: (line: string) => void;
   /** Engine-side event log (e.g. `stop` with its send time, for the stop-latency benchmark). */
   readonly events?: EventSink;
+  /** The motion session this link moves the robot for: permits must name it; its stops go to its motion log. */
+  readonly motion: { readonly session: string; readonly logPath?: string };
 }
 
 export interface StopLatch {
-  readonly reason: 'user' | 'safety';
+  /** A person's stop, the safety layer, a halt the robot reported, the link's loss. */
+  readonly reason: 'user' | 'safety' | 'robot' | 'link';
   readonly message: string;
   readonly violation?: SafetyViolation;
-  /** Monotonic ms when the stop frame was written. */
+  /** Monotonic ms when the stop frame was written (or the halt or loss was seen). */
   readonly sentAtMs: number;
 }
 
 export type CommandOutcome =
   | { readonly sent: true; readonly verdict: SafetyVerdict & { ok: true } }
-  | { readonly sent: false; readonly why: 'stopped' | 'link_down' | 'congested' | 'no_state' | 'violation'; readonly message: string };
+  | { readonly sent: false; readonly why: 'stopped' | 'no_permit' | 'link_down' | 'congested' | 'no_state' | 'violation'; readonly message: string };
 
 /** Commands are refused (not queued) while more than this is waiting in the socket, bytes. */
 const CONGESTION_BYTES = 16 * 1024;
@@ -81,6 +93,13 @@ export class RobotLink {
   /** Session episode counter (speed limit for the first episodes); counts `beginEpisode` calls. */
   episodesStarted = 0;
   private latch: StopLatch | undefined;
+  /** The episode the motion authority permitted last; commands go out only under one. */
+  private permit: EpisodePermit | undefined;
+  /** This link has reset or armed the robot: from now on its halts and the link's loss are this session's stops. */
+  private moved = false;
+  private readonly motionLog: MotionLog;
+  /** Forgets this link in the thread's open links (openLinks.ts) on close. */
+  private forgetOpenLink: (() => void) | undefined;
   private previousCommand: Float64Array | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly log: (line: string) => void;
@@ -90,6 +109,7 @@ export class RobotLink {
 
   private constructor(readonly options: RobotLinkOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
+    this.motionLog = new MotionLog(options.motion.logPath, options.motion.session);
     this.client = new RosbridgeClient(options.url, options.policy, {
       connectTimeoutMs: options.connectTimeoutMs ?? 3000,
       reconnect: options.reconnect,
@@ -107,6 +127,8 @@ export class RobotLink {
     const link = new RobotLink(options);
     await link.client.connect();
     link.wire();
+    // the engine's robotStop reaches every link of its thread, whatever path opened it
+    link.forgetOpenLink = registerOpenLink((message) => void link.stop(message, 'user'));
     return link;
   }
 
@@ -134,7 +156,9 @@ export class RobotLink {
     c.subscribe(topics.status, MSG_STRING, (msg) => {
       const checked = checkStatus(msg);
       if (!checked.ok) return this.dropMessage(topics.status, checked.error);
+      const before = this.robotStatus?.state;
       this.robotStatus = checked.value;
+      this.noteRobotHalt(before, checked.value);
       this.wake();
     });
     c.advertise(topics.command, MSG_FLOAT64_MULTI_ARRAY);
@@ -157,8 +181,29 @@ export class RobotLink {
       this.joints = undefined;
       this.objectPose = undefined;
       this.robotStatus = undefined;
+      // a link lost while this session drives the robot is a protective stop: a person re-arms
+      if (this.moved) this.latchWithout('link', `link to ${this.client?.address ?? this.options.url} lost (${state}${detail ? `: ${detail}` : ''})`);
     }
     this.wake();
+  }
+
+  /**
+   * The robot going from moving to halted after this link moved it (its watchdog, a stop from
+   * elsewhere) latches like our own stop. Only the change counts: a robot still halted while it
+   * is being armed is not a new stop.
+   */
+  private noteRobotHalt(before: RobotStatus['state'] | undefined, status: RobotStatus): void {
+    if (!this.moved || before === undefined || before === 'halted' || status.state !== 'halted' || status.reason === 'not_armed') return;
+    this.latchWithout('robot', `robot halted: ${status.reason ?? 'unknown'}${status.detail ? ` (${status.detail})` : ''}`);
+  }
+
+  /** Latch a stop that was not ours to send (the robot halted, the link went): nothing moves until a re-arm. */
+  private latchWithout(reason: 'robot' | 'link', message: string): void {
+    if (this.latch) return;
+    this.latch = { reason, message, sentAtMs: monotonicMs() };
+    this.previousCommand = undefined;
+    this.motionLog.record('protective_stop', { cause: reason === 'robot' ? 'robot halt' : 'link loss', detail: message, address: this.client.address });
+    this.log(`protective stop: ${message}; nothing is commanded until a person re-arms the robot`);
   }
 
   get stopLatch(): StopLatch | undefined {
@@ -175,10 +220,12 @@ export class RobotLink {
    */
   stop(message = 'stop requested', reason: StopLatch['reason'] = 'user', violation?: SafetyViolation, trace?: Readonly<Record<string, number | undefined>>): Promise<boolean> {
     const sentAtMs = monotonicMs();
+    const first = this.latch === undefined;
     this.latch ??= { reason, message, violation, sentAtMs };
     this.previousCommand = undefined;
     const reply = this.client.callService(this.options.names.services.stop, {}, 1000);
     this.options.events?.record('stop', { reason, message, sentAtMs, linkOpen: this.client.isOpen, ...trace });
+    this.motionLog.record('protective_stop', { cause: reason === 'user' ? 'stop (a person or the job)' : 'safety layer', detail: message, address: this.client.address, ...(first ? {} : { repeated: true }), ...(violation ? { limit: violation.limit } : {}) });
     this.log(`protective stop (IEC 60204-1 category 2, not an emergency stop): ${message}`);
     return reply.then(
       (values) => checkTriggerResponse(values).ok,
@@ -189,9 +236,13 @@ export class RobotLink {
     );
   }
 
-  /** The user's decision to move again: clears the latch and arms the robot. */
-  async rearm(): Promise<void> {
+  /** A person's decision to move again (the motion authority's re-arm permit): clears the latch and arms the robot. */
+  async rearm(permit: RearmPermit): Promise<void> {
+    if (permit?.kind !== 'rearm' || permit.session !== this.options.motion.session) {
+      throw new RobotLinkError('re-arm refused: only a person re-arms the robot (no re-arm permit from the motion authority)');
+    }
     this.latch = undefined;
+    this.permit = undefined;
     this.previousCommand = undefined;
     await this.arm();
   }
@@ -203,23 +254,38 @@ export class RobotLink {
   }
 
   /**
-   * Start an episode: reset on the robot, arm it if its halt was not a stop (start-up, watchdog, lost
-   * link; a stop from anywhere needs `rearm`), and wait for a joint state newer than the reset.
-   * Returns the episode's index in this session.
+   * Start an episode the motion authority permitted: refuse a robot that is halted unless the
+   * permit arms it from that halt, reset, arm the robot when it needs arming, and wait for a joint
+   * state newer than the reset. Returns the episode's index in this session.
    */
-  async beginEpisode(timeoutMs = 2000): Promise<number> {
-    if (this.latch) throw new RobotLinkError(`robot stopped (${this.latch.message}); re-arm before the next episode`);
+  async beginEpisode(permit: EpisodePermit, timeoutMs = 2000): Promise<number> {
+    if (permit?.kind !== 'episode' || permit.session !== this.options.motion.session) {
+      throw new RobotLinkError('no permit for this episode from the motion authority; nothing was sent to the robot');
+    }
+    if (this.latch) throw new RobotLinkError(`robot stopped (${this.latch.message}); a person re-arms it before the next episode`);
+    await this.waitFor(() => this.robotStatus !== undefined, timeoutMs, 'robot status');
+    const status = this.robotStatus!;
+    if (permit.unattended && status.emulator !== true) {
+      throw new RobotLinkError(`${this.client.address} does not announce itself as the bundled emulator: an episode nobody started may not run on it`);
+    }
+    const halted = status.state === 'halted' && status.reason !== 'not_armed';
+    if (halted) {
+      const byDecision = status.reason === 'stop' || status.reason === 'safety';
+      // a stop is a person's (or a safety layer's) decision, wherever it was pressed: only a person undoes it
+      if (!permit.armFromHalt || (permit.unattended && byDecision)) {
+        throw new RobotLinkError(`robot is halted by ${status.reason === 'stop' || status.reason === 'safety' ? 'a ' : ''}${status.reason}${status.detail ? ` (${status.detail})` : ''}; a person re-arms it before the next episode`);
+      }
+    }
     const index = this.episodesStarted++;
+    this.permit = permit;
+    this.moved = true;
     this.previousCommand = undefined;
     await this.client.callService(this.options.names.services.reset);
     const afterReset = monotonicMs();
-    await this.waitFor(() => this.robotStatus !== undefined, timeoutMs, 'robot status');
-    const status = this.robotStatus!;
-    if (status.state === 'halted') {
-      // a stop is a person's (or a safety layer's) decision, wherever it was pressed: only rearm() undoes it
-      if (status.reason === 'stop' || status.reason === 'safety') {
-        throw new RobotLinkError(`robot is halted by a ${status.reason}${status.detail ? ` (${status.detail})` : ''}; re-arm before the next episode`);
-      }
+    if (status.state === 'halted' || this.robotStatus?.state === 'halted') {
+      // a stop may have come while the reset was under way
+      const latch = this.stopLatch;
+      if (latch) throw new RobotLinkError(`robot stopped (${latch.message}); a person re-arms it before the next episode`);
       await this.arm();
     }
     await this.waitFor(() => this.jointsReceivedMs > afterReset && (!this.options.trackObject || this.objectPoseReceivedMs > afterReset), timeoutMs, 'joint state after reset');
@@ -229,6 +295,7 @@ export class RobotLink {
   /** Safety-check and send joint position targets (rad). Never queues; never throws. */
   sendCommand(targetsRad: ArrayLike<number>, episodeIndex: number): CommandOutcome {
     if (this.latch) return { sent: false, why: 'stopped', message: `stopped: ${this.latch.message}` };
+    if (!this.permit) return { sent: false, why: 'no_permit', message: 'no episode was permitted by the motion authority; command not sent' };
     if (!this.client.isOpen) return { sent: false, why: 'link_down', message: `link to ${this.client.address} is ${this.client.linkState}` };
     const joints = this.joints;
     if (!joints) return { sent: false, why: 'no_state', message: 'no joint state from the robot yet' };
@@ -267,6 +334,7 @@ export class RobotLink {
    */
   sendEffort(joints: readonly string[], torquesNm: ArrayLike<number>): CommandOutcome {
     if (this.latch) return { sent: false, why: 'stopped', message: `stopped: ${this.latch.message}` };
+    if (!this.permit) return { sent: false, why: 'no_permit', message: 'no episode was permitted by the motion authority; command not sent' };
     if (!this.client.isOpen) return { sent: false, why: 'link_down', message: `link to ${this.client.address} is ${this.client.linkState}` };
     const measured = this.joints;
     if (!measured) return { sent: false, why: 'no_state', message: 'no joint state from the robot yet' };
@@ -323,6 +391,8 @@ export class RobotLink {
 
   /** Clean shutdown: heartbeats stop (so the robot's watchdog takes over), then the socket closes. */
   async close(): Promise<void> {
+    this.forgetOpenLink?.();
+    this.forgetOpenLink = undefined;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     await this.client.close();

@@ -17,6 +17,7 @@ import { LINK_NAMES } from '../sim/tasks/tableScene';
 import { jointInertiaCoefficients } from './armModel';
 import { fitApproach, fitFriction, mean, median, pulseInertia, stdDev, SysidError, trialEstimate } from './frictionFit';
 import { monotonicMs } from '../robot/clock';
+import type { MotionAttendance } from '../robot/motionAuthority';
 import { SysidLink, type Sample } from './liveLink';
 import { oscillationInertia } from './oscillation';
 import { DEFAULT_NOISE_SECONDS, measureSensorNoise, sensorParameters } from './sensorNoise';
@@ -38,6 +39,11 @@ export interface LiveOptions {
   readonly inertiaTrials?: number;
   /** Seconds of readings at rest for the sensor noise (sensorNoise.ts). [default: 3] 0 skips it. */
   readonly noiseSeconds?: number;
+  /** The person (or why there is none), for the robot's motion authority. */
+  readonly attendance: MotionAttendance;
+  /** What moves the robot, in the user's words. [default: 'system identification'] */
+  readonly path?: string;
+  readonly motionLogPath?: string;
 }
 
 export const DEFAULT_DELAY_TRIALS = 100;
@@ -76,7 +82,7 @@ export async function identifyOnRobot(
 
   progress({ fraction: 0, message: `connecting to ${address}` });
   const warnings: string[] = [];
-  return SysidLink.run(experiment, address, options.allowedAddresses, options.signal, log, async (link) => {
+  return SysidLink.run(experiment, address, { ...options, log }, async (link) => {
     const controlPeriodMs = link.controlPeriodS * 1000;
     // the sensors first, while the arm and the object rest where the reset put them
     let sensors: SensorNoiseFit | undefined;

@@ -5,6 +5,9 @@
  *
  * Any failure or cancellation ends in a protective stop (`abort`): a procedure never leaves a joint
  * coasting under a torque command.
+ *
+ * A procedure is one episode for the robot's motion authority: on a real robot a person confirms
+ * the emergency stop and starts it; the bundled emulator runs unattended.
  */
 import { resolve } from 'node:path';
 import type { Experiment } from '../config/experiment';
@@ -12,6 +15,7 @@ import { RobotAddressPolicy } from '../robot/addressPolicy';
 import { monotonicMs } from '../robot/clock';
 import type { JointStateMsg } from '../robot/messages';
 import { mergeNames } from '../robot/names';
+import { motionAuthorityFor, type MotionAttendance, type MotionAuthority } from '../robot/motionAuthority';
 import { safetyFor } from '../robot/robotEpisodes';
 import { RobotLink } from '../robot/robotLink';
 import { TASK_DEFINITIONS } from '../sim/tasks';
@@ -42,6 +46,19 @@ export class Recording {
   }
 }
 
+export interface SysidLinkOptions {
+  /** Addresses the user configured; the robot's must be one of them. */
+  readonly allowedAddresses: readonly string[];
+  readonly signal?: AbortSignal;
+  /** Lines for people (each run of a procedure, what it measured). */
+  readonly log: (line: string) => void;
+  /** The person (or why there is none), for the motion authority. */
+  readonly attendance: MotionAttendance;
+  /** What moves the robot, in the user's words. [default: 'system identification'] */
+  readonly path?: string;
+  readonly motionLogPath?: string;
+}
+
 export class SysidLink {
   readonly safety: SafetyConfig;
   readonly controlPeriodS: number;
@@ -57,6 +74,7 @@ export class SysidLink {
     private readonly signal: AbortSignal | undefined,
     /** Lines for people (each run of a procedure, what it measured). */
     readonly log: (line: string) => void,
+    private readonly motion: MotionAuthority,
   ) {
     this.safety = safetyFor(experiment);
     this.controlPeriodS = TASK_DEFINITIONS[experiment.task].controlPeriodS;
@@ -66,7 +84,11 @@ export class SysidLink {
     });
   }
 
-  static async connect(experiment: Experiment, address: string, allowedAddresses: readonly string[], signal: AbortSignal | undefined, log: (line: string) => void): Promise<SysidLink> {
+  static async connect(experiment: Experiment, address: string, options: SysidLinkOptions): Promise<SysidLink> {
+    const { allowedAddresses, signal, log } = options;
+    const motion = motionAuthorityFor(experiment, address, options.path ?? 'system identification', options.attendance, options.motionLogPath);
+    // a real robot with nobody to ask: refused before a socket opens
+    motion.preflight();
     const robot = experiment.robot;
     const task = TASK_DEFINITIONS[experiment.task];
     const link = await RobotLink.connect({
@@ -88,13 +110,28 @@ export class SysidLink {
         return { x: out[0], y: out[1] };
       },
       log,
+      motion: { session: motion.session, ...(motion.log.path ? { logPath: motion.log.path } : {}) },
     });
-    return new SysidLink(link, experiment, signal, log);
+    try {
+      await link.waitFor(() => link.robotStatus !== undefined, robot?.connectTimeoutMs ?? 3000, 'robot status').catch(() => undefined);
+      motion.identify(link.robotStatus);
+    } catch (error) {
+      await link.close();
+      motion.close();
+      throw error;
+    }
+    return new SysidLink(link, experiment, signal, log, motion);
   }
 
-  /** Reset the scene, arm the robot if it may be, and wait for a fresh joint state. */
+  /** The motion authority's leave (a person's start, on a real robot), then reset, arm and a fresh joint state. */
   async begin(): Promise<void> {
-    await this.link.beginEpisode(5000);
+    const permit = await this.motion.permitEpisode({
+      episode: 1,
+      of: 1,
+      ...(this.link.robotStatus ? { robot: this.link.robotStatus } : {}),
+      ...(this.link.stopLatch ? { stopped: this.link.stopLatch.message } : {}),
+    });
+    await this.link.beginEpisode(permit, 5000);
     this.lastTargets = undefined;
   }
 
@@ -211,14 +248,15 @@ export class SysidLink {
 
   async close(): Promise<void> {
     await this.link.close();
+    this.motion.close();
   }
 
   /**
    * Connect, reset the robot and run a procedure on the link. A failure or a cancellation ends in a
    * protective stop before the error goes on; the link is closed either way.
    */
-  static async run<T>(experiment: Experiment, address: string, allowedAddresses: readonly string[], signal: AbortSignal | undefined, log: (line: string) => void, procedure: (link: SysidLink) => Promise<T>): Promise<T> {
-    const link = await SysidLink.connect(experiment, address, allowedAddresses, signal, log);
+  static async run<T>(experiment: Experiment, address: string, options: SysidLinkOptions, procedure: (link: SysidLink) => Promise<T>): Promise<T> {
+    const link = await SysidLink.connect(experiment, address, options);
     try {
       await link.begin();
       return await procedure(link);

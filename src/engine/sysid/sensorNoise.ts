@@ -11,6 +11,7 @@
  */
 import type { Experiment } from '../config/experiment';
 import type { PoseStampedMsg } from '../robot/messages';
+import type { MotionAttendance } from '../robot/motionAuthority';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { SysidError } from './frictionFit';
 import { SysidLink } from './liveLink';
@@ -33,6 +34,11 @@ export interface SensorsOnlyOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { fraction?: number; message: string }) => void;
   readonly log?: (line: string) => void;
+  /** The person (or why there is none), for the robot's motion authority. */
+  readonly attendance: MotionAttendance;
+  /** What moves the robot, in the user's words. [default: 'system identification'] */
+  readonly path?: string;
+  readonly motionLogPath?: string;
 }
 
 /**
@@ -45,7 +51,7 @@ export async function identifySensorsOnRobot(experiment: Experiment, experimentF
   const progress = options.onProgress ?? (() => undefined);
   progress({ fraction: 0, message: `connecting to ${address}` });
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
-  return SysidLink.run(experiment, address, options.allowedAddresses, options.signal, log, async (link) => {
+  return SysidLink.run(experiment, address, { ...options, log }, async (link) => {
     const warnings: string[] = [];
     progress({ fraction: 0.1, message: `sensor noise: ${seconds} s at rest` });
     const sensors = await measureSensorNoise(link, seconds, TASK_DEFINITIONS[experiment.task].info.objects[0], warnings);

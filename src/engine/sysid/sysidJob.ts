@@ -8,6 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import { loadExperiment } from '../config/load';
+import type { Attendant } from '../robot/motionAuthority';
+import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { writeJsonAtomic } from '../runs/atomicFile';
 import { identifyOnRobot } from './live';
 import { identifyFromLog } from './offline';
@@ -35,8 +37,16 @@ export interface SysidJobResult {
 
 type Progress = (progress: { fraction?: number; message: string }) => void;
 
-export async function runSysidJob(params: SysidJobParams, signal: AbortSignal, onProgress: Progress, log: (line: string) => void): Promise<SysidJobResult> {
+/**
+ * `person`: the person in VS Code the robot's motion authority asks (the emergency stop and the
+ * start of the identification, on a real robot); its decisions go to the run's motion-log.jsonl.
+ */
+export async function runSysidJob(params: SysidJobParams, signal: AbortSignal, onProgress: Progress, log: (line: string) => void, person?: Attendant): Promise<SysidJobResult> {
   const experiment = loadValid(params.file);
+  // the run folder is named before the robot moves, so its motion log sits beside the result
+  const base = join(params.runsDir, experiment.name, newSysidRunId(new Date()));
+  let runDir = base;
+  for (let n = 2; existsSync(runDir); n++) runDir = `${base}-${n}`;
   let result: SysidResult;
   if (params.source.kind === 'robot') {
     const robot = experiment.robot;
@@ -45,7 +55,15 @@ export async function runSysidJob(params: SysidJobParams, signal: AbortSignal, o
       throw new Error(`Refused: ${params.source.address} is not the robot address this experiment configures (${robot.address}).`);
     }
     try {
-      const live = { allowedAddresses: [robot.address], signal, onProgress, log };
+      const live = {
+        allowedAddresses: [robot.address],
+        signal,
+        onProgress,
+        log,
+        attendance: person ? { attendant: person } : { unattended: { why: 'no person to ask', howToAttend: 'Run Identify Robot Parameters in VS Code.' } },
+        path: params.source.sensorsOnly ? 'Identify Robot Parameters (sensors only)' : 'Identify Robot Parameters',
+        motionLogPath: join(runDir, MOTION_LOG_FILE),
+      };
       result = params.source.sensorsOnly
         ? await identifySensorsOnRobot(experiment, params.file, robot.address, live)
         : await identifyOnRobot(experiment, params.file, robot.address, live);
@@ -62,11 +80,6 @@ export async function runSysidJob(params: SysidJobParams, signal: AbortSignal, o
     if (!existsSync(logFile)) throw new Error(`No such log file: ${logFile}`);
     result = await identifyFromLog(experiment, params.file, logFile, { signal, onProgress });
   }
-  const created = new Date(result.createdAt);
-  const base = join(params.runsDir, experiment.name, newSysidRunId(Number.isNaN(created.getTime()) ? new Date() : created));
-  // two identifications within a second get their own folders
-  let runDir = base;
-  for (let n = 2; existsSync(runDir); n++) runDir = `${base}-${n}`;
   mkdirSync(runDir, { recursive: true });
   const resultFile = join(runDir, SYSID_FILE);
   writeJsonAtomic(resultFile, result);
