@@ -85,11 +85,8 @@ describe('robot session of the safe-test console', () => {
       assert.equal(session.state.haltReason, 'stop');
       assert.ok(safety.some((e) => e.level === 'stop' && /test stop/.test(e.message)), JSON.stringify(safety));
 
-      // latched: an episode without re-arming starts nothing and sends nothing
-      const refused = await session.startEpisode();
-      assert.equal(refused.termination, 'aborted');
-      assert.equal(refused.length, 0);
-      assert.match(refused.abortReason ?? '', /re-arm/);
+      // latched: the motion authority refuses an episode before re-arming; nothing is sent
+      await assert.rejects(session.startEpisode(), (e: Error) => e instanceof RobotSessionError && /re-arms it/.test(e.message));
       await new Promise((r) => setTimeout(r, 200));
       const events = emu.events();
       const stopAt = events.findIndex((e) => e.event === 'stop');
@@ -107,8 +104,8 @@ describe('robot session of the safe-test console', () => {
 
       // recorded in the run folder: every episode in the log, the person's stops left out of eval-real.json
       const lines = readFileSync(join(session.runDir!, REAL_EPISODES_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      assert.equal(lines.length, 4);
-      assert.deepEqual(lines.map((l) => l.abortKind ?? null), [null, 'stop', 'stop', null]);
+      assert.equal(lines.length, 3);
+      assert.deepEqual(lines.map((l) => l.abortKind ?? null), [null, 'stop', null]);
       const evalReal = JSON.parse(readFileSync(join(session.runDir!, 'eval-real.json'), 'utf8'));
       assert.equal(evalReal.report.episodes, 2);
       assert.equal(evalReal.address, emu.url);

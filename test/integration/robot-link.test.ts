@@ -14,7 +14,7 @@ import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
 import { RobotLink } from '../../src/engine/robot/robotLink';
 import { median, profileFrom, startEmulator, TEST_SAFETY, waitUntil, type InProcessEmulator } from '../support/robot-helpers';
 import { linkMotion, permitNext, testMotion } from '../support/motion';
-import type { MotionAuthority } from '../../src/engine/robot/motionAuthority';
+import type { EpisodePermit, MotionAuthority } from '../../src/engine/robot/motionAuthority';
 
 const JOINTS = ['shoulder', 'elbow', 'wrist'];
 
@@ -42,6 +42,11 @@ async function linkTo(url: string, lines: string[] = []): Promise<RobotLink> {
 /** Begin the link's next episode with its authority's permit. */
 async function begin(link: RobotLink): Promise<number> {
   return link.beginEpisode(await permitNext(link, motions.get(link)!));
+}
+
+/** A permit made by hand, not by the authority: what the link does on its own. */
+function handMadePermit(link: RobotLink): EpisodePermit {
+  return { kind: 'episode', session: motions.get(link)!.session, episode: 99, startedBy: 'a test', unattended: false, armFromHalt: false };
 }
 
 /** A person's re-arm, through the link's authority. */
@@ -176,7 +181,9 @@ describe('robot link over loopback', () => {
       // the engine refuses to send...
       const refused = link.sendCommand(q0, episode);
       assert.deepEqual([refused.sent, !refused.sent && refused.why], [false, 'stopped']);
-      await assert.rejects(begin(link), /re-arms it before the next episode/);
+      await assert.rejects(begin(link), /test stop; after a protective stop nothing moves the robot until a person re-arms it/);
+      // the link refuses on its own too, even with a permit in hand (the latch is its own)
+      await assert.rejects(link.beginEpisode(handMadePermit(link)), /robot stopped \(test stop\); a person re-arms it before the next episode/);
       // ...and the robot refuses what another client sends
       const other = await rawClient(emu.url);
       other.advertise(DEFAULT_ROBOT_NAMES.topics.command, 'std_msgs/msg/Float64MultiArray');
@@ -186,8 +193,11 @@ describe('robot link over loopback', () => {
       await other.close();
 
       await rearm(link);
-      const again = link.sendCommand(q0, episode);
-      assert.ok(again.sent);
+      // a re-arm is not a start: commands wait for the next permitted episode
+      assert.equal(link.sendCommand(q0, episode).sent, false);
+      const next = await begin(link);
+      const again = link.sendCommand(link.joints!.position, next);
+      assert.ok(again.sent, JSON.stringify(again));
       await waitUntil(() => emu.events().some((e) => e.event === 'command_applied'), 2000, 'command after re-arm');
       await link.close();
     }));
@@ -281,7 +291,9 @@ describe('stops from elsewhere', () => {
       const console_ = await rawClient(emu.url);
       await console_.callService(DEFAULT_ROBOT_NAMES.services.stop);
       await waitUntil(() => link.robotStatus?.state === 'halted', 2000, 'halted status');
-      await assert.rejects(begin(link), /halted \(stop.*re-arms it/);
+      // the robot's halt latched the link: the authority refuses, and so does the link itself
+      await assert.rejects(begin(link), /robot halted: stop \(stop requested by client\d+@[\d.:]+\); after a protective stop nothing moves the robot until a person re-arms it/);
+      await assert.rejects(link.beginEpisode(handMadePermit(link)), /robot stopped \(robot halted: stop/);
       assert.equal(emu.emulator.robot.status.state, 'halted');
       await rearm(link);
       await begin(link);

@@ -41,7 +41,8 @@ export type LinkReply =
       readonly status?: RobotStatus;
       readonly stopped?: string;
     }
-  | { readonly id: number; readonly kind: 'done' }
+  /** `status`: the robot's status after the request (a re-arm), when it reported one. */
+  | { readonly id: number; readonly kind: 'done'; readonly status?: RobotStatus }
   | { readonly id: number; readonly kind: 'error'; readonly message: string };
 
 /** Sent by the link worker once, on its parent port, when connected (or not). */

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
           return reply(observation(req.id));
         case 'rearm':
           await runner.link.rearm(req.permit);
-          return reply({ id: req.id, kind: 'done' });
+          return reply({ id: req.id, kind: 'done', ...(runner.link.robotStatus ? { status: runner.link.robotStatus } : {}) });
         case 'close':
           await runner.close();
           events?.close();

@@ -216,17 +216,18 @@ export class MotionAuthority {
     if (halt !== undefined && this.moved) throw this.refuseRearmNeeded(`robot halted (${halt})`);
     if (kind === 'real') await this.confirmEmergencyStop();
 
+    // Halted before this session moved anything: left over from an earlier session. A stop or a
+    // safety halt was a decision, undone only by an explicit re-arm; after a watchdog or link-loss
+    // halt (the end of any earlier session) the person's start, told so, is the re-arm, and the
+    // bundled emulator is armed unattended.
     let armFromHalt = false;
+    let startRearms: string | undefined;
     if (halt !== undefined) {
-      // halted before this session moved anything: left over from an earlier session
       const leftOver = status!.reason === 'watchdog' || status!.reason === 'link_lost';
-      if (kind === 'emulator' && leftOver) {
-        this.log.record('rearm', { by: 'unattended: bundled emulator', cause: `halted before this session (${halt})`, episode: request.episode });
-        armFromHalt = true;
-      } else {
-        await this.askRearm(`the robot is halted from before this session (${halt})`);
-        armFromHalt = true;
-      }
+      armFromHalt = true;
+      if (!leftOver) await this.askRearm(`the robot is halted from before this session (${halt})`);
+      else if (kind === 'emulator' && request.startedBy === undefined) this.log.record('rearm', { by: 'unattended: bundled emulator', cause: `halted before this session (${halt})` });
+      else startRearms = `halted since before this session (${halt})`;
     }
 
     let startedBy: string;
@@ -237,7 +238,7 @@ export class MotionAuthority {
     } else if (kind === 'emulator') {
       startedBy = 'unattended: bundled emulator';
       unattended = true;
-    } else if (this.batchLeft > 0) {
+    } else if (this.batchLeft > 0 && startRearms === undefined) {
       startedBy = `supervised batch started by a person (${attendant!.channel}) at episode ${this.batchStartedAt}`;
       this.batchLeft -= 1;
     } else {
@@ -245,6 +246,7 @@ export class MotionAuthority {
       const last = request.episode + count - 1;
       const episodes = count === 1 ? `episode ${request.episode}` : `episodes ${request.episode}-${last}`;
       const message =
+        (startRearms ? `The robot is ${startRearms}: starting re-arms it. ` : '') +
         `Start ${episodes}${request.of !== undefined ? ` of ${request.of}` : ''} on ${this.options.address} (${this.options.path})? ` +
         (count > 1 ? `One start runs this supervised batch of ${count}; any protective stop ends it. ` : '') +
         'Stand by the emergency stop.';
@@ -258,6 +260,7 @@ export class MotionAuthority {
       this.batchLeft = count - 1;
       this.batchStartedAt = request.episode;
     }
+    if (startRearms !== undefined) this.log.record('rearm', { by: startedBy, cause: startRearms, withStart: true });
     this.moved = true;
     this.episodes += 1;
     this.log.record('episode_start', { episode: request.episode, ...(request.of !== undefined ? { of: request.of } : {}), startedBy, ...(armFromHalt ? { armFromHalt } : {}) });
@@ -334,7 +337,7 @@ export class MotionAuthority {
     const how = this.options.unattended?.howToAttend ?? 'Run it where a person can answer: on a terminal, from VS Code, or in the safe-test console.';
     return new MotionRefused(
       rule,
-      `refused before anything moved: ${why}. Only the bundled emulator (adapter: emulator, announced in its status) runs unattended; ` +
+      `${why}, and nothing was sent to it. Only the bundled emulator (adapter: emulator, announced in its status) runs unattended; ` +
         `a real robot moves only after a person confirms the emergency stop is within reach and starts each episode. ` +
         `Nobody can be asked here: ${this.options.unattended?.why ?? 'no person'}. ${how}`,
     );

@@ -183,6 +183,7 @@ export class RobotEnv implements Env {
     const reply = this.call({ id: this.nextId++, kind: 'rearm', permit }, this.resetTimeoutMs);
     if (reply.kind === 'error') throw new RobotLinkError(reply.message);
     this.stopped = undefined;
+    if (reply.kind === 'done' && reply.status) this.robotStatus = reply.status;
   }
 
   dispose(): void {

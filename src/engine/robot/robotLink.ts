@@ -98,6 +98,8 @@ export class RobotLink {
   /** This link has reset or armed the robot: from now on its halts and the link's loss are this session's stops. */
   private moved = false;
   private readonly motionLog: MotionLog;
+  /** close() was called: the link's end is ours, not a loss. */
+  private closing = false;
   /** Forgets this link in the thread's open links (openLinks.ts) on close. */
   private forgetOpenLink: (() => void) | undefined;
   private previousCommand: Float64Array | undefined;
@@ -182,7 +184,7 @@ export class RobotLink {
       this.objectPose = undefined;
       this.robotStatus = undefined;
       // a link lost while this session drives the robot is a protective stop: a person re-arms
-      if (this.moved) this.latchWithout('link', `link to ${this.client?.address ?? this.options.url} lost (${state}${detail ? `: ${detail}` : ''})`);
+      if (this.moved && !this.closing) this.latchWithout('link', `link to ${this.client?.address ?? this.options.url} lost (${state}${detail ? `: ${detail}` : ''})`);
     }
     this.wake();
   }
@@ -391,6 +393,7 @@ export class RobotLink {
 
   /** Clean shutdown: heartbeats stop (so the robot's watchdog takes over), then the socket closes. */
   async close(): Promise<void> {
+    this.closing = true;
     this.forgetOpenLink?.();
     this.forgetOpenLink = undefined;
     if (this.heartbeat) clearInterval(this.heartbeat);
