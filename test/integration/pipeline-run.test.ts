@@ -113,7 +113,7 @@ describe('pipeline in the simulator', () => {
 });
 
 describe('pipeline on the reality emulator', () => {
-  test('real episodes are counted against robot.max_real_episodes; a person starts each fine-tuning episode', { timeout: 240_000 }, async () => {
+  test('real episodes are counted against robot.max_real_episodes; the bundled emulator runs them unattended', { timeout: 240_000 }, async () => {
     const dir = tempDir('pipeline-budget');
     const profile = join(dir, 'profile.yaml');
     writeFileSync(profile, 'task: reach\nseed: 2\n');
@@ -148,9 +148,12 @@ describe('pipeline on the reality emulator', () => {
       assert.equal(finetune!.realEpisodes, 4);
       // the bundled emulator (adapter: emulator, announced in its status) runs unattended
       assert.equal(person.asked.length, 0, JSON.stringify(person.asked));
-      const starts = readJsonLines<{ event: string; startedBy?: string; robot?: string }>(join(result.dir, finetune!.runDir!, 'motion-log.jsonl'));
-      assert.equal(starts.find((e) => e.event === 'session_open')?.robot, 'emulator');
-      assert.deepEqual(starts.filter((e) => e.event === 'episode_start').map((e) => e.startedBy), Array(4).fill('unattended: bundled emulator'));
+      // the stage's motion session (the final evaluation, a session of its own, logs into the same run)
+      const log = readJsonLines<{ event: string; session: string; startedBy?: string; robot?: string; path?: string }>(join(result.dir, finetune!.runDir!, 'motion-log.jsonl'));
+      const opened = log.filter((e) => e.event === 'session_open');
+      assert.deepEqual(opened.map((e) => [e.robot, e.path]), [['emulator', "pipeline stage 'f' (real_finetune)"], ['emulator', "the pipeline's final evaluation"]]);
+      const stage = log.filter((e) => e.session === opened[0]!.session && e.event === 'episode_start');
+      assert.deepEqual(stage.map((e) => e.startedBy), Array(4).fill('unattended: bundled emulator'));
       assert.equal(record.final.realEpisodes, 1, 'the final evaluation got what the budget left');
       assert.equal(record.realEpisodesUsed, 9);
       assert.ok(questions[0]!.startsWith("Start 'm' (mixed) on the robot"), questions[0]);

@@ -15,7 +15,7 @@ import { RobotAddressPolicy } from '../robot/addressPolicy';
 import { monotonicMs } from '../robot/clock';
 import type { JointStateMsg } from '../robot/messages';
 import { mergeNames } from '../robot/names';
-import { motionAuthorityFor, type MotionAttendance, type MotionAuthority } from '../robot/motionAuthority';
+import { motionAuthorityFor, MotionRefused, type MotionAttendance, type MotionAuthority } from '../robot/motionAuthority';
 import { safetyFor } from '../robot/robotEpisodes';
 import { RobotLink } from '../robot/robotLink';
 import { TASK_DEFINITIONS } from '../sim/tasks';
@@ -258,12 +258,21 @@ export class SysidLink {
   static async run<T>(experiment: Experiment, address: string, options: SysidLinkOptions, procedure: (link: SysidLink) => Promise<T>): Promise<T> {
     const link = await SysidLink.connect(experiment, address, options);
     try {
-      await link.begin();
-      return await procedure(link);
-    } catch (error) {
-      const cancelled = error instanceof Error && error.name === 'AbortError';
-      await link.abort(cancelled ? 'system identification cancelled' : `system identification failed: ${(error as Error).message}`);
-      throw error;
+      try {
+        await link.begin();
+      } catch (error) {
+        // refused before anything moved: nothing to stop
+        if (error instanceof MotionRefused) throw error;
+        await link.abort(`system identification failed: ${(error as Error).message}`);
+        throw error;
+      }
+      try {
+        return await procedure(link);
+      } catch (error) {
+        const cancelled = error instanceof Error && error.name === 'AbortError';
+        await link.abort(cancelled ? 'system identification cancelled' : `system identification failed: ${(error as Error).message}`);
+        throw error;
+      }
     } finally {
       await link.close();
     }
