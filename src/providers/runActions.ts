@@ -71,7 +71,7 @@ export async function evaluateRunOnRobot(ctx: Sim2RealContext, target?: unknown)
     const gap = result.report?.gap;
     const open = 'Open Gap Report';
     const choice = await vscode.window.showInformationMessage(
-      `Sim2Real: real success ${pct(real.success_rate)} [${pct(real.success_ci[0])}, ${pct(real.success_ci[1])}] over ${real.episodes} episodes${gap ? ` · transfer gap ${gap.successPoints.toFixed(1)} points (${gap.verdict})` : ''}.`,
+      `Sim2Real: real success ${pct(real.success_rate)} [${pct(real.success_ci[0])}, ${pct(real.success_ci[1])}] over ${real.episodes} episodes${gap ? ` · transfer gap ${gap.successPoints.toFixed(1)} points (${gap.verdict})` : ''}${real.halted ? ` · halted ${real.halted}` : ''}.`,
       ...(result.report ? [open] : []),
     );
     if (choice === open) await vscode.commands.executeCommand('sim2real.openGapReport', run);

@@ -2,11 +2,12 @@
  * Acceptance test for issue 8 in VS Code: the Experiments tree shows each stage's state and its sim
  * and real success from a pipeline state file; "Sim2Real: Run Transfer Pipeline" from the palette
  * runs a tiny pipeline in the engine, asks at its gates with modal dialogs, and its fine-tuning
- * stage asks for each episode's start in the safe-test console (on the reality emulator the engine
- * starts itself), after which the tree shows every stage passed.
+ * stage, on a real robot, asks for the emergency stop in a modal dialog and for each episode's
+ * start in the safe-test console (issue 15), after which the tree shows every stage passed.
  *
  * Fixture (test/fixtures/pipeline-workspace): pipeline-quick.s2r.yaml, two 8-episode sim stages
- * and two fine-tuning episodes of 20 steps.
+ * and two fine-tuning episodes of 20 steps. The test starts the reality emulator and points the
+ * experiment at it with `adapter: rosbridge`, so that it counts as a real robot.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,11 +15,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { waitFor, Workbench } from './harness';
+import { REPO, spawnEmulator, tempDir, type EmulatorProcess } from '../support/robot-helpers';
 
 const EXPERIMENT = 'pipeline-quick';
 
 describe('issue 8: the transfer pipeline in VS Code', { timeout: 900_000 }, () => {
   let wb: Workbench;
+  let emulator: EmulatorProcess | undefined;
   const sidebarRow = (text: string | RegExp): Locator => wb.page.locator('.part.sidebar .monaco-list-row').filter({ hasText: text });
   const toast = (text: string | RegExp): Locator => wb.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
   const runsDir = (): string => join(wb.workspace, '.sim2real', 'runs', EXPERIMENT);
@@ -35,9 +38,17 @@ describe('issue 8: the transfer pipeline in VS Code', { timeout: 900_000 }, () =
   before(async () => {
     wb = await Workbench.start({ fixture: 'pipeline-workspace' });
     await wb.activityBarItem('Sim2Real').waitFor({ state: 'visible', timeout: 60_000 });
+    // a "real robot": the emulator behind adapter: rosbridge, at the address the experiment names
+    const scratch = tempDir('s2r-e2e-pipeline-robot-');
+    const profile = join(scratch, 'moderate.yaml');
+    writeFileSync(profile, readFileSync(join(REPO, 'examples', 'reality', 'moderate.yaml'), 'utf8').replace(/^watchdogMs: .*$/m, 'watchdogMs: 400'));
+    emulator = await spawnEmulator(profile, join(scratch, 'events.jsonl'));
+    const file = join(wb.workspace, `${EXPERIMENT}.s2r.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^  adapter: emulator$/m, '  adapter: rosbridge').replace(/^  address: .*$/m, `  address: ${emulator.url}`));
   });
   after(async () => {
     await wb?.close();
+    await emulator?.stop();
   });
 
   test('the tree shows stage states and success rates from a pipeline state file', () =>
@@ -97,12 +108,13 @@ describe('issue 8: the transfer pipeline in VS Code', { timeout: 900_000 }, () =
           const dialog = wb.page.locator('.monaco-dialog-box');
           if (await dialog.isVisible().catch(() => false)) {
             seen.push((await dialog.innerText()).replace(/\s+/g, ' '));
-            await dialog.locator('.monaco-button', { hasText: /^Continue$/ }).click();
+            // a gate: Continue; a real robot about to move: the emergency stop is within reach
+            await dialog.locator('.monaco-button', { hasText: /^(Continue|The Emergency Stop Is Within My Reach)$/ }).click();
             dialogs += 1;
             await dialog.waitFor({ state: 'detached', timeout: 10_000 });
             return undefined;
           }
-          const banner = console.locator('#pipeline-episode');
+          const banner = console.locator('#episode-request');
           if (await banner.isVisible().catch(() => false)) {
             const text = await banner.innerText();
             seen.push(text);
@@ -120,10 +132,11 @@ describe('issue 8: the transfer pipeline in VS Code', { timeout: 900_000 }, () =
       );
       const end = await toast(/Sim2Real: pipeline/).first().innerText();
       assert.match(end, /Sim2Real: pipeline completed/, `${end}\n${seen.join('\n')}`);
-      assert.ok(dialogs >= 2, `the gates of 'more-sim' and 'on-robot' asked: ${seen.join(' | ')}`);
+      assert.ok(dialogs >= 3, `the gates of 'more-sim' and 'on-robot' and the emergency stop asked: ${seen.join(' | ')}`);
       assert.ok(seen.some((s) => /Start 'on-robot' \(real_finetune\) on the robot/.test(s)), seen.join(' | '));
+      assert.ok(seen.some((s) => /a real robot is about to move.*is a real robot and pipeline stage 'on-robot' \(real_finetune\) is about to move it/.test(s)), seen.join(' | '));
       assert.equal(episodesStarted, 2, 'each fine-tuning episode was started from the console');
-      for (const episode of [1, 2]) assert.ok(seen.some((s) => s.includes(`stage 'on-robot' · episode ${episode} of 2`)), `the console showed episode ${episode}: ${seen.join(' | ')}`);
+      for (const episode of [1, 2]) assert.ok(seen.some((s) => s.includes(`pipeline stage 'on-robot' (real_finetune) · episode ${episode} of 2`)), `the console showed episode ${episode}: ${seen.join(' | ')}`);
 
       const pipelines = readdirSync(runsDir()).filter((d) => d.startsWith('pipeline-') && d !== 'pipeline-20260101-000000-s3');
       assert.equal(pipelines.length, 1);
@@ -131,6 +144,11 @@ describe('issue 8: the transfer pipeline in VS Code', { timeout: 900_000 }, () =
       assert.deepEqual(record.stages.map((s: { state: string }) => s.state), ['passed', 'passed', 'passed']);
       assert.equal(record.realEpisodesUsed, 2);
       assert.ok(existsSync(join(runsDir(), pipelines[0]!, record.stages[2].runDir, 'real-rollouts.jsonl')));
+      // the motion log: the person's confirmation and starts, through VS Code
+      const motion = readFileSync(join(runsDir(), pipelines[0]!, record.stages[2].runDir, 'motion-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; robot?: string; startedBy?: string });
+      assert.equal(motion.find((e) => e.event === 'session_open')?.robot, 'real');
+      assert.ok(motion.some((e) => e.event === 'estop_confirmed'));
+      assert.deepEqual(motion.filter((e) => e.event === 'episode_start').map((e) => e.startedBy), ['person (VS Code)', 'person (VS Code)']);
       for (const name of ['warm-up', 'more-sim', 'on-robot']) {
         await waitFor(async () => ((await rowText(name)).includes('passed') ? true : undefined), `${name} passed in the tree`);
       }

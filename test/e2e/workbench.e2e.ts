@@ -6,7 +6,9 @@
  * Fixture (test/fixtures/workbench): push-quick.s2r.yaml, the push example with a tiny training
  * budget (4 directions, 20,000 env steps, 10 evaluation episodes) so a training ends in well under a
  * minute. The steps share one VS Code and run in order. For Evaluate on Robot the test starts the
- * reality emulator and adds a robot block with its address to the experiment, as a user would.
+ * reality emulator and adds a robot block with its address to the experiment, as a user would,
+ * behind `adapter: rosbridge` so that it counts as a real robot (issue 15): the emergency stop is
+ * confirmed in a dialog and each episode started in the safe-test console.
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -143,19 +145,20 @@ describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report
       await dismissToasts();
     }));
 
-  test('Evaluate on Robot runs the policy on the configured robot (the reality emulator)', () =>
+  test('Evaluate on Robot on a real robot: refused without the emergency stop confirmed; with it, each episode started in the console', () =>
     wb.guard('evaluate-on-robot', async () => {
       const scratch = tempDir('s2r-e2e-emulator-');
       // the public profile with a looser watchdog: a loaded 2-core machine misses 100 ms now and then
       const profile = join(scratch, 'mild.yaml');
       writeFileSync(profile, readFileSync(join(REPO, 'examples', 'reality', 'mild.yaml'), 'utf8').replace(/^watchdogMs: .*$/m, 'watchdogMs: 400'));
       emulator = await spawnEmulator(profile, join(scratch, 'events.jsonl'));
+      // behind adapter: rosbridge the emulator counts as a real robot (issue 15)
       appendFileSync(
         join(wb.workspace, `${EXPERIMENT}.s2r.yaml`),
         [
           '',
           'robot:',
-          '  adapter: emulator',
+          '  adapter: rosbridge',
           `  address: ${emulator.url}`,
           '  safety:',
           '    speed_scale: 0.5',
@@ -168,15 +171,51 @@ describe('issue 5: the Sim2Real sidebar, training, evaluation and the gap report
           '',
         ].join('\n'),
       );
+      const dialog = wb.page.locator('.monaco-dialog-box');
+      const moved = (): number => emulator!.events().filter((e) => e.event === 'command' || e.event === 'reset' || e.event === 'arm').length;
+
+      // the person does not confirm the emergency stop: nothing moves
       await contextMenu(sidebarRow(completedRun).first(), 'Evaluate on Robot');
+      await dialog.waitFor({ state: 'visible', timeout: 120_000 });
+      assert.match((await dialog.innerText()).replace(/\s+/g, ' '), /a real robot is about to move.*ws:\/\/127\.0\.0\.1:\d+ is a real robot and Evaluate on Robot is about to move it\. Confirm that its hardware emergency stop is within your reach/);
+      await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+      await toast(/evaluating .* on the robot failed: the emergency stop was not confirmed within reach; nothing moved/).first().waitFor({ state: 'visible', timeout: 60_000 });
+      assert.equal(moved(), 0, 'no reset, arm or command reached the robot');
+      await dismissToasts();
+
+      // confirmed in the dialog, then each episode started in the safe-test console
+      await contextMenu(sidebarRow(completedRun).first(), 'Evaluate on Robot');
+      await dialog.waitFor({ state: 'visible', timeout: 120_000 });
+      await dialog.locator('.monaco-button', { hasText: /^The Emergency Stop Is Within My Reach$/ }).click();
+      // the robot stop is in the status bar while the evaluation holds the link
+      await wb.page.locator('.statusbar-item', { hasText: 'Stop Robot' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      const console = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      for (const episode of [1, 2]) {
+        const banner = console.locator('#episode-request', { hasText: `Evaluate on Robot · episode ${episode} of 2` });
+        await banner.waitFor({ state: 'visible', timeout: 120_000 });
+        assert.equal(moved() > 0, episode > 1, `episode ${episode}: the robot moves only once a person starts it`);
+        if ((await console.locator('#estop-confirm').getAttribute('checked').catch(() => null)) === null) await console.locator('#estop-confirm').click();
+        await waitFor(async () => ((await console.locator('#start-episode').getAttribute('disabled')) === null ? true : undefined), 'Start episode enabled');
+        await console.locator('#start-episode').click();
+        await banner.waitFor({ state: 'hidden', timeout: 30_000 });
+      }
       const done = toast(/Sim2Real: real success [\d.]+% \[[\d.]+%, [\d.]+%\] over 2 episodes/).first();
       await done.waitFor({ state: 'visible', timeout: 180_000 });
       const record = JSON.parse(readFileSync(join(runsDir(), completedRun, 'eval-real.json'), 'utf8'));
       assert.equal(record.address, emulator.url);
       assert.match(await done.innerText(), new RegExp(`real success ${pct(record.report.success_rate).replace('.', '\\.')}`));
+      // the motion log: the refusal, then the confirmation and each start, by the person in VS Code
+      const motion = readFileSync(join(runsDir(), completedRun, 'motion-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; startedBy?: string });
+      assert.deepEqual(motion.filter((e) => e.event.startsWith('estop')).map((e) => e.event), ['estop_declined', 'estop_confirmed']);
+      assert.deepEqual(motion.filter((e) => e.event === 'episode_start').map((e) => e.startedBy), ['person (VS Code)', 'person (VS Code)']);
       // the tree's description now carries the real success and the gap
       await waitFor(async () => (/real \d+% · gap -?\d+ pts/.test(await sidebarRow(completedRun).first().innerText()) ? true : undefined), 'the run row to show real success and the gap');
       await dismissToasts();
+      // close the console: the next steps find the gap report's webview as the only one
+      const consoleTab = wb.page.locator('.tabs-container .tab', { hasText: 'Sim2Real Safe-Test Console' }).first();
+      await consoleTab.click();
+      await consoleTab.locator('.tab-actions .codicon-close, .tab-actions .action-label').first().click();
+      await consoleTab.waitFor({ state: 'detached', timeout: 10_000 });
     }));
 
   test('the gap report panel shows the numbers of report.json', () =>

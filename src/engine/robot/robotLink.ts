@@ -247,6 +247,8 @@ export class RobotLink {
     this.permit = undefined;
     this.previousCommand = undefined;
     await this.arm();
+    // what this link knows of the robot must say armed before anything is decided on it
+    await this.waitFor(() => this.robotStatus !== undefined && this.robotStatus.state !== 'halted', 2000, 'status report after arming');
   }
 
   private async arm(): Promise<void> {
