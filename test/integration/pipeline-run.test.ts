@@ -116,7 +116,8 @@ describe('pipeline on the reality emulator', () => {
   test('real episodes are counted against robot.max_real_episodes; the bundled emulator runs them unattended', { timeout: 240_000 }, async () => {
     const dir = tempDir('pipeline-budget');
     const profile = join(dir, 'profile.yaml');
-    writeFileSync(profile, 'task: reach\nseed: 2\n');
+    // the robot's watchdog as long as the experiment's watchdog_ms: the link feeds it at a quarter of that
+    writeFileSync(profile, 'task: reach\nseed: 2\nwatchdogMs: 400\n');
     const emulator = await spawnEmulator(profile, join(dir, 'emulator.jsonl'));
     try {
       const stages =

@@ -135,7 +135,7 @@ describe('RobotEnv over the emulator', () => {
       let r = env.step([0.2, 0, 0]);
       for (let k = 0; k < 20 && !r.done; k++) r = env.step([0.2, 0, 0]);
       assert.equal(r.termination, 'aborted');
-      assert.match(env.lastAbortReason ?? '', /link lost mid-episode|robot halted/);
+      assert.match(env.lastAbortReason ?? '', /link lost mid-episode|link to ws:\/\/127\.0\.0\.1:\d+ lost|robot halted/);
     } finally {
       env.dispose();
       await emu.stop();

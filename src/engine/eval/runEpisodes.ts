@@ -3,10 +3,16 @@
  * 95% interval), average return and average length. Works with any Policy (JS or ONNX) and any Env
  * (simulated or, later, the robot behind the same contract).
  */
-import type { Env } from '../sim/env';
+import type { Env, StepResult } from '../sim/env';
 import type { Policy } from '../learn/policy';
 import { deriveSeed } from '../util/rng';
 import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport, type ReportContext } from './report';
+
+/** Steps that wait for a robot instead of blocking the thread (RobotEnv). */
+export interface AsyncSteps {
+  resetAsync(seed: number): Promise<void>;
+  stepAsync(action: ArrayLike<number>): Promise<StepResult>;
+}
 
 /** Evaluation episodes never run longer than this, whatever the task's own cap. */
 export const EVALUATION_EPISODE_CAP = 500;
@@ -45,7 +51,10 @@ export interface RunEpisodesOptions {
  * refuse the episode before the first action (a robot that did not reset).
  */
 export async function runEvaluationEpisode(env: Env, policy: Policy, seed: number, maxSteps: number, action: Float64Array, afterReset?: () => void): Promise<EpisodeRecord> {
-  env.reset(seed);
+  // a robot's env waits for its link without blocking the thread (robot/robotEnv.ts)
+  const waiting = env as Env & Partial<AsyncSteps>;
+  if (waiting.resetAsync) await waiting.resetAsync(seed);
+  else env.reset(seed);
   afterReset?.();
   policy.reset(env.observation);
   let episodeReturn = 0;
@@ -53,7 +62,7 @@ export async function runEvaluationEpisode(env: Env, policy: Policy, seed: numbe
   let success = false;
   while (length < maxSteps) {
     await policy.act(env.observation, action);
-    const result = env.step(action);
+    const result = waiting.stepAsync ? await waiting.stepAsync(action) : env.step(action);
     episodeReturn += result.reward;
     length += 1;
     if (result.success) success = true;

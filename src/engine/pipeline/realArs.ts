@@ -252,7 +252,7 @@ export interface RealEpisodeResult {
  * than finishing (the rewards are negative distances, so a cut-short episode would otherwise win).
  */
 export async function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: number, maxSteps: number, action: Float64Array, stats?: ObservationStats): Promise<RealEpisodeResult> {
-  env.reset(seed);
+  await env.resetAsync(seed);
   if (env.lastAbortReason !== undefined) throw new RobotHalted(`the robot did not reset: ${env.lastAbortReason}`);
   const observation = env.observation;
   policy.reset(observation);
@@ -263,10 +263,8 @@ export async function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: numb
   while (length < maxSteps) {
     if (stats) pushObservation(stats, observation);
     policy.act(observation, action);
-    const result = env.step(action);
-    // the step blocked this thread for a control period: let the engine read its messages (a
-    // robotStop from VS Code) before the next one; the stop itself goes straight to the link worker
-    await yieldToEventLoop();
+    // awaited, not blocked on: the engine reads its messages (a robotStop from VS Code) meanwhile
+    const result = await env.stepAsync(action);
     episodeReturn += result.reward;
     worst = Math.min(worst, result.reward);
     length += 1;
@@ -278,7 +276,6 @@ export async function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: numb
   return { episodeReturn: episodeReturn + (maxSteps - length) * worst, length, success: false, aborted };
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Success rate of the real rollouts (perturbed policies, exploration noise sigma). */
 export function successOf(rollouts: readonly RealRollout[]): number {

@@ -6,6 +6,10 @@
  * period at a time. Heartbeats, incoming states and stops are handled by the worker meanwhile, so a
  * busy evaluator thread never starves the robot's watchdog or delays a stop.
  *
+ * Jobs on the engine's main thread use `resetAsync`/`stepAsync`: the same requests, awaited instead
+ * of blocked on, so the thread that reads the engine's IPC channel is free during every control
+ * period and a stop from VS Code reaches the link worker at once (blocked, it waited for the step).
+ *
  * The motion authority stays on this thread, where the person can be asked: `permitEpisode()`
  * (asynchronous, between episodes) obtains the leave the next `reset()` hands to the worker, and
  * `rearm()` a person's re-arm. A reset without a permit aborts the episode before anything moves.
@@ -147,16 +151,39 @@ export class RobotEnv implements Env {
 
   /** Start the permitted episode; without a permit the worker aborts it before sending anything. */
   reset(episodeSeed: number): void {
-    const permit = this.permit;
-    this.permit = undefined;
-    this.apply(this.call({ id: this.nextId++, kind: 'reset', seed: episodeSeed, ...(permit ? { permit } : {}) }, this.resetTimeoutMs));
+    this.apply(this.call(this.resetRequest(episodeSeed), this.resetTimeoutMs));
   }
 
   step(action: ArrayLike<number>): StepResult {
-    for (let i = 0; i < this.actionSize; i++) this.actionBuffer[i] = action[i];
-    // a step takes one control period; anything far beyond that means the worker is stuck
-    this.apply(this.call({ id: this.nextId++, kind: 'step', action: this.actionBuffer }, 5000 + this.controlPeriodS * 1000));
+    this.apply(this.call(this.stepRequest(action), this.stepTimeoutMs));
     return this.result;
+  }
+
+  /** `reset`, with this thread free while the robot resets. */
+  async resetAsync(episodeSeed: number): Promise<void> {
+    this.apply(await this.callAsync(this.resetRequest(episodeSeed), this.resetTimeoutMs));
+  }
+
+  /** `step`, with this thread free for the control period (a stop from the IPC channel goes out at once). */
+  async stepAsync(action: ArrayLike<number>): Promise<StepResult> {
+    this.apply(await this.callAsync(this.stepRequest(action), this.stepTimeoutMs));
+    return this.result;
+  }
+
+  private resetRequest(episodeSeed: number): LinkRequest {
+    const permit = this.permit;
+    this.permit = undefined;
+    return { id: this.nextId++, kind: 'reset', seed: episodeSeed, ...(permit ? { permit } : {}) };
+  }
+
+  private stepRequest(action: ArrayLike<number>): LinkRequest {
+    for (let i = 0; i < this.actionSize; i++) this.actionBuffer[i] = action[i];
+    return { id: this.nextId++, kind: 'step', action: this.actionBuffer };
+  }
+
+  /** A step takes one control period; anything far beyond that means the worker is stuck. */
+  private get stepTimeoutMs(): number {
+    return 5000 + this.controlPeriodS * 1000;
   }
 
   /** Protective stop, from this thread; the worker sends it at once, even mid-step. No command follows until `rearm()`. */
@@ -180,7 +207,7 @@ export class RobotEnv implements Env {
    */
   async rearm(cause: string): Promise<void> {
     const permit = await this.motion.permitRearm(cause);
-    const reply = this.call({ id: this.nextId++, kind: 'rearm', permit }, this.resetTimeoutMs);
+    const reply = await this.callAsync({ id: this.nextId++, kind: 'rearm', permit }, this.resetTimeoutMs);
     if (reply.kind === 'error') throw new RobotLinkError(reply.message);
     this.stopped = undefined;
     if (reply.kind === 'done' && reply.status) this.robotStatus = reply.status;
@@ -218,6 +245,27 @@ export class RobotEnv implements Env {
     r.termination = 'aborted';
   }
 
+  /** Send a request and wait for its reply without blocking this thread (the worker's signal, awaited). */
+  private async callAsync(request: LinkRequest, timeoutMs: number): Promise<LinkReply> {
+    if (this.disposed) throw new RobotLinkError('robot env used after dispose()');
+    const deadline = performance.now() + timeoutMs;
+    let seen = Atomics.load(this.signal, 0);
+    this.requests.postMessage(request);
+    for (;;) {
+      const received = receiveMessageOnPort(this.requests);
+      if (received) {
+        const reply = received.message as LinkReply;
+        if (reply.id === request.id) return reply;
+        continue;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return { id: request.id, kind: 'error', message: `robot link did not answer ${request.kind} within ${timeoutMs} ms` };
+      const wait = waitAsync(this.signal, 0, seen, left);
+      if (wait.async) await wait.value;
+      seen = Atomics.load(this.signal, 0);
+    }
+  }
+
   /** Send a request and block until its reply. */
   private call(request: LinkRequest, timeoutMs: number): LinkReply {
     if (this.disposed) throw new RobotLinkError('robot env used after dispose()');
@@ -238,6 +286,10 @@ export class RobotEnv implements Env {
     }
   }
 }
+
+/** Node's Atomics.waitAsync (ES2024; the lib here is ES2022). */
+type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 /** The worker: the bundle's entry next to this code, or (running from source under tsx) the TypeScript file through tsx's require hook. */
 function workerEntry(): { file?: string; source?: string } {

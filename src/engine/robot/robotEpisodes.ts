@@ -173,9 +173,10 @@ export class RobotEpisodeRunner {
     this.episodeStep++;
 
     const status = this.link.robotStatus;
+    // our own stop first: its message names who stopped (the robot's halt that follows only says 'stop')
+    if (this.link.stopLatch) return this.abort(`stopped: ${this.link.stopLatch.message}`);
     if (!this.link.isOpen || !this.link.joints) return this.abort(`link lost mid-episode: ${this.link.client.address} is ${this.link.client.linkState}`);
     if (status?.state === 'halted') return this.abort(`robot halted: ${status.reason ?? 'unknown'}${status.detail ? ` (${status.detail})` : ''}`);
-    if (this.link.stopLatch) return this.abort(`stopped: ${this.link.stopLatch.message}`);
 
     this.buildObservation();
     r.reward = this.task.reward(this.observation);
