@@ -249,7 +249,9 @@ export class MotionAuthority {
         (startRearms ? `The robot is ${startRearms}: starting re-arms it. ` : '') +
         `Start ${episodes}${request.of !== undefined ? ` of ${request.of}` : ''} on ${this.options.address} (${this.options.path})? ` +
         (count > 1 ? `One start runs this supervised batch of ${count}; any protective stop ends it. ` : '') +
-        'Stand by the emergency stop.';
+        'Stand by the emergency stop.' +
+        // many starts ahead: say how to start them in batches
+        (this.episodesPerStart === 1 && request.of !== undefined && request.episode === 1 && request.of > 10 ? ' (robot.episodes_per_start lets one start run a supervised batch.)' : '');
       const yes = await attendant!.startEpisodes({ address: this.options.address, path: this.options.path, message, first: request.episode, count, ...(request.of !== undefined ? { of: request.of } : {}) });
       if (!yes) {
         this.log.record('start_declined', { episode: request.episode, channel: attendant!.channel });
