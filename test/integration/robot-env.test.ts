@@ -162,7 +162,7 @@ describe('RobotEnv and a broken policy', () => {
         for (const bad of [NaN, Infinity]) {
           await env.permitEpisode(1);
           env.reset(1);
-          assert.equal(env.step([0.1, 0, 0]).termination, 'none');
+          assert.equal(env.step([0.1, 0, 0]).termination, 'none', env.lastAbortReason);
           const r = env.step([0, bad, 0]);
           assert.equal(r.termination, 'aborted');
           assert.match(env.lastAbortReason ?? '', /non_finite: elbow command is NaN/);

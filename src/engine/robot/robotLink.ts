@@ -98,6 +98,8 @@ export class RobotLink {
   /** This link has reset or armed the robot: from now on its halts and the link's loss are this session's stops. */
   private moved = false;
   private readonly motionLog: MotionLog;
+  /** The robot's answer to the last stop sent: a re-arm waits for it, so the stop's own halt report cannot arrive after the re-arm and latch the link again. */
+  private stopReply: Promise<boolean> | undefined;
   /** close() was called: the link's end is ours, not a loss. */
   private closing = false;
   /** Forgets this link in the thread's open links (openLinks.ts) on close. */
@@ -229,13 +231,15 @@ export class RobotLink {
     this.options.events?.record('stop', { reason, message, sentAtMs, linkOpen: this.client.isOpen, ...trace });
     this.motionLog.record('protective_stop', { cause: reason === 'user' ? 'stop (a person or the job)' : 'safety layer', detail: message, address: this.client.address, ...(first ? {} : { repeated: true }), ...(violation ? { limit: violation.limit } : {}) });
     this.log(`protective stop (IEC 60204-1 category 2, not an emergency stop): ${message}`);
-    return reply.then(
+    const answered = reply.then(
       (values) => checkTriggerResponse(values).ok,
       (error: Error) => {
         this.log(`robot did not confirm the stop: ${error.message} (its watchdog halts it within ${this.options.watchdogMs ?? 100} ms without commands)`);
         return false;
       },
     );
+    this.stopReply = answered;
+    return answered;
   }
 
   /** A person's decision to move again (the motion authority's re-arm permit): clears the latch and arms the robot. */
@@ -243,6 +247,9 @@ export class RobotLink {
     if (permit?.kind !== 'rearm' || permit.session !== this.options.motion.session) {
       throw new RobotLinkError('re-arm refused: only a person re-arms the robot (no re-arm permit from the motion authority)');
     }
+    // the stop's halt report comes before its answer: after the answer it cannot latch the link anew
+    await this.stopReply;
+    this.stopReply = undefined;
     this.latch = undefined;
     this.permit = undefined;
     this.previousCommand = undefined;
