@@ -9,11 +9,11 @@
  * Run: npx tsx bench/render.bench.ts  (or npm run bench -- render)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { RobotAddressPolicy } from '../src/engine/robot/addressPolicy';
-import { RosbridgeClient } from '../src/engine/robot/client';
-import { RealityEmulator } from '../src/engine/robot/emulatorServer';
-import { EventLog } from '../src/engine/robot/eventLog';
-import { parseRealityProfile } from '../src/engine/robot/realityProfileLoader';
+import { RobotAddressPolicy } from '../src/engine/rosbridge/addressPolicy';
+import { RosbridgeClient } from '../src/engine/rosbridge/client';
+import { RealityEmulator } from '../src/engine/emulator/emulatorServer';
+import { EventLog } from '../src/engine/rosbridge/eventLog';
+import { parseRealityProfile } from '../src/engine/emulator/realityProfileLoader';
 import { initRapier, rapier } from '../src/engine/sim/rapier';
 import { placeArm } from '../src/engine/sim/tasks/arm';
 import { TableScene } from '../src/engine/sim/tasks/tableScene';

@@ -13,10 +13,10 @@ import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPolicyOnnx } from '../src/engine/learn/onnxExport';
+import { exportPolicyOnnx } from '../src/engine/policy/onnxExport';
 import { parseEngineMessage, type EngineEvent } from '../src/engine/protocol';
-import { monotonicMs } from '../src/engine/robot/clock';
-import { parseEventLog, type RobotEvent } from '../src/engine/robot/eventLog';
+import { monotonicMs } from '../src/engine/util/clock';
+import { parseEventLog, type RobotEvent } from '../src/engine/rosbridge/eventLog';
 
 const STOPS = Number(process.argv[2] ?? 30);
 const ROOT = join(__dirname, '..');

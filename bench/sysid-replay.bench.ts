@@ -7,7 +7,7 @@
  * Run: npm run bench -- sysid-replay
  */
 import { loadExperiment } from '../src/engine/config/load';
-import { loadRealityProfileFile } from '../src/engine/robot/realityProfileLoader';
+import { loadRealityProfileFile } from '../src/engine/emulator/realityProfileLoader';
 import { initRapier } from '../src/engine/sim/rapier';
 import { placeArm } from '../src/engine/sim/tasks/arm';
 import { JOINT_NAMES, TableScene } from '../src/engine/sim/tasks/tableScene';

@@ -1,11 +1,11 @@
 // Writes schemas/reality-profile.schema.json and the key reference in docs/reality-profiles.md from
-// src/engine/robot/realityProfileSpec.ts (the one source of truth). Run:
+// src/engine/emulator/realityProfileSpec.ts (the one source of truth). Run:
 //   npx tsx scripts/gen-reality-schema.ts
 // test/unit/robot-profile.test.ts fails when either committed file differs from what this writes.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { withGeneratedKeys } from '../src/engine/robot/realityDocs';
-import { realitySchemaText } from '../src/engine/robot/realitySchema';
+import { withGeneratedKeys } from '../src/engine/emulator/realityDocs';
+import { realitySchemaText } from '../src/engine/emulator/realitySchema';
 
 const root = join(__dirname, '..');
 const schemaPath = join(root, 'schemas', 'reality-profile.schema.json');

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadExperiment } from '../src/engine/config/load';
-import { evaluateOnRobot } from '../src/engine/eval/robotEvaluation';
-import { spawnEmulatorProcess } from '../src/engine/robot/spawnEmulator';
+import { evaluateOnRobot } from '../src/engine/robot/robotEvaluation';
+import { spawnEmulatorProcess } from '../src/engine/emulator/spawnEmulator';
 
 type Profile = { parameters: Record<string, unknown>; effects: Record<string, unknown>; rates?: Record<string, unknown>; camera?: unknown; watchdogMs?: number; physicsHz?: number };
 

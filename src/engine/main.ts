@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import type { Experiment } from './config/experiment';
 import { findingToJson, loadExperiment } from './config/load';
 import { RobotSession, RobotSessionError } from './console/robotSession';
-import { monotonicMs } from './robot/clock';
+import { monotonicMs } from './util/clock';
 import { onOpenLinksChange, stopOpenLinks } from './robot/openLinks';
 import { replyToPrompt, vscodePerson } from './personPrompts';
-import type { EvaluationReport } from './eval/report';
+import type { EvaluationReport } from './evaluate/report';
 import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from './perception/perceptionRequests';
 import { runSysidJob } from './sysid/sysidJob';
@@ -31,7 +31,7 @@ import {
   type TrainParams,
   type TrainSummary,
 } from './protocol';
-import { writeJsonAtomic } from './runs/atomicFile';
+import { writeJsonAtomic } from './util/atomicFile';
 import { newRunId } from './runs/runStore';
 
 /** Raised for a request that cannot start; carries the findings of an invalid experiment. */

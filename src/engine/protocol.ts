@@ -4,9 +4,9 @@
  * Every message is checked on arrival (`parseEngineMessage` / `parseHostMessage`): a malformed one
  * is dropped and logged, never trusted.
  */
-import type { EvaluationReport } from './eval/report';
-import type { GapReport } from './eval/gapReport';
-import type { SensitivityReport } from './eval/sensitivity';
+import type { EvaluationReport } from './evaluate/report';
+import type { GapReport } from './reports/gapReport';
+import type { SensitivityReport } from './evaluate/sensitivity';
 import type { PerceptionTraining } from './perception/perceptionReport';
 import type { PositionErrors } from './perception/samples';
 import type { SysidJobParams, SysidJobResult } from './sysid/sysidJob';
@@ -197,7 +197,7 @@ export interface EngineRequests {
 
 export interface RobotStopParams {
   readonly message?: string;
-  /** When the extension host took the stop (CLOCK_MONOTONIC ms, robot/clock.ts): logged with the stop, for latency breakdowns. */
+  /** When the extension host took the stop (CLOCK_MONOTONIC ms, util/clock.ts): logged with the stop, for latency breakdowns. */
   readonly hostReceivedMs?: number;
 }
 

@@ -9,16 +9,16 @@ import { join } from 'node:path';
 import type { Experiment } from './config/experiment';
 import { loadExperiment } from './config/load';
 import { TASKS } from './config/taskCatalog';
-import { evaluateOnRobot } from './eval/robotEvaluation';
-import { REAL_EVALUATION_FILE, writeGapReport, type RealEvaluationRecord } from './eval/runReport';
-import { SENSITIVITY_FILE, sweepSensitivity, type SensitivityReport } from './eval/sensitivity';
-import type { EvaluationReport } from './eval/report';
-import type { GapReport } from './eval/gapReport';
-import { OnnxPolicy } from './learn/onnxPolicy';
+import { evaluateOnRobot } from './robot/robotEvaluation';
+import { REAL_EVALUATION_FILE, writeGapReport, type RealEvaluationRecord } from './reports/runReport';
+import { SENSITIVITY_FILE, sweepSensitivity, type SensitivityReport } from './evaluate/sensitivity';
+import type { EvaluationReport } from './evaluate/report';
+import type { GapReport } from './reports/gapReport';
+import { OnnxPolicy } from './policy/onnxPolicy';
 import type { EvaluateOnRobotParams, SensitivityParams } from './protocol';
 import type { Attendant } from './robot/motionAuthority';
 import { MOTION_LOG_FILE } from './robot/motionLog';
-import { writeJsonAtomic } from './runs/atomicFile';
+import { writeJsonAtomic } from './util/atomicFile';
 
 type Progress = (progress: { fraction?: number; message: string }) => void;
 

@@ -8,11 +8,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { gapReportMarkdown, type GapReport } from '../engine/eval/gapReport';
-import { visualGapOf } from '../engine/eval/visualGap';
-import { buildGapReport, readSensitivity, readTrainingCurve, REPORT_MARKDOWN_FILE, writeGapReport, writeGapReportHtml } from '../engine/eval/runReport';
-import { writeFileAtomic } from '../engine/runs/atomicFile';
-import { readRunSummary } from '../engine/runs/runSummary';
+import { gapReportMarkdown, type GapReport } from '../engine/reports/gapReport';
+import { visualGapOf } from '../engine/reports/visualGap';
+import { buildGapReport, readSensitivity, readTrainingCurve, REPORT_MARKDOWN_FILE, writeGapReport, writeGapReportHtml } from '../engine/reports/runReport';
+import { writeFileAtomic } from '../engine/util/atomicFile';
+import { readRunSummary } from '../engine/reports/runSummary';
 import { parseWebviewMessage, type ChartName, type ExportMessage, type HostMessage, type RunView, type WebviewMessage } from '../../webview-ui/gap-report/protocol';
 import type { Sim2RealContext } from './context';
 import { WebviewPanelHost } from './webviewPanel';

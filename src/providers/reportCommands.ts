@@ -3,7 +3,7 @@
  * of the workspace's runs (several for a comparison), into the gap report panel.
  */
 import * as vscode from 'vscode';
-import { runDescription, type RunSummary } from '../engine/runs/runSummary';
+import { runDescription, type RunSummary } from '../engine/reports/runSummary';
 import type { Sim2RealContext } from './context';
 import { EXPERIMENT_GLOB, experimentContents, RunItem } from './experimentTree';
 import { GapReportPanel } from './gapReportPanel';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Sim2RealContext } from './context';
 import type { EngineClient } from './engineClient';
 import type { EngineStatus } from './statusBar';
-import { monotonicMs } from '../engine/robot/clock';
+import { monotonicMs } from '../engine/util/clock';
 
 export const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
 

@@ -7,7 +7,7 @@
  *
  * Clocks: the press is stamped in the webview (pointerdown's event.timeStamp on the page's
  * performance.timeOrigin, i.e. when Chromium took the input), the receipt by the emulator's event log
- * (CLOCK_MONOTONIC, robot/clock.ts). The page-to-monotonic offset is measured NTP-style from this
+ * (CLOCK_MONOTONIC, util/clock.ts). The page-to-monotonic offset is measured NTP-style from this
  * process: read the page clock between two monotonic reads, keep the round trip with the smallest
  * spread; half that spread is the alignment's error bound, printed with the results. Each click is
  * also checked against the monotonic time just before this process asked for it: a press stamped
@@ -24,7 +24,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, FrameLocator } from 'playwright-core';
-import { monotonicMs } from '../../src/engine/robot/clock';
+import { monotonicMs } from '../../src/engine/util/clock';
 import { waitFor, Workbench } from './harness';
 import { EXPERIMENT_FILE, openAndConnect, prepareConsoleWorkspace, type ConsoleRig } from './console-helpers';
 
@@ -43,7 +43,7 @@ function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
-/** A stop in a JSONL event log; the engine's carries the stamps of each hop (robot/clock.ts). */
+/** A stop in a JSONL event log; the engine's carries the stamps of each hop (util/clock.ts). */
 interface StopEvent {
   tMs: number;
   sentAtMs?: number;

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { initialParameters } from '../../src/engine/learn/mlp';
-import { exportPolicyOnnx } from '../../src/engine/learn/onnxExport';
-import type { PolicySpec } from '../../src/engine/learn/policySpec';
+import { initialParameters } from '../../src/engine/policy/mlp';
+import { exportPolicyOnnx } from '../../src/engine/policy/onnxExport';
+import type { PolicySpec } from '../../src/engine/policy/policySpec';
 import { Rng } from '../../src/engine/util/rng';
 
 const root = join(__dirname, '..', '..');

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exportPolicyOnnx } from '../../src/engine/learn/onnxExport';
+import { exportPolicyOnnx } from '../../src/engine/policy/onnxExport';
 import { spawnEmulator, tempDir } from '../support/robot-helpers';
 
 const REPO = join(__dirname, '..', '..');

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RandomizationEntry } from '../../src/engine/config/experiment';
-import type { Policy } from '../../src/engine/learn/policy';
-import { sweepPoints, sweepSensitivity } from '../../src/engine/eval/sensitivity';
+import type { Policy } from '../../src/engine/policy/policy';
+import { sweepPoints, sweepSensitivity } from '../../src/engine/evaluate/sensitivity';
 import { scriptedReachAction } from '../../src/engine/sim/scripted';
 import { TASK_DEFINITIONS } from '../../src/engine/sim/tasks';
 import { experimentFor } from '../support/sim-fixtures';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from '../../src/engine/perception/perceptionRequests';
-import { listRuns, runDescription, runTooltipLines } from '../../src/engine/runs/runSummary';
+import { listRuns, runDescription, runTooltipLines } from '../../src/engine/reports/runSummary';
 import { profileFrom, REPO, startEmulator, tempDir } from '../support/robot-helpers';
 
 const EXAMPLE = readFileSync(join(REPO, 'examples', 'perception.s2r.yaml'), 'utf8');

@@ -12,11 +12,11 @@ import { loadExperiment } from '../../src/engine/config/load';
 import { runPipeline, type PipelineOptions } from '../../src/engine/pipeline/pipeline';
 import { loggedRealEpisodes } from '../../src/engine/pipeline/realArs';
 import { readPipelineRecord } from '../../src/engine/pipeline/stateFile';
-import { stagesSectionOf } from '../../src/engine/pipeline/stagesReport';
-import { buildGapReport } from '../../src/engine/eval/runReport';
+import { stagesSectionOf } from '../../src/engine/reports/stagesReport';
+import { buildGapReport } from '../../src/engine/reports/runReport';
 import { REPO, spawnEmulator, tempDir } from '../support/robot-helpers';
 import { ScriptedPerson } from '../support/motion';
-import { readJsonLines } from '../../src/engine/runs/atomicFile';
+import { readJsonLines } from '../../src/engine/util/atomicFile';
 
 const CLI = join(REPO, 'src', 'engine', 'cli.ts');
 

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RobotAddressPolicy } from '../../src/engine/robot/addressPolicy';
-import { RosbridgeClient } from '../../src/engine/robot/client';
-import { realityAppearance, realityCamera } from '../../src/engine/robot/emulatorCamera';
-import { checkImageMessage, imageMessage } from '../../src/engine/robot/imageMessage';
-import { loadRealityProfileFile, parseRealityProfile } from '../../src/engine/robot/realityProfileLoader';
+import { RobotAddressPolicy } from '../../src/engine/rosbridge/addressPolicy';
+import { RosbridgeClient } from '../../src/engine/rosbridge/client';
+import { realityAppearance, realityCamera } from '../../src/engine/emulator/emulatorCamera';
+import { checkImageMessage, imageMessage } from '../../src/engine/rosbridge/imageMessage';
+import { loadRealityProfileFile, parseRealityProfile } from '../../src/engine/emulator/realityProfileLoader';
 import { nominalAppearance, nominalCamera, projectToPixel } from '../../src/engine/vision';
 import { profileFrom, REPO, startEmulator, tempDir } from '../support/robot-helpers';
 

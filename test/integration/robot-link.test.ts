@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { RobotAddressPolicy } from '../../src/engine/robot/addressPolicy';
-import { RosbridgeClient } from '../../src/engine/robot/client';
-import { monotonicMs } from '../../src/engine/robot/clock';
-import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
+import { RobotAddressPolicy } from '../../src/engine/rosbridge/addressPolicy';
+import { RosbridgeClient } from '../../src/engine/rosbridge/client';
+import { monotonicMs } from '../../src/engine/util/clock';
+import { DEFAULT_ROBOT_NAMES } from '../../src/engine/rosbridge/names';
 import { RobotLink } from '../../src/engine/robot/robotLink';
 import { median, profileFrom, startEmulator, TEST_SAFETY, waitUntil, type InProcessEmulator } from '../support/robot-helpers';
 import { linkMotion, permitNext, testMotion } from '../support/motion';
@@ -330,8 +330,8 @@ describe('reconnect policy', () => {
       assert.equal(link.joints, undefined, 'stale state is forgotten when the link drops');
       assert.equal(link.sendCommand([0, 0, 0], 0).sent, false);
       // the robot comes back on the same address
-      const { RealityEmulator } = await import('../../src/engine/robot/emulatorServer');
-      const { EventLog } = await import('../../src/engine/robot/eventLog');
+      const { RealityEmulator } = await import('../../src/engine/emulator/emulatorServer');
+      const { EventLog } = await import('../../src/engine/rosbridge/eventLog');
       const log = new EventLog();
       const again = await RealityEmulator.start(profile, { host: '127.0.0.1', port, log });
       emu = { ...emu, emulator: again, close: async () => { await again.close(); log.close(); } };

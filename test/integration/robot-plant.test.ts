@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RealityPlant, profileSample, type JointReadings } from '../../src/engine/robot/realityPlant';
+import { RealityPlant, profileSample, type JointReadings } from '../../src/engine/emulator/realityPlant';
 import { Rng } from '../../src/engine/util/rng';
 import { profileFrom } from '../support/robot-helpers';
 

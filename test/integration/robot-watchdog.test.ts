@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { monotonicMs } from '../../src/engine/robot/clock';
+import { monotonicMs } from '../../src/engine/util/clock';
 import { profileFrom, REPO, startEmulator, waitUntil, type InProcessEmulator } from '../support/robot-helpers';
 
 const WATCHDOG_MS = 100;

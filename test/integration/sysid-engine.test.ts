@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { EngineEvent } from '../../src/engine/protocol';
-import { loadRealityProfileFile } from '../../src/engine/robot/realityProfileLoader';
+import { loadRealityProfileFile } from '../../src/engine/emulator/realityProfileLoader';
 import { recordExcitationLog } from '../../src/engine/sysid/logs/record';
 import { trajectoryToCsv } from '../../src/engine/sysid/logs/write';
 import { readSysidResult } from '../../src/engine/sysid/sysidRuns';

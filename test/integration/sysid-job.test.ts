@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { validateText } from '../../src/engine/config/validate';
-import { loadRealityProfileFile } from '../../src/engine/robot/realityProfileLoader';
+import { loadRealityProfileFile } from '../../src/engine/emulator/realityProfileLoader';
 import { applySysidResult } from '../../src/engine/sysid/apply';
 import { recordExcitationLog } from '../../src/engine/sysid/logs/record';
 import { trajectoryToCsv } from '../../src/engine/sysid/logs/write';

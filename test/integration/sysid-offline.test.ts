@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { Experiment } from '../../src/engine/config/experiment';
 import { formatFinding, loadExperiment } from '../../src/engine/config/load';
-import { loadRealityProfileFile, type RealityProfile } from '../../src/engine/robot/realityProfileLoader';
+import { loadRealityProfileFile, type RealityProfile } from '../../src/engine/emulator/realityProfileLoader';
 import { jointInertiaCoefficients } from '../../src/engine/sysid/armModel';
 import { parseCsvLog } from '../../src/engine/sysid/logs/csv';
 import { logMappingFor } from '../../src/engine/sysid/logs/mapping';

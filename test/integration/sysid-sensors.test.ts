@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadExperiment } from '../../src/engine/config/load';
-import { parseRealityProfile } from '../../src/engine/robot/realityProfileLoader';
+import { parseRealityProfile } from '../../src/engine/emulator/realityProfileLoader';
 import { SysidError } from '../../src/engine/sysid/frictionFit';
 import { SysidLink } from '../../src/engine/sysid/liveLink';
 import { measureSensorNoise, sensorParameters } from '../../src/engine/sysid/sensorNoise';

@@ -6,9 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initialParameters, MlpPolicy } from '../../src/engine/learn/mlp';
-import { exportPolicyOnnx } from '../../src/engine/learn/onnxExport';
-import type { PolicySpec } from '../../src/engine/learn/policySpec';
+import { initialParameters, MlpPolicy } from '../../src/engine/policy/mlp';
+import { exportPolicyOnnx } from '../../src/engine/policy/onnxExport';
+import type { PolicySpec } from '../../src/engine/policy/policySpec';
 import { Rng } from '../../src/engine/util/rng';
 
 export const REPO = join(__dirname, '..', '..');

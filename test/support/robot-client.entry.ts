@@ -1,7 +1,7 @@
 // A child-process "engine" for the watchdog tests: connects to the emulator at argv[2], starts an
 // episode and commands the arm every 20 ms until it is killed. Prints `commanding` once moving.
-import { RobotAddressPolicy } from '../../src/engine/robot/addressPolicy';
-import { DEFAULT_ROBOT_NAMES } from '../../src/engine/robot/names';
+import { RobotAddressPolicy } from '../../src/engine/rosbridge/addressPolicy';
+import { DEFAULT_ROBOT_NAMES } from '../../src/engine/rosbridge/names';
 import { RobotLink } from '../../src/engine/robot/robotLink';
 import { TEST_SAFETY } from './robot-helpers';
 import { linkMotion, permitNext, testMotion } from './motion';

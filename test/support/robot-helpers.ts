@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEventLog, type RobotEvent } from '../../src/engine/robot/eventLog';
+import { parseEventLog, type RobotEvent } from '../../src/engine/rosbridge/eventLog';
 
 export const REPO = join(__dirname, '..', '..');
 
@@ -78,9 +78,9 @@ export async function spawnEmulator(profilePath: string, logPath: string): Promi
   };
 }
 
-import { RealityEmulator } from '../../src/engine/robot/emulatorServer';
-import { EventLog } from '../../src/engine/robot/eventLog';
-import { parseRealityProfile, type RealityProfile } from '../../src/engine/robot/realityProfileLoader';
+import { RealityEmulator } from '../../src/engine/emulator/emulatorServer';
+import { EventLog } from '../../src/engine/rosbridge/eventLog';
+import { parseRealityProfile, type RealityProfile } from '../../src/engine/emulator/realityProfileLoader';
 import type { SafetyConfig } from '../../src/engine/config/experiment';
 
 /** A profile from YAML text (reach unless the text says otherwise). */

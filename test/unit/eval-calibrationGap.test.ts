@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { calibrationMarkdown, calibrationSectionOf } from '../../src/engine/eval/calibrationGap';
-import { gapReportHtml } from '../../src/engine/eval/reportHtml';
-import { buildGapReport } from '../../src/engine/eval/runReport';
-import { wilsonInterval } from '../../src/engine/eval/confidence';
+import { calibrationMarkdown, calibrationSectionOf } from '../../src/engine/reports/calibrationGap';
+import { gapReportHtml } from '../../src/engine/reports/reportHtml';
+import { buildGapReport } from '../../src/engine/reports/runReport';
+import { wilsonInterval } from '../../src/engine/evaluate/confidence';
 
 const PROFILE = '/profiles/moderate.yaml';
 const CALIBRATION = { date: '2026-11-25T16:00:00Z', parameters: { joint_stiffness: { shoulder: 30.6, elbow: 35.7 }, action_delay: 1 } };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { wilsonInterval } from '../../src/engine/eval/confidence';
+import { wilsonInterval } from '../../src/engine/evaluate/confidence';
 
 const close = (actual: number, expected: number, tolerance = 1e-4): void =>
   assert.ok(Math.abs(actual - expected) < tolerance, `${actual} != ${expected}`);

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gapReportMarkdown, transferGap, verdictFor } from '../../src/engine/eval/gapReport';
-import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/eval/report';
-import { REAL_EVALUATION_FILE, writeGapReport } from '../../src/engine/eval/runReport';
+import { gapReportMarkdown, transferGap, verdictFor } from '../../src/engine/reports/gapReport';
+import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/evaluate/report';
+import { REAL_EVALUATION_FILE, writeGapReport } from '../../src/engine/reports/runReport';
 
 function report(successes: number, episodes: number, ret = 1, length = 50): EvaluationReport {
   const records = Array.from({ length: episodes }, (_, i) => ({ episodeReturn: ret, length, success: i < successes }));

@@ -10,10 +10,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/eval/report';
-import { gapReportHtml } from '../../src/engine/eval/reportHtml';
-import { REAL_EVALUATION_FILE, buildGapReport } from '../../src/engine/eval/runReport';
-import type { SensitivityReport } from '../../src/engine/eval/sensitivity';
+import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/evaluate/report';
+import { gapReportHtml } from '../../src/engine/reports/reportHtml';
+import { REAL_EVALUATION_FILE, buildGapReport } from '../../src/engine/reports/runReport';
+import type { SensitivityReport } from '../../src/engine/evaluate/sensitivity';
 import { parseWebviewMessage } from '../../webview-ui/gap-report/protocol';
 
 const ROOT = resolve(import.meta.dirname, '../..');

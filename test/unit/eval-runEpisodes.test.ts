@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runEpisodes, evaluationEpisodeSeed, EVALUATION_EPISODE_CAP } from '../../src/engine/eval/runEpisodes';
-import type { Policy } from '../../src/engine/learn/policy';
+import { runEpisodes, evaluationEpisodeSeed, EVALUATION_EPISODE_CAP } from '../../src/engine/evaluate/runEpisodes';
+import type { Policy } from '../../src/engine/policy/policy';
 import type { Env, StepResult } from '../../src/engine/sim/env';
 
 /**

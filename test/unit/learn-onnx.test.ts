@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { initialParameters, MlpPolicy } from '../../src/engine/learn/mlp';
-import { exportPolicyOnnx } from '../../src/engine/learn/onnxExport';
-import { OnnxPolicy, PolicyShapeError } from '../../src/engine/learn/onnxPolicy';
-import { inputSizeOf, type PolicySpec } from '../../src/engine/learn/policySpec';
+import { initialParameters, MlpPolicy } from '../../src/engine/policy/mlp';
+import { exportPolicyOnnx } from '../../src/engine/policy/onnxExport';
+import { OnnxPolicy, PolicyShapeError } from '../../src/engine/policy/onnxPolicy';
+import { inputSizeOf, type PolicySpec } from '../../src/engine/policy/policySpec';
 import { Rng } from '../../src/engine/util/rng';
 
 const dir = mkdtempSync(join(tmpdir(), 'learn-onnx-'));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HistoryInput } from '../../src/engine/learn/historyInput';
-import { MlpPolicy } from '../../src/engine/learn/mlp';
-import { historyForInputSize, inputSizeOf, parameterCountOf } from '../../src/engine/learn/policySpec';
-import { createStats, mergeStats, normalizationFrom, pushObservation } from '../../src/engine/learn/runningStats';
+import { HistoryInput } from '../../src/engine/policy/historyInput';
+import { MlpPolicy } from '../../src/engine/policy/mlp';
+import { historyForInputSize, inputSizeOf, parameterCountOf } from '../../src/engine/policy/policySpec';
+import { createStats, mergeStats, normalizationFrom, pushObservation } from '../../src/engine/policy/runningStats';
 import { Rng } from '../../src/engine/util/rng';
 
 test('history input: current observation, past observations newest first, then past actions', () => {

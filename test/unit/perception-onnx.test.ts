@@ -44,7 +44,7 @@ for (const shape of [DEFAULT_SHAPE, { hiddenChannels: 4, keypoints: 3, keypointK
 }
 
 test('a model that is not a perception model is refused with its input and output names', async () => {
-  const { exportPolicyOnnx } = await import('../../src/engine/learn/onnxExport');
+  const { exportPolicyOnnx } = await import('../../src/engine/policy/onnxExport');
   const spec = { observationSize: 2, actionSize: 1, hidden: [4], activation: 'tanh' as const, history: 0 };
   const bytes = exportPolicyOnnx(spec, new Float64Array(2 * 4 + 4 + 4 + 1), { mean: [0, 0], std: [1, 1] });
   await assert.rejects(OnnxPuckPerception.load(bytes), /not a puck perception model: inputs \[observation\]/);

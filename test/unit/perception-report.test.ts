@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { visualGapMarkdown, visualGapOf } from '../../src/engine/eval/visualGap';
+import { visualGapMarkdown, visualGapOf } from '../../src/engine/reports/visualGap';
 import { readPerceptionReport, updatePerceptionReport } from '../../src/engine/perception/perceptionReport';
 import { summarizeErrors } from '../../src/engine/perception/samples';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { motorTorque, trueStiffness, trueTorqueLimit } from '../../src/engine/robot/effects/actuator';
-import { Backlash } from '../../src/engine/robot/effects/backlash';
-import { COULOMB_SMOOTHING_RAD_PER_S, frictionTorqueNm } from '../../src/engine/robot/effects/jointFriction';
-import { LatencyQueue } from '../../src/engine/robot/effects/latencyQueue';
-import { Watchdog } from '../../src/engine/robot/watchdog';
+import { motorTorque, trueStiffness, trueTorqueLimit } from '../../src/engine/emulator/effects/actuator';
+import { Backlash } from '../../src/engine/emulator/effects/backlash';
+import { COULOMB_SMOOTHING_RAD_PER_S, frictionTorqueNm } from '../../src/engine/sim/jointFriction';
+import { LatencyQueue } from '../../src/engine/emulator/effects/latencyQueue';
+import { Watchdog } from '../../src/engine/emulator/watchdog';
 import { Rng } from '../../src/engine/util/rng';
 
 describe('reality effects', () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { terminalAttendance, TerminalQuestions } from '../../src/engine/commands/terminalPerson';
-import type { RobotStatus } from '../../src/engine/robot/messages';
+import type { RobotStatus } from '../../src/engine/rosbridge/messages';
 import { MotionAuthority, MotionRefused, robotKindOf } from '../../src/engine/robot/motionAuthority';
 import { ScriptedPerson, testMotion } from '../support/motion';
 import { tempDir } from '../support/robot-helpers';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkFloat64MultiArray, checkJointState, checkPoseStamped, checkStatus, checkTriggerResponse } from '../../src/engine/robot/messages';
-import { encodeFrame, MAX_FRAME_BYTES, parseFrame } from '../../src/engine/robot/protocol';
-import { normalizeRobotUrl, RobotAddressPolicy, isLoopbackHost } from '../../src/engine/robot/addressPolicy';
+import { checkFloat64MultiArray, checkJointState, checkPoseStamped, checkStatus, checkTriggerResponse } from '../../src/engine/rosbridge/messages';
+import { encodeFrame, MAX_FRAME_BYTES, parseFrame } from '../../src/engine/rosbridge/protocol';
+import { normalizeRobotUrl, RobotAddressPolicy, isLoopbackHost } from '../../src/engine/rosbridge/addressPolicy';
 
 describe('rosbridge v2 frames', () => {
   it('accepts the ops both sides use, with rosbridge field names', () => {

@@ -3,8 +3,8 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createStats, pushObservation } from '../../src/engine/learn/runningStats';
-import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../../src/engine/runs/atomicFile';
+import { createStats, pushObservation } from '../../src/engine/policy/runningStats';
+import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../../src/engine/util/atomicFile';
 import type { TrainerState } from '../../src/engine/runs/checkpoint';
 import { defaultRunDir, newRunId, RunStore, type RunRecord } from '../../src/engine/runs/runStore';
 import { reachExperiment } from '../support/learn-experiment';

@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/eval/report';
-import { listRuns, readRunSummary, runDescription, runTooltipLines } from '../../src/engine/runs/runSummary';
+import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/evaluate/report';
+import { listRuns, readRunSummary, runDescription, runTooltipLines } from '../../src/engine/reports/runSummary';
 
 const root = mkdtempSync(join(tmpdir(), 's2r-runs-'));
 after(() => rmSync(root, { recursive: true, force: true }));

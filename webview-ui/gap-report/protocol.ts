@@ -3,9 +3,9 @@
  * (main.ts). Imported by both sides; each side checks what arrives with the parser for its
  * direction before acting on it. No `vscode` and no DOM here.
  */
-import type { EvaluationPoint, GapReport, TrainingPoint } from '../../src/engine/eval/gapReport';
-import type { SensitivityReport } from '../../src/engine/eval/sensitivity';
-import type { VisualGap } from '../../src/engine/eval/visualGap';
+import type { EvaluationPoint, GapReport, TrainingPoint } from '../../src/engine/reports/gapReport';
+import type { SensitivityReport } from '../../src/engine/evaluate/sensitivity';
+import type { VisualGap } from '../../src/engine/reports/visualGap';
 
 /** One run as the panel shows it. `report` is absent until the run has a sim evaluation. */
 export interface RunView {

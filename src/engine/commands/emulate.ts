@@ -5,9 +5,9 @@
  * line tells which port was picked).
  */
 import { existsSync } from 'node:fs';
-import { RealityEmulator } from '../robot/emulatorServer';
-import { EventLog } from '../robot/eventLog';
-import { ProfileError, loadRealityProfileFile } from '../robot/realityProfileLoader';
+import { RealityEmulator } from '../emulator/emulatorServer';
+import { EventLog } from '../rosbridge/eventLog';
+import { ProfileError, loadRealityProfileFile } from '../emulator/realityProfileLoader';
 import { parseArgs } from './args';
 import type { CliCommand } from './types';
 

@@ -11,12 +11,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatFinding, loadExperiment } from '../config/load';
-import { formatReport } from '../eval/report';
-import { PolicyShapeError } from '../learn/onnxPolicy';
+import { formatReport } from '../evaluate/report';
+import { PolicyShapeError } from '../policy/onnxPolicy';
 import { evaluateOnnxPolicy } from '../learn/trainer';
-import { evaluateOnRobot } from '../eval/robotEvaluation';
-import { AddressNotAllowedError } from '../robot/addressPolicy';
-import { RobotLinkError } from '../robot/client';
+import { evaluateOnRobot } from '../robot/robotEvaluation';
+import { AddressNotAllowedError } from '../rosbridge/addressPolicy';
+import { RobotLinkError } from '../rosbridge/client';
 import { MotionRefused } from '../robot/motionAuthority';
 import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { configuredRobotAddresses } from '../robot/robotEnv';

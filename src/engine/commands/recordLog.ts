@@ -5,7 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { ProfileError, loadRealityProfileFile } from '../robot/realityProfileLoader';
+import { ProfileError, loadRealityProfileFile } from '../emulator/realityProfileLoader';
 import { recordExcitationLog } from '../sysid/logs/record';
 import { trajectoryToCsv, trajectoryToMcap } from '../sysid/logs/write';
 import { parseArgs, UsageError } from './args';

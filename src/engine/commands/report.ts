@@ -4,9 +4,9 @@
  * inline SVG; the PNG charts (training curves, sensitivity) come from the panel's Export.
  */
 import { existsSync } from 'node:fs';
-import { gapReportMarkdown } from '../eval/gapReport';
-import { gapReportHtml } from '../eval/reportHtml';
-import { readSensitivity, writeGapReport, writeGapReportHtml } from '../eval/runReport';
+import { gapReportMarkdown } from '../reports/gapReport';
+import { gapReportHtml } from '../reports/reportHtml';
+import { readSensitivity, writeGapReport, writeGapReportHtml } from '../reports/runReport';
 import { parseArgs, UsageError } from './args';
 import type { CliCommand } from './types';
 

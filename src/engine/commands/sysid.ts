@@ -9,12 +9,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatFinding, loadExperiment } from '../config/load';
-import { AddressNotAllowedError, normalizeRobotUrl } from '../robot/addressPolicy';
-import { RobotLinkError } from '../robot/client';
+import { AddressNotAllowedError, normalizeRobotUrl } from '../rosbridge/addressPolicy';
+import { RobotLinkError } from '../rosbridge/client';
 import { configuredRobotAddresses } from '../robot/robotEnv';
 import { MotionRefused } from '../robot/motionAuthority';
 import { MOTION_LOG_FILE } from '../robot/motionLog';
-import { writeJsonAtomic } from '../runs/atomicFile';
+import { writeJsonAtomic } from '../util/atomicFile';
 import { RUNS_FOLDER } from '../runs/runStore';
 import { SysidError } from '../sysid/frictionFit';
 import { identifyOnRobot } from '../sysid/live';

@@ -9,10 +9,10 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { summarizeEpisodes } from '../eval/report';
-import { REAL_EVALUATION_FILE, type RealEvaluationRecord } from '../eval/runReport';
+import { summarizeEpisodes } from '../evaluate/report';
+import { REAL_EVALUATION_FILE, type RealEvaluationRecord } from '../reports/runReport';
 import type { RealEpisodeRecord } from '../protocol';
-import { writeJsonAtomic } from '../runs/atomicFile';
+import { writeJsonAtomic } from '../util/atomicFile';
 
 export const REAL_EPISODES_FILE = 'real-episodes.jsonl';
 

@@ -4,7 +4,7 @@
  * only relays. Stops travel on a port of their own, so a stop never waits behind an episode request.
  */
 import type { Experiment } from '../config/experiment';
-import type { RobotStatus } from '../robot/messages';
+import type { RobotStatus } from '../rosbridge/messages';
 import type { EpisodePermit, RearmPermit } from '../robot/motionAuthority';
 import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
 

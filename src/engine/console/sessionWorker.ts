@@ -11,12 +11,12 @@
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { TASKS } from '../config/taskCatalog';
-import { OnnxPolicy } from '../learn/onnxPolicy';
+import { OnnxPolicy } from '../policy/onnxPolicy';
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
-import { RobotAddressPolicy } from '../robot/addressPolicy';
-import { monotonicMs } from '../robot/clock';
-import { EventLog, type RobotEvent } from '../robot/eventLog';
-import { LoopProbe } from '../robot/loopProbe';
+import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import { monotonicMs } from '../util/clock';
+import { EventLog, type RobotEvent } from '../rosbridge/eventLog';
+import { LoopProbe } from '../util/loopProbe';
 import { RobotEpisodeRunner, safetyFor } from '../robot/robotEpisodes';
 import { speedScaleFor } from '../robot/safety';
 import type { EpisodePermit } from '../robot/motionAuthority';

@@ -3,8 +3,8 @@
  * loop is where training spends its time besides the physics.
  */
 import type { Env } from '../sim/env';
-import type { JsPolicy } from './policy';
-import { pushObservation, type ObservationStats } from './runningStats';
+import type { JsPolicy } from '../policy/policy';
+import { pushObservation, type ObservationStats } from '../policy/runningStats';
 
 export interface EpisodeOutcome {
   episodeReturn: number;

@@ -5,10 +5,10 @@
 import type { Experiment } from '../config/experiment';
 import type { Env } from '../sim/env';
 import type { EnvFactory } from './envFactory';
-import { JsPolicy } from './policy';
-import type { PolicySpec } from './policySpec';
+import { JsPolicy } from '../policy/policy';
+import type { PolicySpec } from '../policy/policySpec';
 import { runEpisode } from './rollout';
-import { createStats } from './runningStats';
+import { createStats } from '../policy/runningStats';
 import type { RolloutResult, RolloutTask } from './workerProtocol';
 
 export class RolloutExecutor {

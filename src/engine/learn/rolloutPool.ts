@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import { loadEnvFactory } from './envFactory';
-import type { PolicySpec } from './policySpec';
+import type { PolicySpec } from '../policy/policySpec';
 import { RolloutExecutor } from './rolloutExecutor';
 import type { FromHost, ToHost } from './rolloutHost';
 import type { FromWorker, RolloutResult, RolloutTask, ToWorker } from './workerProtocol';

@@ -12,20 +12,20 @@
 import * as ort from 'onnxruntime-node';
 import type { Experiment } from '../config/experiment';
 import { TASKS } from '../config/taskCatalog';
-import { EVALUATION_EPISODE_CAP, runEpisodes } from '../eval/runEpisodes';
-import { summarizeEpisodes, type EvaluationReport } from '../eval/report';
+import { EVALUATION_EPISODE_CAP, runEpisodes } from '../evaluate/runEpisodes';
+import { summarizeEpisodes, type EvaluationReport } from '../evaluate/report';
 import type { TrainerState } from '../runs/checkpoint';
 import { newRunRecord, RunStore, type RunRecord } from '../runs/runStore';
 import { deriveSeed, Rng } from '../util/rng';
 import { adamAscent, cloneAdam, createAdam } from './adam';
 import { arsUpdate, perturb, sampleDirections } from './ars';
 import { loadEnvFactory } from './envFactory';
-import { initialParameters } from './mlp';
-import { exportPolicyOnnx } from './onnxExport';
-import { OnnxPolicy } from './onnxPolicy';
-import { policySpecFor, type PolicySpec } from './policySpec';
+import { initialParameters } from '../policy/mlp';
+import { exportPolicyOnnx } from '../policy/onnxExport';
+import { OnnxPolicy } from '../policy/onnxPolicy';
+import { policySpecFor, type PolicySpec } from '../policy/policySpec';
 import { abortError, startRolloutPool, type RolloutRunner } from './rolloutPool';
-import { cloneStats, createStats, mergeStats, normalizationFrom, type ObservationStats } from './runningStats';
+import { cloneStats, createStats, mergeStats, normalizationFrom, type ObservationStats } from '../policy/runningStats';
 import type { RolloutTask } from './workerProtocol';
 import packageJson from '../../../package.json';
 

@@ -4,7 +4,7 @@
  * ran it or in what order.
  */
 import type { Experiment } from '../config/experiment';
-import type { PolicySpec } from './policySpec';
+import type { PolicySpec } from '../policy/policySpec';
 
 export interface RolloutTask {
   /** Position in the batch: results are reduced in this order. */

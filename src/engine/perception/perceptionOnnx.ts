@@ -1,6 +1,6 @@
 /**
  * The puck network as an ONNX model (opset 13, IR 8, like the policy exporter in
- * ../learn/onnxExport.ts, whose protobuf writer it shares). The graph takes raw pixel values so a
+ * ../policy/onnxExport.ts, whose protobuf writer it shares). The graph takes raw pixel values so a
  * robot-side runtime needs nothing from this project:
  *
  *   image [N, 3, 64, 64] float (0-255, planar RGB) -> Sub(127.5) -> Div(63.75)
@@ -11,8 +11,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import { keypointCoordinates, type Tensor } from '../learn/autodiff';
-import { ONNX_OPSET } from '../learn/onnxExport';
-import { ProtoWriter } from '../learn/protobuf';
+import { ONNX_OPSET } from '../policy/onnxExport';
+import { ProtoWriter } from '../policy/protobuf';
 import type { RgbImage } from '../vision/types';
 import { IMAGE_SIZE, PIXEL_MEAN, PIXEL_STD, PuckNet } from './puckNet';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../runs/atomicFile';
+import { writeFileAtomic } from '../util/atomicFile';
 import type { PositionErrors } from './samples';
 
 export const PERCEPTION_REPORT_FILE = 'perception.json';

@@ -26,7 +26,7 @@ import type {
 import type { Attendant } from '../robot/motionAuthority';
 import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { registerOpenLink } from '../robot/openLinks';
-import { writeJsonAtomic } from '../runs/atomicFile';
+import { writeJsonAtomic } from '../util/atomicFile';
 import { newRunId, type RunRecord } from '../runs/runStore';
 import { adaptedModelFileOf, MODEL_FILES, weightsFileOf, type TrainPerceptionResult, type AdaptPerceptionResult } from './perceptionJobs';
 import { PERCEPTION_REPORT_FILE } from './perceptionReport';

@@ -6,8 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Experiment } from '../config/experiment';
-import { AddressNotAllowedError } from '../robot/addressPolicy';
-import { RobotLinkError } from '../robot/client';
+import { AddressNotAllowedError } from '../rosbridge/addressPolicy';
+import { RobotLinkError } from '../rosbridge/client';
 import { MotionRefused, type Attendant, type MotionPrompt } from '../robot/motionAuthority';
 import { stopOpenLinks } from '../robot/openLinks';
 import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel, type RealImageSource } from './perceptionJobs';

@@ -14,9 +14,9 @@
  * order of magnitude under the errors being measured. The report says so in `groundTruth`.
  */
 import type { Experiment } from '../config/experiment';
-import { RobotAddressPolicy } from '../robot/addressPolicy';
-import { RobotLinkError } from '../robot/client';
-import { mergeNames } from '../robot/names';
+import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import { RobotLinkError } from '../rosbridge/client';
+import { mergeNames } from '../rosbridge/names';
 import { motionAuthorityFor, type MotionAttendance } from '../robot/motionAuthority';
 import { safetyFor } from '../robot/robotEpisodes';
 import { RobotLink } from '../robot/robotLink';

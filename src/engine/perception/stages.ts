@@ -1,6 +1,6 @@
 /**
  * The two perception stages of the progressive-transfer pipeline (runners for
- * src/engine/pipeline/types.ts):
+ * src/engine/stages/types.ts):
  *
  * - `sim_real_textures`: take real camera images from the robot (resets only: the arm never moves),
  *   cut the table, puck and background from them (realTextures.ts), and train the perception model
@@ -15,8 +15,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { train } from '../learn/trainer';
-import { carriedState, openStageRun } from '../pipeline/stageRun';
-import type { StageContext, StageOutcome, StageRunner } from '../pipeline/types';
+import { carriedState, openStageRun } from '../stages/stageRun';
+import type { StageContext, StageOutcome, StageRunner } from '../stages/types';
 import { initRapier } from '../sim/rapier';
 import { SCENE_NOMINAL } from '../sim/tasks/tableScene';
 import type { TextureImage } from '../vision/appearance';

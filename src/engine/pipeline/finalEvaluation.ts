@@ -8,9 +8,9 @@
  */
 import type { Experiment } from '../config/experiment';
 import { TASKS } from '../config/taskCatalog';
-import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport } from '../eval/report';
-import { EVALUATION_EPISODE_CAP, evaluationEpisodeSeed, runEvaluationEpisode } from '../eval/runEpisodes';
-import { OnnxPolicy } from '../learn/onnxPolicy';
+import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport } from '../evaluate/report';
+import { EVALUATION_EPISODE_CAP, evaluationEpisodeSeed, runEvaluationEpisode } from '../evaluate/runEpisodes';
+import { OnnxPolicy } from '../policy/onnxPolicy';
 import { motionAuthorityFor, MotionRefused, type MotionAttendance } from '../robot/motionAuthority';
 import { connectRobotEnv } from '../robot/robotEnv';
 import { RobotHalted } from './realArs';

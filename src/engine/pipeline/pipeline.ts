@@ -8,8 +8,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Experiment, StageConfig } from '../config/experiment';
-import { REAL_EVALUATION_FILE, writeGapReport, type RealEvaluationRecord } from '../eval/runReport';
-import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../runs/atomicFile';
+import { REAL_EVALUATION_FILE, writeGapReport, type RealEvaluationRecord } from '../reports/runReport';
+import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../util/atomicFile';
 import { newRunId } from '../runs/runStore';
 import { MotionAuthority, MotionRefused, type MotionAttendance } from '../robot/motionAuthority';
 import { MOTION_LOG_FILE } from '../robot/motionLog';
@@ -18,7 +18,7 @@ import { loggedRealEpisodes } from './realArs';
 import { evaluateFinalOnRobot } from './finalEvaluation';
 import { STAGE_RUNNERS } from './runners';
 import { isStale, readPipelineRecord, writePipelineRecord, type FinalEvaluationRecord, type PipelineRecord, type PipelineStatus, type StageRecord } from './stateFile';
-import type { StageContext, StageOutcome, StageProgress, StageRunnerTable } from './types';
+import type { StageContext, StageOutcome, StageProgress, StageRunnerTable } from '../stages/types';
 
 export const FINAL_EPISODES_FILE = 'final-real-episodes.jsonl';
 

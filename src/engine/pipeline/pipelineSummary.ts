@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isStale, readPipelineRecord, type PipelineRecord, type StageRecord } from './stateFile';
-import type { StageState } from './types';
+import type { StageState } from '../stages/types';
 
 export interface PipelineOnDisk {
   readonly dir: string;

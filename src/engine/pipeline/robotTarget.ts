@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Experiment } from '../config/experiment';
-import { spawnEmulatorProcess } from '../robot/spawnEmulator';
+import { spawnEmulatorProcess } from '../emulator/spawnEmulator';
 
 export interface RobotTarget {
   readonly address: string;

@@ -6,7 +6,7 @@ import { realImagesStage, realTexturesStage } from '../perception/stages';
 import { mixedSplit } from './plan';
 import { FINETUNE_DIRECTIONS, runRealArs } from './realArs';
 import { simStage } from './simStage';
-import type { StageRunner, StageRunnerTable } from './types';
+import type { StageRunner, StageRunnerTable } from '../stages/types';
 
 /** `mixed`: sim_ratio of the episodes in randomized sim, the rest on the robot, in one ARS update per iteration. */
 export const mixedStage: StageRunner = (context) => {

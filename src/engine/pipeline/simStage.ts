@@ -4,8 +4,8 @@
  * experiment's target success. A cancelled or crashed stage resumes from its own last checkpoint.
  */
 import { train } from '../learn/trainer';
-import { carriedState, openStageRun } from './stageRun';
-import type { StageOutcome, StageRunner } from './types';
+import { carriedState, openStageRun } from '../stages/stageRun';
+import type { StageOutcome, StageRunner } from '../stages/types';
 
 const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 

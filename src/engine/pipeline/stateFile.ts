@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Experiment, StageKind } from '../config/experiment';
-import { writeJsonAtomic } from '../runs/atomicFile';
-import type { StageState } from './types';
+import { writeJsonAtomic } from '../util/atomicFile';
+import type { StageState } from '../stages/types';
 
 export const PIPELINE_FILE = 'pipeline.json';
 export const PIPELINE_FORMAT = 'sim2real-pipeline/1';

@@ -6,7 +6,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Experiment } from '../config/experiment';
 import type { StepResult } from '../sim/env';
-import type { RobotStatus } from './messages';
+import type { RobotStatus } from '../rosbridge/messages';
 import type { EpisodePermit, RearmPermit } from './motionAuthority';
 
 /** workerData of the link worker. */

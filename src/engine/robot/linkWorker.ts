@@ -4,8 +4,8 @@
  * the moment they arrive, even in the middle of a step.
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { RobotAddressPolicy } from './addressPolicy';
-import { EventLog } from './eventLog';
+import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import { EventLog } from '../rosbridge/eventLog';
 import type { AttachStopPort, LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
 import { RobotEpisodeRunner } from './robotEpisodes';
 

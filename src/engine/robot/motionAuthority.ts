@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Experiment, RobotConfig } from '../config/experiment';
-import type { RobotStatus } from './messages';
+import type { RobotStatus } from '../rosbridge/messages';
 import { MotionLog } from './motionLog';
 
 export type RobotKind = 'emulator' | 'real';

@@ -9,7 +9,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { monotonicMs } from './clock';
+import { monotonicMs } from '../util/clock';
 
 export const MOTION_LOG_FILE = 'motion-log.jsonl';
 
@@ -35,7 +35,7 @@ export type MotionEventKind =
 export interface MotionEvent {
   /** Wall clock, ISO 8601. */
   readonly at: string;
-  /** CLOCK_MONOTONIC ms, as in the robot event logs (robot/clock.ts). */
+  /** CLOCK_MONOTONIC ms, as in the robot event logs (util/clock.ts). */
   readonly tMs: number;
   readonly session: string;
   readonly event: MotionEventKind;

@@ -21,11 +21,11 @@ import { registerOpenLinkPort } from './openLinks';
 import type { Experiment } from '../config/experiment';
 import type { Env, EpisodeSample, StepResult } from '../sim/env';
 import { TASK_DEFINITIONS } from '../sim/tasks';
-import { RobotAddressPolicy } from './addressPolicy';
-import { RobotLinkError } from './client';
-import type { RobotStatus } from './messages';
+import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import { RobotLinkError } from '../rosbridge/client';
+import type { RobotStatus } from '../rosbridge/messages';
 import type { EpisodePermit, MotionAuthority } from './motionAuthority';
-import { checkReachable } from './reachability';
+import { checkReachable } from '../rosbridge/reachability';
 import type { AttachStopPort, LinkReply, LinkRequest, LinkStartup, LinkWorkerData, StopRequest } from './linkProtocol';
 
 /** Loading the engine's code into the link's thread: about 1 s bundled, several s from source on a busy machine. */

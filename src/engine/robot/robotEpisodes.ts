@@ -18,11 +18,11 @@ import { TASK_DEFINITIONS } from '../sim/tasks';
 import { JOINT_NAMES } from '../sim/tasks/tableScene';
 import { newEpisodeStart, type EpisodeStart, type TaskDefinition } from '../sim/tasks/task';
 import { Rng, deriveSeed } from '../util/rng';
-import type { RobotAddressPolicy } from './addressPolicy';
-import type { ReconnectPolicy } from './client';
-import type { EventSink } from './eventLog';
+import type { RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import type { ReconnectPolicy } from '../rosbridge/client';
+import type { EventSink } from '../rosbridge/eventLog';
 import type { EpisodePermit } from './motionAuthority';
-import { mergeNames } from './names';
+import { mergeNames } from '../rosbridge/names';
 import { RobotLink } from './robotLink';
 
 /** The simulator's stream for episode starts (SimEnv's STREAM_START): the same seed, the same goal. */

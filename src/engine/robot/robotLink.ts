@@ -15,10 +15,10 @@
  * discards what its own latency queue still holds.
  */
 import type { SafetyConfig } from '../config/experiment';
-import type { RobotAddressPolicy } from './addressPolicy';
-import { RosbridgeClient, RobotLinkError, type LinkState, type ReconnectPolicy } from './client';
-import { monotonicMs } from './clock';
-import type { EventSink } from './eventLog';
+import type { RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import { RosbridgeClient, RobotLinkError, type LinkState, type ReconnectPolicy } from '../rosbridge/client';
+import { monotonicMs } from '../util/clock';
+import type { EventSink } from '../rosbridge/eventLog';
 import type { EpisodePermit, RearmPermit } from './motionAuthority';
 import { MotionLog } from './motionLog';
 import { registerOpenLink } from './openLinks';
@@ -37,8 +37,8 @@ import {
   type JointStateMsg,
   type PoseStampedMsg,
   type RobotStatus,
-} from './messages';
-import type { RobotNames } from './names';
+} from '../rosbridge/messages';
+import type { RobotNames } from '../rosbridge/names';
 import { checkCommand, checkEffortCommand, type SafetyVerdict, type SafetyViolation } from './safety';
 
 export interface RobotLinkOptions {

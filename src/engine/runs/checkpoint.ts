@@ -4,7 +4,7 @@
  * where the checkpoint left off.
  */
 import type { AdamState } from '../learn/adam';
-import type { ObservationStats } from '../learn/runningStats';
+import type { ObservationStats } from '../policy/runningStats';
 
 export interface TrainerState {
   /** Iterations completed; the next one to run has this number. */

@@ -10,8 +10,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Experiment } from '../config/experiment';
-import type { EvaluationReport } from '../eval/report';
-import { appendJsonLine, readJsonLines, writeFileAtomic, writeJsonAtomic } from './atomicFile';
+import type { EvaluationReport } from '../evaluate/report';
+import { appendJsonLine, readJsonLines, writeFileAtomic, writeJsonAtomic } from '../util/atomicFile';
 import { deserializeCheckpoint, serializeCheckpoint, type TrainerState } from './checkpoint';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';

@@ -16,7 +16,7 @@ import { JOINT_COUNT } from '../sim/tasks/arm';
 import { LINK_NAMES } from '../sim/tasks/tableScene';
 import { jointInertiaCoefficients } from './armModel';
 import { fitApproach, fitFriction, mean, median, pulseInertia, stdDev, SysidError, trialEstimate } from './frictionFit';
-import { monotonicMs } from '../robot/clock';
+import { monotonicMs } from '../util/clock';
 import type { MotionAttendance } from '../robot/motionAuthority';
 import { SysidLink, type Sample } from './liveLink';
 import { oscillationInertia } from './oscillation';

@@ -11,10 +11,10 @@
  */
 import { resolve } from 'node:path';
 import type { Experiment } from '../config/experiment';
-import { RobotAddressPolicy } from '../robot/addressPolicy';
-import { monotonicMs } from '../robot/clock';
-import type { JointStateMsg } from '../robot/messages';
-import { mergeNames } from '../robot/names';
+import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import { monotonicMs } from '../util/clock';
+import type { JointStateMsg } from '../rosbridge/messages';
+import { mergeNames } from '../rosbridge/names';
 import { motionAuthorityFor, MotionRefused, type MotionAttendance, type MotionAuthority } from '../robot/motionAuthority';
 import { safetyFor } from '../robot/robotEpisodes';
 import { RobotLink } from '../robot/robotLink';

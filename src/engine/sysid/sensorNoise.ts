@@ -10,7 +10,7 @@
  * physical mismatch together (docs/calibration.md).
  */
 import type { Experiment } from '../config/experiment';
-import type { PoseStampedMsg } from '../robot/messages';
+import type { PoseStampedMsg } from '../rosbridge/messages';
 import type { MotionAttendance } from '../robot/motionAuthority';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { SysidError } from './frictionFit';

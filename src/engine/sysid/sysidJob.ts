@@ -10,7 +10,7 @@ import type { Experiment } from '../config/experiment';
 import { loadExperiment } from '../config/load';
 import type { Attendant } from '../robot/motionAuthority';
 import { MOTION_LOG_FILE } from '../robot/motionLog';
-import { writeJsonAtomic } from '../runs/atomicFile';
+import { writeJsonAtomic } from '../util/atomicFile';
 import { identifyOnRobot } from './live';
 import { identifyFromLog } from './offline';
 import { identifySensorsOnRobot } from './sensorNoise';

@@ -8,7 +8,7 @@
  * gives the same trace on any worker, whatever ran before.
  */
 import type { Collider, ImpulseJoint, RigidBody, World } from '@dimforge/rapier3d-compat';
-import { frictionTorqueNm } from '../../robot/effects/jointFriction';
+import { frictionTorqueNm } from '../jointFriction';
 import { rapier, type Rapier } from '../rapier';
 import { ARM, JOINT_COUNT, bindArm, buildArm, yawOf, type ArmBinding, type ArmHandles } from './arm';
 import { COLLISION, groups } from './collision';

@@ -8,9 +8,9 @@
 import { Rng, deriveSeed } from '../../util/rng';
 import { valueOf } from '../../sim/randomizer';
 import { ARM, JOINT_COUNT } from '../../sim/tasks/arm';
-import { LatencyQueue } from '../../robot/effects/latencyQueue';
-import { RealityPlant, type JointReadings } from '../../robot/realityPlant';
-import type { RealityProfile } from '../../robot/realityProfileLoader';
+import { LatencyQueue } from '../../emulator/effects/latencyQueue';
+import { RealityPlant, type JointReadings } from '../../emulator/realityPlant';
+import type { RealityProfile } from '../../emulator/realityProfileLoader';
 import type { JointTrajectory } from './trajectory';
 
 export interface RecordOptions {

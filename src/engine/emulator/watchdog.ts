@@ -9,7 +9,7 @@
  * core), frames that arrived meanwhile are read before it judges the link silent, so its own stall
  * is not blamed on the client.
  */
-import { monotonicMs } from './clock';
+import { monotonicMs } from '../util/clock';
 
 export interface WatchdogOptions {
   /** [default: 100] */

@@ -11,16 +11,16 @@
  *   for links that go silent without closing.
  */
 import { Rng, deriveSeed } from '../util/rng';
-import { monotonicMs } from './clock';
+import { monotonicMs } from '../util/clock';
 import { LatencyQueue } from './effects/latencyQueue';
-import type { EventSink } from './eventLog';
-import type { HaltReason, RobotState, RobotStatus } from './messages';
+import type { EventSink } from '../rosbridge/eventLog';
+import type { HaltReason, RobotState, RobotStatus } from '../rosbridge/messages';
 import type { RealityProfile } from './realityProfileLoader';
 import { RealityPlant } from './realityPlant';
 import { valueOf } from '../sim/randomizer';
 import { Watchdog } from './watchdog';
 import { preferPredictableWasm } from './predictableWasm';
-import { LoopProbe } from './loopProbe';
+import { LoopProbe } from '../util/loopProbe';
 
 /** Physics steps run in one catch-up at most: after a stall the robot does not fast-forward for long. */
 const MAX_CATCH_UP_STEPS = 20;

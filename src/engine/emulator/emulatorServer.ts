@@ -10,12 +10,12 @@
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost } from './addressPolicy';
-import { monotonicMs } from './clock';
+import { isLoopbackHost } from '../rosbridge/addressPolicy';
+import { monotonicMs } from '../util/clock';
 import { EmulatedRobot } from './emulatedRobot';
 import { EmulatorCamera } from './emulatorCamera';
-import { imageMessage } from './imageMessage';
-import type { EventLog } from './eventLog';
+import { imageMessage } from '../rosbridge/imageMessage';
+import type { EventLog } from '../rosbridge/eventLog';
 import {
   checkEffortCommand,
   checkFloat64MultiArray,
@@ -24,11 +24,11 @@ import {
   SRV_TRIGGER,
   timeFromMs,
   type RobotStatus,
-} from './messages';
-import { encodeFrame, parseFrame, type RosbridgeOp, type StatusLevel } from './protocol';
+} from '../rosbridge/messages';
+import { encodeFrame, parseFrame, type RosbridgeOp, type StatusLevel } from '../rosbridge/protocol';
 import type { RealityProfile } from './realityProfileLoader';
 import type { JointReadings } from './realityPlant';
-import { LoopProbe } from './loopProbe';
+import { LoopProbe } from '../util/loopProbe';
 
 export interface EmulatorOptions {
   /** [default: '127.0.0.1'] */

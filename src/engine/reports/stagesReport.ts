@@ -5,8 +5,8 @@
  */
 import { dirname, join } from 'node:path';
 import type { StageKind } from '../config/experiment';
-import { readPipelineRecord, type PipelineStatus } from './stateFile';
-import type { StageState } from './types';
+import { readPipelineRecord, type PipelineStatus } from '../pipeline/stateFile';
+import type { StageState } from '../stages/types';
 
 export interface StagePoint {
   readonly name: string;

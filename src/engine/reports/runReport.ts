@@ -5,15 +5,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../runs/atomicFile';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomicFile';
 import { RunStore } from '../runs/runStore';
 import { gapReportMarkdown, transferGap, type EvaluationPoint, type GapReport, type TrainingPoint } from './gapReport';
-import type { EvaluationReport } from './report';
+import type { EvaluationReport } from '../evaluate/report';
 import { visualGapOf } from './visualGap';
 import { calibrationSectionOf } from './calibrationGap';
-import { stagesSectionOf } from '../pipeline/stagesReport';
+import { stagesSectionOf } from './stagesReport';
 import { gapReportHtml, REPORT_HTML_FILE, type HtmlReportOptions } from './reportHtml';
-import { SENSITIVITY_FILE, type SensitivityReport } from './sensitivity';
+import { SENSITIVITY_FILE, type SensitivityReport } from '../evaluate/sensitivity';
 
 export const REAL_EVALUATION_FILE = 'eval-real.json';
 export const REPORT_FILE = 'report.json';

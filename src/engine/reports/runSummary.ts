@@ -7,11 +7,11 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { transferGap, type GapVerdict } from '../eval/gapReport';
-import type { EvaluationReport } from '../eval/report';
-import { errorCell, visualGapOf, type VisualGapRow } from '../eval/visualGap';
+import { transferGap, type GapVerdict } from './gapReport';
+import type { EvaluationReport } from '../evaluate/report';
+import { errorCell, visualGapOf, type VisualGapRow } from './visualGap';
 import { PERCEPTION_MODEL_FILES } from '../perception/perceptionRequestsModels';
-import type { RunRecord, RunStatus } from './runStore';
+import type { RunRecord, RunStatus } from '../runs/runStore';
 
 export interface RunSummary {
   readonly runId: string;

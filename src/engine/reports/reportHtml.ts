@@ -6,8 +6,8 @@
  * Every piece of text from the run is escaped; the page has no script.
  */
 import { GAP_THRESHOLDS, type GapReport, type TrainingPoint } from './gapReport';
-import type { EvaluationReport } from './report';
-import type { SensitivityReport } from './sensitivity';
+import type { EvaluationReport } from '../evaluate/report';
+import type { SensitivityReport } from '../evaluate/sensitivity';
 import { errorCell, type VisualGap } from './visualGap';
 import type { CalibrationSection } from './calibrationGap';
 

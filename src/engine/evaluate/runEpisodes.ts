@@ -4,7 +4,7 @@
  * (simulated or, later, the robot behind the same contract).
  */
 import type { Env, StepResult } from '../sim/env';
-import type { Policy } from '../learn/policy';
+import type { Policy } from '../policy/policy';
 import { deriveSeed } from '../util/rng';
 import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport, type ReportContext } from './report';
 

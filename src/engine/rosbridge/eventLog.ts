@@ -5,8 +5,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { monotonicMs } from './clock';
-import type { LoopProbe } from './loopProbe';
+import { monotonicMs } from '../util/clock';
+import type { LoopProbe } from '../util/loopProbe';
 
 export type RobotEventKind =
   | 'log_start'

@@ -12,8 +12,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Calibration } from '../config/experiment';
 import type { RunRecord } from '../runs/runStore';
-import { wilsonInterval } from './confidence';
-import type { EvaluationReport } from './report';
+import { wilsonInterval } from '../evaluate/confidence';
+import type { EvaluationReport } from '../evaluate/report';
 
 const RUN_FILE = 'run.json';
 const SIM_FILE = 'eval.json';

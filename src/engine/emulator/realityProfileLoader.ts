@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { TaskName } from '../config/taskCatalog';
-import { mergeNames, type RobotNames } from './names';
+import { mergeNames, type RobotNames } from '../rosbridge/names';
 import { PARAMETER_SPECS, PROFILE_JOINT_COUNT, SECTIONS, TOP_LEVEL_FIELDS, type FieldSpec, type ParameterValueSpec } from './realityProfileSpec';
 
 export interface ProfileFinding {

@@ -24,7 +24,7 @@ import { newEpisodeStart, type EpisodeStart, type TaskDefinition } from '../sim/
 import type { Rng } from '../util/rng';
 import { motorTorque, trueStiffness, trueTorqueLimit } from './effects/actuator';
 import { Backlash } from './effects/backlash';
-import { frictionTorqueNm } from './effects/jointFriction';
+import { frictionTorqueNm } from '../sim/jointFriction';
 import { SensorModel } from './effects/sensorModel';
 import type { RealityEffects, RealityProfile } from './realityProfileLoader';
 

@@ -72,7 +72,7 @@ export function buildRealitySchema(): Schema {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: REALITY_SCHEMA_ID,
     title: 'Sim2Real Workbench reality profile',
-    description: 'The "real robot" of the reality emulator (`sim2real emulate --profile FILE`): its true parameters and the hardware effects the simulator does not model. Generated from src/engine/robot/realityProfileSpec.ts; do not edit by hand.',
+    description: 'The "real robot" of the reality emulator (`sim2real emulate --profile FILE`): its true parameters and the hardware effects the simulator does not model. Generated from src/engine/emulator/realityProfileSpec.ts; do not edit by hand.',
     type: 'object',
     required: ['task'],
     additionalProperties: false,

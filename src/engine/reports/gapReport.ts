@@ -4,9 +4,9 @@
  * moderate 10-30, poor above 30), with advice. The same object is report.json, the CLI's report,
  * and what the gap report panel draws.
  */
-import type { EvaluationReport } from './report';
+import type { EvaluationReport } from '../evaluate/report';
 import { visualGapMarkdown, type VisualGap } from './visualGap';
-import { stagesMarkdown, type StagesSection } from '../pipeline/stagesReport';
+import { stagesMarkdown, type StagesSection } from './stagesReport';
 import { calibrationMarkdown, type CalibrationSection } from './calibrationGap';
 
 export type GapVerdict = 'good' | 'moderate' | 'poor';

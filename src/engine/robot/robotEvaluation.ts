@@ -5,12 +5,12 @@
  * and starts each episode (or supervised batch); the bundled emulator runs unattended.
  */
 import type { Experiment } from '../config/experiment';
-import { OnnxPolicy } from '../learn/onnxPolicy';
-import { motionAuthorityFor, MotionRefused, type MotionAttendance } from '../robot/motionAuthority';
-import { connectRobotEnv } from '../robot/robotEnv';
+import { OnnxPolicy } from '../policy/onnxPolicy';
+import { motionAuthorityFor, MotionRefused, type MotionAttendance } from './motionAuthority';
+import { connectRobotEnv } from './robotEnv';
 import { TASKS } from '../config/taskCatalog';
-import type { EvaluationReport } from './report';
-import { runEpisodes } from './runEpisodes';
+import type { EvaluationReport } from '../evaluate/report';
+import { runEpisodes } from '../evaluate/runEpisodes';
 
 export interface RobotEvaluationOptions {
   readonly episodes: number;

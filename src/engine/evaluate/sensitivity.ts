@@ -12,7 +12,7 @@
 import { nominalValue } from '../config/nominal';
 import type { Experiment, RandomizationEntry } from '../config/experiment';
 import { parameterInfo } from '../config/parameters';
-import type { Policy } from '../learn/policy';
+import type { Policy } from '../policy/policy';
 import type { Env } from '../sim/env';
 import { resolveValue } from '../sim/randomizer';
 import { createEnv as createSimEnv } from '../sim/simEnv';
