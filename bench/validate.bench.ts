@@ -18,7 +18,8 @@ import { checkSemantics } from '../src/engine/config/semantics';
 import { LineIndex } from '../src/engine/config/lineIndex';
 import { PARAMETERS } from '../src/engine/config/parameters';
 import { validateText } from '../src/engine/config/validate';
-import { parseGeneral, parseText, type MapNode } from '../src/engine/config/yamlTree';
+import { parseGeneral, parseText } from '../src/engine/config/parseYaml';
+import type { MapNode } from '../src/engine/config/yamlTree';
 import { parseFast } from '../src/engine/config/fastYaml';
 
 const WARMUP = 20;

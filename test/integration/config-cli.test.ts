@@ -15,7 +15,7 @@ import type { Finding } from '../../src/engine/config/findings';
 import { EXPERIMENT_SCHEMA } from '../../src/engine/config/schema';
 import { checkSchema } from '../../src/engine/config/schemaCheck';
 import { validateText } from '../../src/engine/config/validate';
-import { parseText } from '../../src/engine/config/yamlTree';
+import { parseText } from '../../src/engine/config/parseYaml';
 import { Rng } from '../../src/engine/util/rng';
 
 const ROOT = join(__dirname, '..', '..');

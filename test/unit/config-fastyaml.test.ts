@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseFast } from '../../src/engine/config/fastYaml';
-import { parseGeneral } from '../../src/engine/config/yamlTree';
+import { parseGeneral } from '../../src/engine/config/parseYaml';
 import { Rng } from '../../src/engine/util/rng';
 
 const examplesDir = join(__dirname, '..', '..', 'examples');

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gapReportMarkdown, transferGap, verdictFor } from '../../src/engine/reports/gapReport';
 import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/evaluate/report';
-import { REAL_EVALUATION_FILE, writeGapReport } from '../../src/engine/reports/runReport';
+import { writeGapReport } from '../../src/engine/reports/runReport';
+import { REAL_EVALUATION_FILE } from '../../src/engine/runs/runStore';
 
 function report(successes: number, episodes: number, ret = 1, length = 50): EvaluationReport {
   const records = Array.from({ length: episodes }, (_, i) => ({ episodeReturn: ret, length, success: i < successes }));

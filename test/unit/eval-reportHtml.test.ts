@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { summarizeEpisodes, type EvaluationReport } from '../../src/engine/evaluate/report';
 import { gapReportHtml } from '../../src/engine/reports/reportHtml';
-import { REAL_EVALUATION_FILE, buildGapReport } from '../../src/engine/reports/runReport';
+import { buildGapReport } from '../../src/engine/reports/runReport';
+import { REAL_EVALUATION_FILE } from '../../src/engine/runs/runStore';
 import type { SensitivityReport } from '../../src/engine/evaluate/sensitivity';
 import { parseWebviewMessage } from '../../webview-ui/gap-report/protocol';
 

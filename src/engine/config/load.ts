@@ -5,7 +5,8 @@ import type { Experiment } from './experiment';
 import type { Finding } from './findings';
 import { LineIndex } from './lineIndex';
 import { resolveExperiment } from './resolve';
-import { TEXT_LIMITS, tooLargeFinding } from './yamlTree';
+import { TEXT_LIMITS } from './limits';
+import { tooLargeFinding } from './parseYaml';
 import { validateText } from './validate';
 
 export interface LoadedExperiment {

@@ -8,7 +8,8 @@ import { checkSchema } from './schemaCheck';
 import { checkSemantics } from './semantics';
 import type { Finding } from './findings';
 import { LineIndex } from './lineIndex';
-import { parseText, type TreeNode } from './yamlTree';
+import { parseText } from './parseYaml';
+import type { TreeNode } from './yamlTree';
 
 export interface ValidateOptions {
   /** Says whether a path written in the experiment (relative to its folder) exists. */

@@ -10,7 +10,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { summarizeEpisodes } from '../evaluate/report';
-import { REAL_EVALUATION_FILE, type RealEvaluationRecord } from '../reports/runReport';
+import { REAL_EVALUATION_FILE, type RealEvaluationRecord } from '../runs/runStore';
 import type { RealEpisodeRecord } from '../protocol';
 import { writeJsonAtomic } from '../util/atomicFile';
 

@@ -4,12 +4,7 @@
  * Adam's first moment averages it over about ten iterations and its second moment gives every
  * weight a step of about the learning rate, so layers with small and large gradients learn alike.
  */
-export interface AdamState {
-  readonly m: Float64Array;
-  readonly v: Float64Array;
-  /** Steps taken (for bias correction). */
-  t: number;
-}
+import type { AdamState } from '../runs/checkpoint';
 
 export const ADAM_BETA1 = 0.9;
 export const ADAM_BETA2 = 0.999;

@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Experiment, StageConfig } from '../config/experiment';
-import { REAL_EVALUATION_FILE, writeGapReport, type RealEvaluationRecord } from '../reports/runReport';
+import { writeGapReport } from '../reports/runReport';
+import { REAL_EVALUATION_FILE, type RealEvaluationRecord } from '../runs/runStore';
 import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../util/atomicFile';
 import { newRunId } from '../runs/runStore';
 import { MotionAuthority, MotionRefused, type MotionAttendance } from '../robot/motionAuthority';

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomicFile';
-import { RunStore } from '../runs/runStore';
+import { REAL_EVALUATION_FILE, RunStore, type RealEvaluationRecord } from '../runs/runStore';
 import { gapReportMarkdown, transferGap, type EvaluationPoint, type GapReport, type TrainingPoint } from './gapReport';
 import type { EvaluationReport } from '../evaluate/report';
 import { visualGapOf } from './visualGap';
@@ -15,16 +15,8 @@ import { stagesSectionOf } from './stagesReport';
 import { gapReportHtml, REPORT_HTML_FILE, type HtmlReportOptions } from './reportHtml';
 import { SENSITIVITY_FILE, type SensitivityReport } from '../evaluate/sensitivity';
 
-export const REAL_EVALUATION_FILE = 'eval-real.json';
 export const REPORT_FILE = 'report.json';
 export const REPORT_MARKDOWN_FILE = 'report.md';
-
-/** Where a real evaluation ran, stored beside eval-real.json. */
-export interface RealEvaluationRecord {
-  readonly report: EvaluationReport;
-  readonly address: string;
-  readonly profile?: string;
-}
 
 type MetricLine =
   | { type: 'progress'; iteration: number; episodes: number; envSteps: number; avgReturn: number; successRate: number; elapsedSeconds: number }

@@ -3,8 +3,12 @@
  * latest valid frame and hands out the next ones on request. Frames are checked on arrival
  * (imageMessage.ts): a wrong encoding or size is dropped, counted and reported, never passed on.
  */
-import type { RosbridgeClient } from './client';
 import { checkImageMessage, MSG_IMAGE, type CameraFrame } from './imageMessage';
+
+/** What the stream needs of a client (RosbridgeClient has it): a subscription, and its undoing. */
+export interface TopicSubscriber {
+  subscribe(topic: string, type: string, handler: (msg: Record<string, unknown>) => void): () => void;
+}
 
 export interface CameraStreamOptions {
   /** Frames of another size are dropped. [default: any size] */
@@ -23,7 +27,7 @@ export class CameraStream {
   receivedFrames = 0;
 
   constructor(
-    client: RosbridgeClient,
+    client: TopicSubscriber,
     readonly topic: string,
     private readonly options: CameraStreamOptions = {},
   ) {

@@ -3,8 +3,15 @@
  * statistics as the bytes of their Float64Arrays (base64), so a resumed run continues bit for bit
  * where the checkpoint left off.
  */
-import type { AdamState } from '../learn/adam';
 import type { ObservationStats } from '../policy/runningStats';
+
+/** Adam's moments (learn/adam.ts), as a checkpoint keeps them. */
+export interface AdamState {
+  readonly m: Float64Array;
+  readonly v: Float64Array;
+  /** Steps taken (for bias correction). */
+  t: number;
+}
 
 export interface TrainerState {
   /** Iterations completed; the next one to run has this number. */

@@ -4,7 +4,8 @@
  *   metrics.jsonl     one event per line (progress, evaluation, checkpoint), flushed per line
  *   checkpoints/      iter-NNNNNN.json trainer states (exact; the last few are kept)
  *   policy.onnx       the exported policy
- *   eval.json         the final evaluation report
+ *   eval.json         the final evaluation report (sim)
+ *   eval-real.json    the evaluation on the robot, with its address
  * Every whole-file write is atomic, so a killed process leaves a readable, resumable run.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +14,16 @@ import type { Experiment } from '../config/experiment';
 import type { EvaluationReport } from '../evaluate/report';
 import { appendJsonLine, readJsonLines, writeFileAtomic, writeJsonAtomic } from '../util/atomicFile';
 import { deserializeCheckpoint, serializeCheckpoint, type TrainerState } from './checkpoint';
+
+/** The robot's evaluation of a run's policy (Evaluate on Robot, the console, the pipeline). */
+export const REAL_EVALUATION_FILE = 'eval-real.json';
+
+/** What eval-real.json holds: the report and where it ran. */
+export interface RealEvaluationRecord {
+  readonly report: EvaluationReport;
+  readonly address: string;
+  readonly profile?: string;
+}
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 

@@ -31,6 +31,3 @@ export interface Env {
   step(action: ArrayLike<number>): StepResult;
   dispose(): void;
 }
-
-// The simulated implementation (Rapier); `createEnv` initialises Rapier in the calling thread.
-export { createEnv, SimEnv, type SimEnvOptions } from './simEnv';
