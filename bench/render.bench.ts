@@ -18,7 +18,7 @@ import { initRapier, rapier } from '../src/engine/sim/rapier';
 import { placeArm } from '../src/engine/sim/tasks/arm';
 import { TableScene } from '../src/engine/sim/tasks/tableScene';
 import { Rng } from '../src/engine/util/rng';
-import { cameraFrame, nominalAppearance, nominalCamera, renderCamera, sceneViewOf, type Appearance, type Camera, type RgbImage } from '../src/engine/vision';
+import { cameraBasis, nominalAppearance, nominalCamera, renderCamera, sceneViewOf, type Appearance, type Camera, type RgbImage } from '../src/engine/vision';
 
 interface Figures {
   minMs: number;
@@ -49,7 +49,7 @@ function measure(frames: number, warmup: number, frame: () => void): Figures {
 /** The same image through Rapier's scene queries: one castRayAndGetNormal per pixel. */
 function rapierFrame(scene: TableScene, camera: Camera, appearance: Appearance, out: RgbImage): void {
   const R = rapier();
-  const frame = cameraFrame(camera);
+  const frame = cameraBasis(camera);
   const { widthPx: width, heightPx: height } = camera.intrinsics;
   const ray = new R.Ray({ x: frame.origin[0], y: frame.origin[1], z: frame.origin[2] }, { x: 0, y: 0, z: -1 });
   const light = appearance.lightPosition;

@@ -17,7 +17,8 @@ import { runEvaluateOnRobot, runSensitivity } from './runJobs';
 import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from './perception/perceptionRequests';
 import { runSysidJob } from './sysid/sysidJob';
 import { runPipelineJob } from './pipeline/pipelineJob';
-import { engineVersions, evaluateOnnxPolicy, train, type TrainingEvent } from './learn/trainer';
+import { engineVersions, train, type TrainingEvent } from './learn/trainer';
+import { evaluateOnnxPolicy } from './evaluate/onnxEvaluation';
 import {
   parseHostMessage,
   type EngineEvent,

@@ -12,7 +12,7 @@ import { loadExperiment } from '../../src/engine/config/load';
 import { checkEffortCommand as checkEffortMessage } from '../../src/engine/rosbridge/messages';
 import { parseRealityProfile, type RealityProfile } from '../../src/engine/emulator/realityProfileLoader';
 import { RealityPlant } from '../../src/engine/emulator/realityPlant';
-import { checkEffortCommand } from '../../src/engine/robot/safety';
+import { checkEffortTorques } from '../../src/engine/robot/safety';
 import { placeArm } from '../../src/engine/sim/tasks/arm';
 import { fitApproach, fitFriction, SysidError } from '../../src/engine/sysid/frictionFit';
 import { identifyOnRobot } from '../../src/engine/sysid/live';
@@ -234,20 +234,20 @@ describe('effort commands through the safety layer', () => {
   const measured = { position: [0, 0, 0], velocity: [0, 0, 0], effort: [0, 0, 0] };
   test('NaN, infinities and torques beyond max_effort are violations naming the joint', () => {
     for (const bad of [Number.NaN, Infinity, -Infinity]) {
-      const v = checkEffortCommand({ joints: ['elbow'], torquesNm: [bad], measured, jointNames: JOINTS }, TEST_SAFETY);
+      const v = checkEffortTorques({ joints: ['elbow'], torquesNm: [bad], measured, jointNames: JOINTS }, TEST_SAFETY);
       assert.ok(!v.ok && v.violation.limit === 'non_finite' && v.violation.joint === 'elbow', String(bad));
     }
-    const big = checkEffortCommand({ joints: ['wrist'], torquesNm: [TEST_SAFETY.maxEffort + 0.1], measured, jointNames: JOINTS }, TEST_SAFETY);
+    const big = checkEffortTorques({ joints: ['wrist'], torquesNm: [TEST_SAFETY.maxEffort + 0.1], measured, jointNames: JOINTS }, TEST_SAFETY);
     assert.ok(!big.ok && big.violation.limit === 'effort_limit' && /wrist torque command 8\.100 N·m/.test(big.violation.message));
-    const unknown = checkEffortCommand({ joints: ['knee'], torquesNm: [0.1], measured, jointNames: JOINTS }, TEST_SAFETY);
+    const unknown = checkEffortTorques({ joints: ['knee'], torquesNm: [0.1], measured, jointNames: JOINTS }, TEST_SAFETY);
     assert.ok(!unknown.ok && /no joint 'knee'/.test(unknown.violation.message));
   });
   test('a joint measured beyond its limits or too fast stops the robot', () => {
-    const fast = checkEffortCommand({ joints: ['wrist'], torquesNm: [0.1], measured: { ...measured, velocity: [0, 0, 3] }, jointNames: JOINTS }, TEST_SAFETY);
+    const fast = checkEffortTorques({ joints: ['wrist'], torquesNm: [0.1], measured: { ...measured, velocity: [0, 0, 3] }, jointNames: JOINTS }, TEST_SAFETY);
     assert.ok(!fast.ok && fast.violation.limit === 'joint_velocity_limit' && fast.violation.joint === 'wrist');
-    const far = checkEffortCommand({ joints: ['wrist'], torquesNm: [0.1], measured: { ...measured, position: [0, 2.8, 0] }, jointNames: JOINTS }, TEST_SAFETY);
+    const far = checkEffortTorques({ joints: ['wrist'], torquesNm: [0.1], measured: { ...measured, position: [0, 2.8, 0] }, jointNames: JOINTS }, TEST_SAFETY);
     assert.ok(!far.ok && far.violation.limit === 'joint_position_limit' && far.violation.joint === 'elbow');
-    const ok = checkEffortCommand({ joints: ['wrist', 'elbow'], torquesNm: [0.1, -0.2], measured, jointNames: JOINTS }, TEST_SAFETY);
+    const ok = checkEffortTorques({ joints: ['wrist', 'elbow'], torquesNm: [0.1, -0.2], measured, jointNames: JOINTS }, TEST_SAFETY);
     assert.ok(ok.ok && ok.torquesNm[1] === -0.2);
   });
   test('the emulator reads the joints an effort command names from its layout', () => {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { formatFinding, loadExperiment } from '../config/load';
 import { formatReport } from '../evaluate/report';
 import { PolicyShapeError } from '../policy/onnxPolicy';
-import { evaluateOnnxPolicy } from '../learn/trainer';
+import { evaluateOnnxPolicy } from '../evaluate/onnxEvaluation';
 import { evaluateOnRobot } from '../robot/robotEvaluation';
 import { AddressNotAllowedError } from '../rosbridge/addressPolicy';
 import { RobotLinkError } from '../rosbridge/client';

@@ -1,4 +1,5 @@
 /** What the validator reports: one finding per problem, placed on the exact key or value at fault. */
+import * as t from '../../common/schema';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -70,3 +71,16 @@ export type FindingCode = keyof typeof FINDING_CODES;
 export function isError(finding: Finding): boolean {
   return finding.severity === 'error';
 }
+
+/** A finding placed by line and column (1-based), as `sim2real validate --json` prints it and the protocol carries it. */
+export const findingJson = t.object({
+  file: t.string(),
+  line: t.id(),
+  column: t.id(),
+  endLine: t.id(),
+  endColumn: t.id(),
+  severity: t.oneOf(['error', 'warning', 'info']),
+  code: t.string(),
+  message: t.string(),
+});
+export type FindingJson = t.Infer<typeof findingJson>;

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Experiment } from './experiment';
-import type { Finding } from './findings';
+import type { Finding, FindingJson } from './findings';
 import { LineIndex } from './lineIndex';
 import { resolveExperiment } from './resolve';
 import { TEXT_LIMITS } from './limits';
@@ -49,7 +49,7 @@ export function formatFinding(path: string, lines: LineIndex, finding: Finding):
 }
 
 /** The JSON form of a finding, for `--json` and the engine protocol. */
-export function findingToJson(path: string, lines: LineIndex, finding: Finding): Record<string, unknown> {
+export function findingToJson(path: string, lines: LineIndex, finding: Finding): FindingJson {
   const start = lines.positionAt(finding.start);
   const end = lines.positionAt(finding.end);
   return {

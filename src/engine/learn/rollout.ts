@@ -5,19 +5,13 @@
 import type { Env } from '../sim/env';
 import type { JsPolicy } from '../policy/policy';
 import { pushObservation, type ObservationStats } from '../policy/runningStats';
-
-export interface EpisodeOutcome {
-  episodeReturn: number;
-  /** Control steps taken. */
-  length: number;
-  success: boolean;
-}
+import type { EpisodeRecord } from '../evaluate/report';
 
 /**
  * Runs one episode from `episodeSeed`. Observations seen (before normalization) are added to
  * `stats` when given: ARS V2 normalizes with statistics of the states its rollouts visit.
  */
-export function runEpisode(env: Env, policy: JsPolicy, episodeSeed: number, maxSteps: number, action: Float64Array, stats?: ObservationStats): EpisodeOutcome {
+export function runEpisode(env: Env, policy: JsPolicy, episodeSeed: number, maxSteps: number, action: Float64Array, stats?: ObservationStats): EpisodeRecord {
   env.reset(episodeSeed);
   const observation = env.observation;
   policy.reset(observation);

@@ -4,7 +4,7 @@
  */
 import type { Experiment } from '../config/experiment';
 import type { Env } from '../sim/env';
-import type { EnvFactory } from './envFactory';
+import type { EnvFactory } from '../evaluate/envFactory';
 import { JsPolicy } from '../policy/policy';
 import type { PolicySpec } from '../policy/policySpec';
 import { runEpisode } from './rollout';

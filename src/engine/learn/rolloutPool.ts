@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Experiment } from '../config/experiment';
-import { loadEnvFactory } from './envFactory';
+import { loadEnvFactory } from '../evaluate/envFactory';
 import type { PolicySpec } from '../policy/policySpec';
 import { RolloutExecutor } from './rolloutExecutor';
 import type { FromHost, ToHost } from './rolloutHost';

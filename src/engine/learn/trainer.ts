@@ -13,13 +13,14 @@ import * as ort from 'onnxruntime-node';
 import type { Experiment } from '../config/experiment';
 import { TASKS } from '../config/taskCatalog';
 import { EVALUATION_EPISODE_CAP, runEpisodes } from '../evaluate/runEpisodes';
+import { evaluateOnnxPolicy } from '../evaluate/onnxEvaluation';
 import { summarizeEpisodes, type EvaluationReport } from '../evaluate/report';
 import type { TrainerState } from '../runs/checkpoint';
 import { newRunRecord, RunStore, type RunRecord } from '../runs/runStore';
 import { deriveSeed, Rng } from '../util/rng';
 import { adamAscent, cloneAdam, createAdam } from './adam';
 import { arsUpdate, perturb, sampleDirections } from './ars';
-import { loadEnvFactory } from './envFactory';
+import { loadEnvFactory } from '../evaluate/envFactory';
 import { initialParameters } from '../policy/mlp';
 import { exportPolicyOnnx } from '../policy/onnxExport';
 import { OnnxPolicy } from '../policy/onnxPolicy';
@@ -29,7 +30,7 @@ import { cloneStats, createStats, mergeStats, normalizationFrom, type Observatio
 import type { RolloutTask } from './workerProtocol';
 import packageJson from '../../../package.json';
 
-export interface ProgressEvent {
+export interface TrainingProgress {
   readonly type: 'progress';
   /** Iterations completed. */
   readonly iteration: number;
@@ -46,7 +47,7 @@ export interface ProgressEvent {
   readonly elapsedSeconds: number;
 }
 
-export interface EvaluationEvent {
+export interface TrainingEvaluation {
   readonly type: 'evaluation';
   readonly iteration: number;
   readonly envSteps: number;
@@ -56,14 +57,14 @@ export interface EvaluationEvent {
   readonly elapsedSeconds: number;
 }
 
-export interface CheckpointEvent {
+export interface TrainingCheckpoint {
   readonly type: 'checkpoint';
   readonly iteration: number;
   readonly envSteps: number;
   readonly path: string;
 }
 
-export type TrainingEvent = ProgressEvent | EvaluationEvent | CheckpointEvent;
+export type TrainingEvent = TrainingProgress | TrainingEvaluation | TrainingCheckpoint;
 
 /** What the robot hook is given: the current policy as ONNX bytes, ready for the robot runner. */
 export interface RobotEvaluationRequest {
@@ -87,7 +88,7 @@ export interface TrainOptions {
   /** Continue the run in runDir from its last checkpoint (the run's own experiment snapshot is used). */
   readonly resume?: boolean;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (event: ProgressEvent) => void;
+  readonly onProgress?: (event: TrainingProgress) => void;
   /** Every event: progress, evaluation, checkpoint. */
   readonly onEvent?: (event: TrainingEvent) => void;
   /** Worker threads [default: experiment.training.workers]; 0 runs rollouts in this thread. */
@@ -316,38 +317,6 @@ async function evaluateInSim(pool: RolloutRunner, experiment: Experiment, spec: 
   }));
   const results = await pool.run(tasks, signal);
   return summarizeEpisodes(results, { randomized: experiment.evaluation.randomized, seed: experiment.seed, task: experiment.task, policy: `iteration ${state.iteration} (JS)` });
-}
-
-export interface EvaluateOnnxOptions {
-  readonly episodes: number;
-  readonly seed: number;
-  readonly randomized: boolean;
-  readonly signal?: AbortSignal;
-  readonly envModule?: string;
-  readonly onEpisode?: (index: number) => void;
-}
-
-/** `sim2real eval`: an ONNX policy (ours or foreign) on the experiment's task in sim. */
-export async function evaluateOnnxPolicy(file: string, experiment: Experiment, options: EvaluateOnnxOptions): Promise<EvaluationReport> {
-  const task = TASKS[experiment.task];
-  const policy = await OnnxPolicy.load(file, task);
-  const createEnv = await loadEnvFactory(options.envModule);
-  const env = await createEnv(experiment, { randomize: options.randomized });
-  try {
-    return await runEpisodes(env, policy, {
-      episodes: options.episodes,
-      seed: options.seed,
-      maxSteps: experiment.evaluation.maxSteps,
-      randomized: options.randomized,
-      task: experiment.task,
-      policy: file,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onEpisode ? { onEpisode: options.onEpisode } : {}),
-    });
-  } finally {
-    env.dispose();
-    await policy.dispose();
-  }
 }
 
 /** ARS V2 normalization, or the identity when the experiment turns it off (ARS V1). */

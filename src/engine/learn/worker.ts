@@ -7,7 +7,7 @@
  */
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { loadEnvFactory } from './envFactory';
+import { loadEnvFactory } from '../evaluate/envFactory';
 import { ROLLOUT_NICENESS, runRolloutHost, takeIdlePolicy } from './rolloutHost';
 import { RolloutExecutor } from './rolloutExecutor';
 import type { FromWorker, ToWorker } from './workerProtocol';

@@ -27,7 +27,7 @@ import { JsPolicy } from '../policy/policy';
 import { policySpecFor, type PolicySpec } from '../policy/policySpec';
 import { startRolloutPool, type RolloutRunner } from '../learn/rolloutPool';
 import { cloneStats, createStats, mergeStats, normalizationFrom, pushObservation, type ObservationStats } from '../policy/runningStats';
-import { evaluateOnnxPolicy } from '../learn/trainer';
+import { evaluateOnnxPolicy } from '../evaluate/onnxEvaluation';
 import type { RolloutTask } from '../learn/workerProtocol';
 import { motionAuthorityFor, MotionRefused } from '../robot/motionAuthority';
 import { MOTION_LOG_FILE } from '../robot/motionLog';

@@ -39,7 +39,7 @@ import {
   type RobotStatus,
 } from '../rosbridge/messages';
 import type { RobotNames } from '../rosbridge/names';
-import { checkCommand, checkEffortCommand, type SafetyVerdict, type SafetyViolation } from './safety';
+import { checkCommand, checkEffortTorques, type SafetyVerdict, type SafetyViolation } from './safety';
 
 export interface RobotLinkOptions {
   readonly url: string;
@@ -349,7 +349,7 @@ export class RobotLink {
     if (!this.client.isOpen) return { sent: false, why: 'link_down', message: `link to ${this.client.address} is ${this.client.linkState}` };
     const measured = this.joints;
     if (!measured) return { sent: false, why: 'no_state', message: 'no joint state from the robot yet' };
-    const verdict = checkEffortCommand({ joints, torquesNm, measured, jointNames: this.options.jointNames }, this.options.safety);
+    const verdict = checkEffortTorques({ joints, torquesNm, measured, jointNames: this.options.jointNames }, this.options.safety);
     if (!verdict.ok) {
       void this.stop(verdict.violation.message, 'safety', verdict.violation);
       return { sent: false, why: 'violation', message: verdict.violation.message };

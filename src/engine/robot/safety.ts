@@ -197,7 +197,7 @@ export type EffortVerdict =
  * would hide it. The robot's measured state must be within the limits, as for position commands
  * (a joint driven by torque is only stopped by this check, so callers send at every control step).
  */
-export function checkEffortCommand(input: EffortInput, config: SafetyConfig): EffortVerdict {
+export function checkEffortTorques(input: EffortInput, config: SafetyConfig): EffortVerdict {
   const { joints, torquesNm, jointNames } = input;
   const violation = (v: SafetyViolation): EffortVerdict => ({ ok: false, violation: v });
   if (joints.length === 0 || torquesNm.length !== joints.length) {

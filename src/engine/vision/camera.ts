@@ -11,7 +11,7 @@ export interface Camera {
 }
 
 /** The camera's orthonormal frame in the world: forward, right and up (image v grows along -up). */
-export interface CameraFrame {
+export interface CameraBasis {
   readonly origin: Float64Array;
   readonly forward: Float64Array;
   readonly right: Float64Array;
@@ -21,7 +21,7 @@ export interface CameraFrame {
   readonly centerV: number;
 }
 
-export function cameraFrame(camera: Camera): CameraFrame {
+export function cameraBasis(camera: Camera): CameraBasis {
   const { position, lookAt } = camera.pose;
   const { widthPx, heightPx, focalLengthPx } = camera.intrinsics;
   checkCamera(camera);
@@ -48,7 +48,7 @@ export function cameraFrame(camera: Camera): CameraFrame {
 
 /** Image coordinates (u right, v down, px) of a world point; undefined behind the camera. */
 export function projectToPixel(camera: Camera, worldPoint: readonly [number, number, number]): { u: number; v: number } | undefined {
-  const frame = cameraFrame(camera);
+  const frame = cameraBasis(camera);
   const dx = worldPoint[0] - frame.origin[0];
   const dy = worldPoint[1] - frame.origin[1];
   const dz = worldPoint[2] - frame.origin[2];

@@ -11,7 +11,7 @@
 export type { CameraIntrinsics, CameraPose, RgbImage, PuckPosition } from './types';
 export { renderCamera, MARKER_RADIUS_M, type RenderOptions } from './renderer';
 export { sceneViewOf, emptySceneView, type SceneView } from './sceneView';
-export { projectToPixel, cameraFrame, type Camera } from './camera';
+export { projectToPixel, cameraBasis, type Camera } from './camera';
 export {
   nominalAppearance,
   solidSurface,

@@ -12,7 +12,7 @@
 import { ARM } from '../sim/tasks/arm';
 import { PUCK, TABLE } from '../sim/tasks/tableScene';
 import type { Appearance, SurfaceAppearance } from './appearance';
-import { cameraFrame, type Camera, type CameraFrame } from './camera';
+import { cameraBasis, type Camera, type CameraBasis } from './camera';
 import { applySensorEffects } from './sensorEffects';
 import type { SceneView } from './sceneView';
 import { textureColor } from './textures';
@@ -81,7 +81,7 @@ export function renderCamera(view: SceneView, appearance: Appearance, camera: Ca
   if (!Number.isInteger(ss) || ss < 1 || ss > 8) throw new Error(`samplesPerAxis must be a whole number from 1 to 8, got ${ss}`);
   const objectSs = Math.max(ss, options.objectSamplesPerAxis ?? 3);
   if (!Number.isInteger(objectSs) || objectSs > 8) throw new Error(`objectSamplesPerAxis must be a whole number up to 8, got ${options.objectSamplesPerAxis}`);
-  const frame = cameraFrame(camera);
+  const frame = cameraBasis(camera);
   layoutScene(view);
   computeRects(frame, width, height, view.tableTopZ, appearance.lightPosition);
   const linear = scratchLinear(width * height * 3);
@@ -481,7 +481,7 @@ function layoutScene(view: SceneView): void {
 }
 
 /** Screen and shadow rectangles of the dynamic primitives (see screenRects), from their box corners. */
-function computeRects(frame: CameraFrame, width: number, height: number, tableTopZ: number, light: readonly number[]): void {
+function computeRects(frame: CameraBasis, width: number, height: number, tableTopZ: number, light: readonly number[]): void {
   for (let k = 1; k < 4 + cylinderCount; k++) {
     let u0 = Infinity;
     let u1 = -Infinity;
