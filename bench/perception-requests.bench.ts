@@ -1,7 +1,7 @@
-// Why the engine runs perception jobs in a worker thread (src/engine/perception/perceptionRequests.ts):
+// Why the engine runs perception jobs in a worker thread (src/engine/perception/perceptionWorkerHost.ts):
 // the engine's main thread must keep answering (a robot stop, a cancel) while a perception model
 // trains. Two ways of running the same small training job (examples/perception.s2r.yaml), same run:
-//   worker - runPerceptionTrain, as the engine does: the job in a worker, cancelled through the
+//   worker - the perceptionTrain job, as the engine runs it: the job in a worker, cancelled through the
 //            shared flag;
 //   inline - trainPerceptionModel called on this thread (the baseline: what the engine would do
 //            without the worker), cancelled through its AbortSignal from a timer.
@@ -12,7 +12,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadExperiment } from '../src/engine/config/load';
 import { trainPerceptionModel } from '../src/engine/perception/perceptionJobs';
-import { runPerceptionTrain } from '../src/engine/perception/perceptionRequests';
+import { perceptionTrain } from '../src/engine/jobs/perceptionTrain';
+import { contextOf } from '../test/support/jobs';
 
 const RUNS = Number(process.argv[2] ?? 5);
 /** The cancel comes this long after the job starts: inside its render and training loops. */
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   const worker: Sample[] = [];
   const inline: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
-    worker.push(await measure((signal) => runPerceptionTrain({ file, runsDir: join(dir, 'runs'), ...JOB }, signal, quiet, quiet)));
+    worker.push(await measure((signal) => perceptionTrain({ file, runsDir: join(dir, 'runs'), ...JOB }, contextOf(signal, quiet, quiet))));
     inline.push(await measure((signal) => trainPerceptionModel(experiment, join(dir, `inline-${i}`), { ...JOB, signal })));
   }
   process.stdout.write(`perception training job (${JOB.samples} images x ${JOB.epochs} epochs), cancelled ${CANCEL_AFTER_MS} ms in; medians (min-max) of ${RUNS} runs; load average ${loadavg()[0]!.toFixed(1)}\n`);

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPolicyOnnx } from '../src/engine/policy/onnxExport';
-import { parseEngineMessage, type EngineEvent } from '../src/engine/protocol';
+import { parseEngineMessage, type EngineEvent } from '../src/messages/engine';
 import { monotonicMs } from '../src/engine/util/clock';
 import { parseEventLog, type RobotEvent } from '../src/engine/rosbridge/eventLog';
 

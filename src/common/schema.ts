@@ -63,6 +63,12 @@ export const object = <S extends Shape>(shape: S, options: { readonly exact?: bo
 
 export const union = <S extends readonly Schema<unknown>[]>(...members: S): Schema<Infer<S[number]>> => schema((v) => members.some((m) => m.check(v)));
 
+/** A shape a hand-written check decides (a file format with its own reader's check). */
+export const satisfying = <T>(check: (value: unknown) => boolean): Schema<T> => schema(check);
+
+/** Any value (a field whose content the receiver does not act on: a job's result, the trainer's own event). */
+export const unknown = (): Schema<unknown> => schema(() => true);
+
 /** A payload trusted by construction: typed as T, checked only as an object. */
 export const opaque = <T>(): Schema<T> => schema((v) => isRecord(v));
 

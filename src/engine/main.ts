@@ -1,49 +1,31 @@
 /**
- * The engine process: started by the extension with child_process.fork, it runs validation,
- * training and evaluation off the extension host's thread and answers over the IPC channel
- * (protocol.ts). It exits when the extension host goes away, aborting whatever runs, so no
- * training outlives the editor (a robot's own watchdog halts it when commands stop).
+ * The engine process: started by the extension with child_process.fork, it runs the jobs
+ * (src/engine/jobs/) off the extension host's thread and answers over the IPC channel
+ * (src/messages/engine.ts). A thin adapter: each request either runs its job, with a context whose
+ * person is the one in VS Code, or operates the safe-test console's robot session. It exits when
+ * the extension host goes away, aborting whatever runs, so no training outlives the editor (a
+ * robot's own watchdog halts it when commands stop).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Experiment } from './config/experiment';
-import { findingToJson, loadExperiment } from './config/load';
 import { RobotSession, RobotSessionError } from './console/robotSession';
-import { monotonicMs } from './util/clock';
+import type { RobotSessionState } from './console/sessionState';
+import { evaluate } from './jobs/evaluate';
+import { evaluateOnRobot } from './jobs/evaluateOnRobot';
+import { loadValidExperiment } from './jobs/experimentInput';
+import { JobInputError, type Job, type JobContext } from './jobs/job';
+import { perceptionAdapt } from './jobs/perceptionAdapt';
+import { perceptionEvaluate } from './jobs/perceptionEvaluate';
+import { perceptionTrain } from './jobs/perceptionTrain';
+import { pipeline } from './jobs/pipeline';
+import { sensitivity } from './jobs/sensitivity';
+import { sysid } from './jobs/sysid';
+import { train } from './jobs/train';
+import { validate } from './jobs/validate';
+import { engineVersions } from './learn/trainer';
+import { askPerson, replyToPrompt, vscodePerson } from './personPrompts';
 import { onOpenLinksChange, stopOpenLinks } from './robot/openLinks';
-import { replyToPrompt, vscodePerson } from './personPrompts';
-import type { EvaluationReport } from './evaluate/report';
-import { runEvaluateOnRobot, runSensitivity } from './runJobs';
-import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from './perception/perceptionRequests';
-import { runSysidJob } from './sysid/sysidJob';
-import { runPipelineJob } from './pipeline/pipelineJob';
-import { engineVersions, train, type TrainingEvent } from './learn/trainer';
-import { evaluateOnnxPolicy } from './evaluate/onnxEvaluation';
-import {
-  parseHostMessage,
-  type EngineEvent,
-  type EngineRequests,
-  type EvaluateParams,
-  type FindingJson,
-  type RobotConnectParams,
-  type RobotSessionState,
-  type RequestMessage,
-  type RequestMethod,
-  type TrainParams,
-  type TrainSummary,
-} from './protocol';
-import { writeJsonAtomic } from './util/atomicFile';
-import { newRunId } from './runs/runStore';
-
-/** Raised for a request that cannot start; carries the findings of an invalid experiment. */
-class RequestError extends Error {
-  constructor(
-    message: string,
-    readonly findings?: FindingJson[],
-  ) {
-    super(message);
-  }
-}
+import { monotonicMs } from './util/clock';
+import { parseHostMessage, type EngineEvent, type EngineRequests, type RequestMessage, type RequestMethod } from '../messages/engine';
 
 const running = new Map<number, AbortController>();
 
@@ -53,95 +35,45 @@ function send(event: EngineEvent): void {
 }
 
 function log(level: 'debug' | 'info' | 'warn' | 'error', message: string, requestId?: number): void {
-  send({ kind: 'log', level, message, requestId });
+  send({ kind: 'log', level, message, ...(requestId !== undefined ? { requestId } : {}) });
 }
 
-function loadValid(file: string): Experiment {
-  if (!existsSync(file)) throw new RequestError(`No such experiment file: ${file}`);
-  const loaded = loadExperiment(file);
-  if (!loaded.experiment) {
-    const findings = loaded.findings.filter((f) => f.severity === 'error').map((f) => findingToJson(file, loaded.lines, f) as unknown as FindingJson);
-    throw new RequestError(`${file} has ${findings.length} error(s); nothing was started.`, findings);
-  }
-  return loaded.experiment;
-}
-
-function describe(event: TrainingEvent): string | undefined {
-  const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
-  switch (event.type) {
-    case 'progress':
-      return `iteration ${event.iteration} · success ${pct(event.successRate)} · ${Math.round(event.stepsPerSecond)} steps/s · eta ≤ ${Math.round(event.etaSeconds)} s`;
-    case 'evaluation':
-      return `evaluation (${event.stage}): success ${pct(event.report.success_rate)} over ${event.report.episodes} episodes`;
-    case 'checkpoint':
-      return undefined;
-  }
-}
-
-async function runTrain(id: number, params: TrainParams, signal: AbortSignal): Promise<TrainSummary> {
-  const resume = params.resumeDir !== undefined;
-  let experiment = resume ? undefined : loadValid(params.file);
-  if (experiment) {
-    const overrides: Partial<Experiment['training']> = {};
-    if (params.maxEnvSteps !== undefined) Object.assign(overrides, { maxEnvSteps: params.maxEnvSteps });
-    experiment = { ...experiment, seed: params.seed ?? experiment.seed, training: { ...experiment.training, ...overrides } };
-  }
-  const runDir = params.resumeDir ?? join(params.runsDir, experiment!.name, newRunId(experiment!.seed));
-  log('info', `${resume ? 'resuming' : 'training'} in ${runDir}`, id);
-  const budget = experiment?.training.maxEnvSteps;
-  const result = await train(experiment ?? ({} as Experiment), {
-    runDir,
-    resume,
-    signal,
-    workers: params.workers,
-    onEvent: (event) => {
-      const message = describe(event);
-      if (!message) return;
-      const fraction = event.type === 'progress' && budget ? Math.min(1, event.envSteps / budget) : undefined;
-      send({ kind: 'progress', requestId: id, message, fraction, detail: event });
-    },
-  });
+/** A job's context in the engine: progress and log lines to the host, the person in VS Code, gates as dialogs. */
+function contextFor(id: number, signal: AbortSignal): JobContext {
   return {
-    status: result.status,
-    reason: result.reason,
-    runDir: result.runDir,
-    iterations: result.iterations,
-    envSteps: result.envSteps,
-    elapsedSeconds: result.elapsedSeconds,
-    policyPath: result.policyPath,
-    evaluation: result.evaluation,
-  };
-}
-
-async function runEvaluate(id: number, params: EvaluateParams, signal: AbortSignal): Promise<EvaluationReport> {
-  const experiment = loadValid(params.file);
-  if (!existsSync(params.policy)) throw new RequestError(`No such policy file: ${params.policy}`);
-  const episodes = params.episodes ?? experiment.evaluation.episodes;
-  const report = await evaluateOnnxPolicy(params.policy, experiment, {
-    episodes,
-    seed: params.seed ?? experiment.seed,
-    randomized: params.randomized ?? experiment.evaluation.randomized,
     signal,
-    onEpisode: (index) => send({ kind: 'progress', requestId: id, fraction: (index + 1) / episodes, message: `episode ${index + 1} of ${episodes}` }),
-  });
-  if (params.runDir !== undefined) writeJsonAtomic(join(params.runDir, 'eval.json'), report);
-  return report;
+    progress: (progress) => send({ kind: 'progress', requestId: id, ...progress }),
+    log: (line) => log('info', line, id),
+    attendance: { attendant: vscodePerson(id, send, signal) },
+    confirm: (question) => askPerson(id, send, signal, { prompt: 'confirm', message: question.message, ...(question.stage ? { stage: question.stage } : {}) }),
+    // only the experiment file names a robot: a message never does
+    addressesAreUserInput: false,
+  };
 }
 
 /** The safe-test console's robot session; one at a time. */
 let robotSession: RobotSession | undefined;
 
 function requireSession(): RobotSession {
-  if (!robotSession) throw new RequestError('No robot session: connect first (Sim2Real: Open Safe-Test Console).');
+  if (!robotSession) throw new JobInputError('No robot session: connect first (Sim2Real: Open Safe-Test Console).');
   return robotSession;
 }
 
-async function runRobotConnect(id: number, params: RobotConnectParams): Promise<RobotSessionState> {
-  if (robotSession) throw new RequestError(`Already connected to ${robotSession.address}; disconnect first.`);
-  const experiment = loadValid(params.file);
-  if (params.policy !== undefined && !existsSync(params.policy)) throw new RequestError(`No such policy file: ${params.policy}`);
+/** The console session's own refusals are answers, not engine failures. */
+async function session<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    const session = await RobotSession.open(
+    return await operation();
+  } catch (error) {
+    throw error instanceof RobotSessionError ? new JobInputError(error.message) : error;
+  }
+}
+
+async function robotConnect(id: number, params: EngineRequests['robotConnect']['params']): Promise<RobotSessionState> {
+  if (robotSession) throw new JobInputError(`Already connected to ${robotSession.address}; disconnect first.`);
+  const experiment = loadValidExperiment(params.file);
+  if (params.policy !== undefined && !existsSync(params.policy)) throw new JobInputError(`No such policy file: ${params.policy}`);
+  const opened = await session(() =>
+    RobotSession.open(
       experiment,
       {
         onState: (state) => send({ kind: 'robotState', state }),
@@ -149,81 +81,62 @@ async function runRobotConnect(id: number, params: RobotConnectParams): Promise<
         onSafety: (entry) => send({ kind: 'robotSafety', entry }),
       },
       { policy: params.policy, address: params.address, runDir: params.runDir },
-    );
-    robotSession = session;
-    log('info', `robot session connected to ${session.address}${session.runDir ? `; episodes are recorded in ${session.runDir}` : ''}`, id);
-    return session.state;
-  } catch (error) {
-    throw error instanceof RobotSessionError ? new RequestError(error.message) : error;
-  }
+    ),
+  );
+  robotSession = opened;
+  log('info', `robot session connected to ${opened.address}${opened.runDir ? `; episodes are recorded in ${opened.runDir}` : ''}`, id);
+  return opened.state;
 }
 
 type Handler<M extends RequestMethod> = (id: number, params: EngineRequests[M]['params'], signal: AbortSignal) => Promise<EngineRequests[M]['result']>;
 
+/** A job as a request handler. */
+const job =
+  <P, R>(run: Job<P, R>) =>
+  (id: number, params: P, signal: AbortSignal): Promise<R> =>
+    run(params, contextFor(id, signal));
+
 const HANDLERS: { [M in RequestMethod]: Handler<M> } = {
-  validate: async (_id, params) => {
-    if (!existsSync(params.file)) throw new RequestError(`No such experiment file: ${params.file}`);
-    const loaded = loadExperiment(params.file);
-    return { findings: loaded.findings.map((f) => findingToJson(params.file, loaded.lines, f) as unknown as FindingJson) };
+  validate: job(validate),
+  train: job(train),
+  evaluate: job(evaluate),
+  evaluateOnRobot: job(evaluateOnRobot),
+  sensitivity: job(sensitivity),
+  perceptionTrain: job(perceptionTrain),
+  perceptionEvaluate: job(perceptionEvaluate),
+  perceptionAdapt: job(perceptionAdapt),
+  sysid: job(sysid),
+  pipeline: async (id, params, signal) => {
+    const { dir, record } = await pipeline(params, contextFor(id, signal));
+    return { dir, status: record.status, message: record.message, realEpisodesUsed: record.realEpisodesUsed, realEpisodeBudget: record.realEpisodeBudget };
   },
-  train: runTrain,
-  evaluate: runEvaluate,
-  evaluateOnRobot: (id, params, signal) => runEvaluateOnRobot(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), vscodePerson(id, send, signal)),
-  sensitivity: (id, params, signal) => runSensitivity(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress })),
-  perceptionTrain: (id, params, signal) => runPerceptionTrain(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
-  perceptionEvaluate: (id, params, signal) =>
-    runPerceptionEvaluate(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id), vscodePerson(id, send, signal)),
-  perceptionAdapt: (id, params, signal) =>
-    runPerceptionAdapt(params, signal, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id), vscodePerson(id, send, signal)),
-  pipeline: (id, params, signal) =>
-    runPipelineJob(id, params, loadValid(params.file), signal, send, (progress) => send({ kind: 'progress', requestId: id, ...progress }), (line) => log('info', line, id)),
   personReply: async (_id, params) => ({ delivered: replyToPrompt(params.promptId, params.accept) }),
-  sysid: (id, params, signal) =>
-    runSysidJob(
-      params,
-      signal,
-      (progress) => send({ kind: 'progress', requestId: id, ...progress }),
-      (line) => log('info', line, id),
-      vscodePerson(id, send, signal),
-    ),
   cancel: async (_id, params) => {
-    const job = running.get(params.requestId);
-    job?.abort();
-    return { cancelled: job !== undefined };
+    const controller = running.get(params.requestId);
+    controller?.abort();
+    return { cancelled: controller !== undefined };
   },
   ping: async () => ({ versions: engineVersions() }),
-  robotConnect: runRobotConnect,
-  robotStartEpisode: async (_id, params) => {
-    try {
-      return await requireSession().startEpisode(params.seed);
-    } catch (error) {
-      throw error instanceof RobotSessionError ? new RequestError(error.message) : error;
-    }
-  },
+  robotConnect,
+  robotStartEpisode: (_id, params) => session(() => requireSession().startEpisode(params.seed)),
   robotConfirmEstop: async (_id, params) => {
     robotSession?.confirmEmergencyStop(params.confirmed);
     return { recorded: robotSession !== undefined };
   },
   // synchronous up to the post: nothing on this thread is awaited before the stop leaves
   robotStop: async (_id, params) => {
-    const session = robotSession?.stop(params.message, { hostReceivedMs: params.hostReceivedMs, engineReceivedMs: monotonicMs() }) ?? false;
-    // links the console does not own: the pipeline's real episodes, an evaluation on the robot
+    const sent = robotSession?.stop(params.message, { hostReceivedMs: params.hostReceivedMs, engineReceivedMs: monotonicMs() }) ?? false;
+    // links the console does not own: evaluations, pipeline stages, identification, camera resets
     const others = stopOpenLinks(params.message ?? 'stop requested from VS Code');
-    return { sent: session || others > 0 };
+    return { sent: sent || others > 0 };
   },
-  robotArm: async () => {
-    try {
-      return await requireSession().arm();
-    } catch (error) {
-      throw error instanceof RobotSessionError ? new RequestError(error.message) : error;
-    }
-  },
+  robotArm: () => session(() => requireSession().arm()),
   robotDisconnect: async () => {
-    const session = robotSession;
+    const closing = robotSession;
     robotSession = undefined;
-    await session?.close();
-    if (session) send({ kind: 'robotState', state: { ...session.state, connected: false, episodeRunning: false } });
-    return { disconnected: session !== undefined };
+    await closing?.close();
+    if (closing) send({ kind: 'robotState', state: { ...closing.state, connected: false, episodeRunning: false } });
+    return { disconnected: closing !== undefined };
   },
 };
 
@@ -235,10 +148,11 @@ async function handle(request: RequestMessage): Promise<void> {
     const result = await handler(request.id, request.params, controller.signal);
     send({ kind: 'finished', requestId: request.id, result });
   } catch (error) {
-    const findings = error instanceof RequestError ? error.findings : undefined;
+    const findings = error instanceof JobInputError ? error.findings : undefined;
     const message = error instanceof Error ? error.message : String(error);
-    if (!(error instanceof RequestError)) log('error', error instanceof Error && error.stack ? error.stack : message, request.id);
-    send({ kind: 'failed', requestId: request.id, message, findings });
+    // a refusal to start is an answer; anything else is an engine failure worth its stack
+    if (!(error instanceof JobInputError)) log('error', error instanceof Error && error.stack ? error.stack : message, request.id);
+    send({ kind: 'failed', requestId: request.id, message, ...(findings ? { findings: [...findings] } : {}) });
   } finally {
     running.delete(request.id);
   }
@@ -254,7 +168,7 @@ process.on('message', (raw: unknown) => {
 });
 
 process.on('disconnect', () => {
-  for (const job of running.values()) job.abort();
+  for (const controller of running.values()) controller.abort();
   // closing the link halts the robot (link lost); its watchdog covers a link that cannot close
   void robotSession?.close();
   // give aborted jobs a moment to write their final state, then go

@@ -5,7 +5,7 @@
  * `personReply` request. Cancelling the job declines whatever is open, so nothing waits on a person
  * who has gone, and an open question never counts as a yes.
  */
-import type { PersonPromptClosedEvent, PersonPromptEvent } from './protocol';
+import type { PersonPromptClosedEvent, PersonPromptEvent } from '../messages/engine';
 import type { Attendant } from './robot/motionAuthority';
 
 export type PromptSink = (event: PersonPromptEvent | PersonPromptClosedEvent) => void;

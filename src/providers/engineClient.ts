@@ -6,7 +6,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
-import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type PersonPromptClosedEvent, type PersonPromptEvent, type RequestMethod, type RobotEvent } from '../engine/protocol';
+import { parseEngineMessage, type EngineEvent, type EngineRequests, type ProgressEvent, type PersonPromptClosedEvent, type PersonPromptEvent, type RequestMethod, type RobotEvent } from '../messages/engine';
+import type { FindingJson } from '../messages/engine';
 
 const READY_TIMEOUT_MS = 15_000;
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -21,7 +22,7 @@ interface Pending {
 export class EngineError extends Error {
   constructor(
     message: string,
-    readonly findings?: EngineRequests['validate']['result']['findings'],
+    readonly findings?: readonly FindingJson[],
   ) {
     super(message);
   }

@@ -13,7 +13,7 @@ import { visualGapOf } from '../engine/reports/visualGap';
 import { buildGapReport, readSensitivity, readTrainingCurve, REPORT_MARKDOWN_FILE, writeGapReport, writeGapReportHtml } from '../engine/reports/runReport';
 import { writeFileAtomic } from '../engine/util/atomicFile';
 import { readRunSummary } from '../engine/reports/runSummary';
-import { parseWebviewMessage, type ChartName, type ExportMessage, type HostMessage, type RunView, type WebviewMessage } from '../../webview-ui/gap-report/protocol';
+import { GAP_WEBVIEW_MESSAGES, type ChartName, type ExportMessage, type GapHostMessage, type GapWebviewMessage, type RunView } from '../messages/gapReport';
 import type { Sim2RealContext } from './context';
 import { WebviewPanelHost } from './webviewPanel';
 import { reportEngineError, withEngineProgress } from './runCommands';
@@ -39,7 +39,7 @@ const POLLED_FILES = ['run.json', 'metrics.jsonl', 'eval.json', 'eval-real.json'
 
 export class GapReportPanel implements vscode.Disposable {
   private static readonly open = new Map<string, GapReportPanel>();
-  private readonly host: WebviewPanelHost<WebviewMessage, HostMessage>;
+  private readonly host: WebviewPanelHost<GapWebviewMessage, GapHostMessage>;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly sweeping = new Set<string>();
@@ -65,12 +65,12 @@ export class GapReportPanel implements vscode.Disposable {
     private readonly key: string,
   ) {
     const ids = runs.map((r) => r.runDir.split(/[\\/]/).pop()).join(' vs ');
-    this.host = new WebviewPanelHost<WebviewMessage, HostMessage>({
+    this.host = new WebviewPanelHost<GapWebviewMessage, GapHostMessage>({
       viewType: 'sim2real.gapReport',
       title: runs.length > 1 ? `Compare: ${ids}` : `Gap Report: ${ids}`,
       bundle: 'gap-report',
       extensionUri: ctx.extension.extensionUri,
-      parse: parseWebviewMessage,
+      parse: GAP_WEBVIEW_MESSAGES.parse,
       log: ctx.output,
     });
     for (const run of runs) {
@@ -116,11 +116,11 @@ export class GapReportPanel implements vscode.Disposable {
   private async redraw(writeReports: boolean): Promise<void> {
     this.signature = this.filesSignature();
     const views = this.runs.map((run) => runView(run.runDir, writeReports));
-    await this.host.post({ type: 'runs', runs: views });
+    await this.host.post({ kind: 'runs', runs: views });
   }
 
-  private async handle(message: WebviewMessage): Promise<void> {
-    if (message.type === 'computeSensitivity') await this.computeSensitivity(message.runDir);
+  private async handle(message: GapWebviewMessage): Promise<void> {
+    if (message.kind === 'computeSensitivity') await this.computeSensitivity(message.runDir);
     else await this.export(message);
   }
 
@@ -138,7 +138,7 @@ export class GapReportPanel implements vscode.Disposable {
     this.sweeping.add(runDir);
     const id = runDir.split(/[\\/]/).pop();
     try {
-      await this.host.post({ type: 'sensitivityState', runDir, running: true, message: 'starting…' });
+      await this.host.post({ kind: 'sensitivityState', runDir, running: true, message: 'starting…' });
       await withEngineProgress(this.ctx, `Sim2Real: sensitivity of ${id}`, (token, onProgress) =>
         this.ctx.engine.request(
           'sensitivity',
@@ -147,7 +147,7 @@ export class GapReportPanel implements vscode.Disposable {
             token,
             onProgress: (event) => {
               onProgress(event);
-              void this.host.post({ type: 'sensitivityState', runDir, running: true, message: event.message });
+              void this.host.post({ kind: 'sensitivityState', runDir, running: true, message: event.message });
             },
           },
         ),
@@ -156,7 +156,7 @@ export class GapReportPanel implements vscode.Disposable {
       await reportEngineError(this.ctx, `the sensitivity sweep of ${id}`, error);
     } finally {
       this.sweeping.delete(runDir);
-      await this.host.post({ type: 'sensitivityState', runDir, running: false });
+      await this.host.post({ kind: 'sensitivityState', runDir, running: false });
       await this.redraw(false);
     }
   }
@@ -179,7 +179,7 @@ export class GapReportPanel implements vscode.Disposable {
       writeFileAtomic(join(run.runDir, REPORT_MARKDOWN_FILE), markdown);
       written.push(join(run.runDir, REPORT_MARKDOWN_FILE), writeGapReportHtml(run.runDir, report, charts));
     }
-    await this.host.post({ type: 'exported', files: written });
+    await this.host.post({ kind: 'exported', files: written });
     if (written.length === 0) {
       void vscode.window.showWarningMessage('Sim2Real: nothing to export: evaluate a run in sim first.');
       return;

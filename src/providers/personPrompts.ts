@@ -5,7 +5,7 @@
  * where the stop button is. The answer goes back as personReply; a dialog dismissed is a no.
  */
 import * as vscode from 'vscode';
-import type { PersonPromptClosedEvent, PersonPromptEvent } from '../engine/protocol';
+import type { PersonPromptClosedEvent, PersonPromptEvent } from '../messages/engine';
 import type { Sim2RealContext } from './context';
 import { SafeTestConsole } from './safeTestConsole';
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvaluationReport } from '../engine/evaluate/report';
-import type { ProgressEvent } from '../engine/protocol';
+import type { ProgressEvent } from '../messages/engine';
 import type { Sim2RealContext } from './context';
 import { EngineError } from './engineClient';
 import { isExperiment } from './experimentDocuments';

@@ -11,9 +11,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { loadExperiment } from '../engine/config/load';
-import type { RobotSessionState } from '../engine/protocol';
-import { isPlotThreadSetting } from '../../webview-ui/console/plotThread';
-import { parseConsoleToHost, type ConsoleToHost, type EpisodeRequest, type HostToConsole } from '../../webview-ui/console/protocol';
+import type { RobotSessionState } from '../messages/engine';
+import { CONSOLE_WEBVIEW_MESSAGES, plotThreadSetting, type ConsoleHostMessage, type ConsoleWebviewMessage, type EpisodeRequest } from '../messages/console';
 import type { Sim2RealContext } from './context';
 import { isExperiment } from './experimentDocuments';
 import { sendRobotStop } from './robotStop';
@@ -82,7 +81,7 @@ export class SafeTestConsole implements vscode.Disposable {
     return SafeTestConsole.current;
   }
 
-  private readonly host: WebviewPanelHost<ConsoleToHost, HostToConsole>;
+  private readonly host: WebviewPanelHost<ConsoleWebviewMessage, ConsoleHostMessage>;
   private readonly disposables: vscode.Disposable[] = [];
   private target: Target | undefined;
   private state: RobotSessionState | undefined;
@@ -98,23 +97,23 @@ export class SafeTestConsole implements vscode.Disposable {
     this.episodePrompt = prompt;
     this.host.panel.reveal(undefined, true);
     const { promptId: _, ...request } = prompt;
-    void this.host.post({ type: 'episodePrompt', request });
+    void this.host.post({ kind: 'episodePrompt', request });
   }
 
   /** The job no longer waits (answered, cancelled or ended). */
   closeEpisodePrompt(promptId: number): void {
     if (this.episodePrompt?.promptId !== promptId) return;
     this.episodePrompt = undefined;
-    void this.host.post({ type: 'episodePrompt' });
+    void this.host.post({ kind: 'episodePrompt' });
   }
 
   private constructor(private readonly ctx: Sim2RealContext) {
-    this.host = new WebviewPanelHost<ConsoleToHost, HostToConsole>({
+    this.host = new WebviewPanelHost<ConsoleWebviewMessage, ConsoleHostMessage>({
       viewType: 'sim2real.safeTestConsole',
       title: 'Sim2Real Safe-Test Console',
       bundle: 'console',
       extensionUri: ctx.extension.extensionUri,
-      parse: parseConsoleToHost,
+      parse: CONSOLE_WEBVIEW_MESSAGES.parse,
       log: ctx.output,
       // the engine's direct stop socket (engine/console/stopSocket.ts): loopback only, any port
       connectSrc: ['ws://127.0.0.1:*'],
@@ -129,13 +128,13 @@ export class SafeTestConsole implements vscode.Disposable {
             this.stateEvents++;
             this.state = event.state;
             if (!event.state.connected) this.estopConfirmed = false;
-            void this.host.post({ type: 'state', state: event.state, estopConfirmed: this.estopConfirmed });
+            void this.host.post({ kind: 'state', state: event.state, estopConfirmed: this.estopConfirmed });
             return;
           case 'robotTelemetry':
-            void this.host.post({ type: 'telemetry', samples: event.samples });
+            void this.host.post({ kind: 'telemetry', samples: event.samples });
             return;
           case 'robotSafety':
-            void this.host.post({ type: 'safety', entry: event.entry });
+            void this.host.post({ kind: 'safety', entry: event.entry });
             return;
         }
       }),
@@ -144,8 +143,8 @@ export class SafeTestConsole implements vscode.Disposable {
         if (engineState === 'running' || !this.state?.connected) return;
         this.state = { ...this.state, connected: false, episodeRunning: false };
         this.estopConfirmed = false;
-        void this.host.post({ type: 'state', state: this.state, estopConfirmed: false });
-        void this.host.post({ type: 'error', message: `The engine ${engineState === 'crashed' ? 'crashed' : 'stopped'}; the robot session ended. Connect again.` });
+        void this.host.post({ kind: 'state', state: this.state, estopConfirmed: false });
+        void this.host.post({ kind: 'error', message: `The engine ${engineState === 'crashed' ? 'crashed' : 'stopped'}; the robot session ended. Connect again.` });
       }),
       this.host.panel.onDidDispose(() => this.dispose()),
     );
@@ -157,26 +156,26 @@ export class SafeTestConsole implements vscode.Disposable {
     this.target = uri ? describeTarget(uri) : undefined;
     const t = this.target;
     const asked = vscode.workspace.getConfiguration('sim2real.console').get<string>('plotThread');
-    const plotThread = isPlotThreadSetting(asked) ? asked : 'auto';
+    const plotThread = plotThreadSetting.check(asked) ? asked : 'auto';
     await this.host.post(
       t
-        ? { type: 'setup', address: t.address, experiment: t.name, policy: t.policy ? vscode.workspace.asRelativePath(t.policy) : undefined, problem: t.problem, plotThread }
-        : { type: 'setup', problem: 'No experiment (*.s2r.yaml) in this workspace.', plotThread },
+        ? { kind: 'setup', address: t.address, experiment: t.name, policy: t.policy ? vscode.workspace.asRelativePath(t.policy) : undefined, problem: t.problem, plotThread }
+        : { kind: 'setup', problem: 'No experiment (*.s2r.yaml) in this workspace.', plotThread },
     );
     return this.target;
   }
 
-  private onMessage(message: ConsoleToHost): void {
-    if (message.type === 'stop') {
+  private onMessage(message: ConsoleWebviewMessage): void {
+    if (message.kind === 'stop') {
       void sendRobotStop(this.ctx, 'stop pressed in the safe-test console');
       return;
     }
-    void this.handle(message).catch((error: Error) => void this.host.post({ type: 'error', message: error.message }));
+    void this.handle(message).catch((error: Error) => void this.host.post({ kind: 'error', message: error.message }));
   }
 
-  private async handle(message: Exclude<ConsoleToHost, { type: 'stop' }>): Promise<void> {
+  private async handle(message: Exclude<ConsoleWebviewMessage, { kind: 'stop' }>): Promise<void> {
     const engine = this.ctx.engine;
-    switch (message.type) {
+    switch (message.kind) {
       case 'connect': {
         const target = await this.refreshTarget();
         if (!target?.address) throw new Error(target?.problem ?? 'No experiment to connect with.');
@@ -190,26 +189,26 @@ export class SafeTestConsole implements vscode.Disposable {
         // publishes only changes, would never correct it
         if (this.stateEvents !== pushedBefore) return;
         this.state = state;
-        await this.host.post({ type: 'state', state, estopConfirmed: false });
+        await this.host.post({ kind: 'state', state, estopConfirmed: false });
         return;
       }
       case 'confirmEstop':
         this.estopConfirmed = message.confirmed;
         // the session's motion authority records the person's answer (and refuses episodes without it)
         if (this.state?.connected && engine.running) await engine.request('robotConfirmEstop', { confirmed: message.confirmed });
-        if (this.state) await this.host.post({ type: 'state', state: this.state, estopConfirmed: this.estopConfirmed });
+        if (this.state) await this.host.post({ kind: 'state', state: this.state, estopConfirmed: this.estopConfirmed });
         return;
       case 'startEpisode': {
         if (!this.estopConfirmed) throw new Error('Confirm that the hardware emergency stop is within your reach before the first episode.');
         const prompt = this.episodePrompt;
         if (prompt) {
           this.episodePrompt = undefined;
-          await this.host.post({ type: 'episodePrompt' });
+          await this.host.post({ kind: 'episodePrompt' });
           await engine.request('personReply', { promptId: prompt.promptId, accept: true });
           return;
         }
         const record = await engine.request('robotStartEpisode', {});
-        await this.host.post({ type: 'episode', record });
+        await this.host.post({ kind: 'episode', record });
         return;
       }
       case 'arm':

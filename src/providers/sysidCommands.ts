@@ -106,11 +106,13 @@ export async function identifySystem(ctx: Sim2RealContext, target?: unknown): Pr
     );
     ctx.measurements.invalidate();
     ctx.tree.refresh();
-    SysidReportPanel.show(ctx, { resultFile: done.resultFile, experiment: document.uri });
+    // a request with runsDir always stores its result
+    const resultFile = done.resultFile!;
+    SysidReportPanel.show(ctx, { resultFile, experiment: document.uri });
     const apply = 'Apply to Experiment…';
     const warnings = done.result.warnings.length ? ` ${done.result.warnings.length} warning(s): see the report.` : '';
     const choice = await vscode.window.showInformationMessage(`Sim2Real: identified ${done.result.identified.length} values for ${name}.${warnings}`, apply);
-    if (choice === apply) await applyToExperiment(ctx, { resultFile: done.resultFile, experiment: document.uri });
+    if (choice === apply) await applyToExperiment(ctx, { resultFile, experiment: document.uri });
   } catch (error) {
     await reportEngineError(ctx, `identifying robot parameters for ${name}`, error);
   }

@@ -7,7 +7,7 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { readSysidResult } from '../engine/sysid/sysidRuns';
-import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../webview-ui/sysid-report/protocol';
+import { SYSID_WEBVIEW_MESSAGES, type SysidHostMessage, type SysidWebviewMessage } from '../messages/sysidReport';
 import type { Sim2RealContext } from './context';
 import { WebviewPanelHost } from './webviewPanel';
 
@@ -18,7 +18,7 @@ export interface SysidReportTarget {
 
 export class SysidReportPanel implements vscode.Disposable {
   private static readonly open = new Map<string, SysidReportPanel>();
-  private readonly host: WebviewPanelHost<WebviewMessage, HostMessage>;
+  private readonly host: WebviewPanelHost<SysidWebviewMessage, SysidHostMessage>;
   private readonly disposables: vscode.Disposable[] = [];
 
   static show(ctx: Sim2RealContext, target: SysidReportTarget): SysidReportPanel {
@@ -37,18 +37,18 @@ export class SysidReportPanel implements vscode.Disposable {
     private readonly target: SysidReportTarget,
   ) {
     const runId = basename(dirname(target.resultFile));
-    this.host = new WebviewPanelHost<WebviewMessage, HostMessage>({
+    this.host = new WebviewPanelHost<SysidWebviewMessage, SysidHostMessage>({
       viewType: 'sim2real.sysidReport',
       title: `System Identification: ${runId}`,
       bundle: 'sysid-report',
       extensionUri: ctx.extension.extensionUri,
-      parse: parseWebviewMessage,
+      parse: SYSID_WEBVIEW_MESSAGES.parse,
       log: ctx.output,
     });
     this.disposables.push(
       this.host,
       this.host.onMessage((message) => {
-        if (message.type === 'apply') void vscode.commands.executeCommand('sim2real.applySysidToExperiment', { resultFile: target.resultFile, experiment: target.experiment });
+        if (message.kind === 'apply') void vscode.commands.executeCommand('sim2real.applySysidToExperiment', { resultFile: target.resultFile, experiment: target.experiment });
       }),
       this.host.panel.onDidDispose(() => this.dispose()),
     );
@@ -57,7 +57,7 @@ export class SysidReportPanel implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Sim2Real: cannot show ${target.resultFile}: ${error}`);
       return;
     }
-    void this.host.post({ type: 'result', runId, experiment: vscode.workspace.asRelativePath(target.experiment), result });
+    void this.host.post({ kind: 'result', runId, experiment: vscode.workspace.asRelativePath(target.experiment), result });
   }
 
   dispose(): void {

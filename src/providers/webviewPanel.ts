@@ -23,7 +23,7 @@ export interface PanelOptions<In> {
   readonly workerSrc?: readonly string[];
 }
 
-export class WebviewPanelHost<In extends { readonly type: string }, Out extends { readonly type: string }> implements vscode.Disposable {
+export class WebviewPanelHost<In extends { readonly kind: string }, Out extends { readonly kind: string }> implements vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly handlers = new Set<(message: In) => void>();
@@ -42,7 +42,7 @@ export class WebviewPanelHost<In extends { readonly type: string }, Out extends 
     this.panel.webview.html = panelHtml(this.panel.webview, root, options.bundle, options.title, options.connectSrc, options.workerSrc);
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((raw: unknown) => {
-        if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'ready') {
+        if (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'ready') {
           this.readyResolve();
           return;
         }

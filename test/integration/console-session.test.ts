@@ -11,8 +11,8 @@ import type { Experiment } from '../../src/engine/config/experiment';
 import { loadExperiment } from '../../src/engine/config/load';
 import { REAL_EPISODES_FILE } from '../../src/engine/console/realEpisodes';
 import { RobotSession, RobotSessionError, sessionAddress } from '../../src/engine/console/robotSession';
-import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
-import { parseEngineMessage, parseHostMessage } from '../../src/engine/protocol';
+import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/messages/engine';
+import { parseEngineMessage, parseHostMessage } from '../../src/messages/engine';
 import { writeConsoleExperiment, writeConsoleProfile, writeConsolePolicy } from '../support/console-fixtures';
 import { WebSocket } from 'ws';
 import { spawnEmulator, tempDir, waitUntil, type EmulatorProcess } from '../support/robot-helpers';
@@ -133,7 +133,7 @@ describe('robot session of the safe-test console', () => {
       const intruder = new WebSocket(endpoint.url);
       await new Promise((resolve) => intruder.once('open', resolve));
       const closed = new Promise<number>((resolve) => intruder.once('close', (code) => resolve(code)));
-      intruder.send(JSON.stringify({ type: 'stop', token: '0'.repeat(64) }));
+      intruder.send(JSON.stringify({ kind: 'stop', token: '0'.repeat(64) }));
       assert.equal(await closed, 1008);
       assert.equal(session.state.stopped, false);
 
@@ -142,7 +142,7 @@ describe('robot session of the safe-test console', () => {
       await waitUntil(() => session.state.episodeRunning && session.state.robot === 'running', 3000, 'an episode running');
       const consoleSocket = new WebSocket(endpoint.url);
       await new Promise((resolve) => consoleSocket.once('open', resolve));
-      consoleSocket.send(JSON.stringify({ type: 'stop', token: endpoint.token }));
+      consoleSocket.send(JSON.stringify({ kind: 'stop', token: endpoint.token }));
       await waitUntil(() => session.state.stopped, 2000, 'the stop latched');
       session.stop('the same press through VS Code');
       const stopped = await running;

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { parseEngineMessage, parseHostMessage, type EngineEvent } from '../../src/engine/protocol';
+import { parseEngineMessage, parseHostMessage, type EngineEvent } from '../../src/messages/engine';
 import { EngineProcess, REPO_ROOT } from '../support/engineProcess';
 
 const root = REPO_ROOT;

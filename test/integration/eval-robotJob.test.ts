@@ -13,7 +13,8 @@ import { summarizeEpisodes } from '../../src/engine/evaluate/report';
 import { initialParameters } from '../../src/engine/policy/mlp';
 import { exportPolicyOnnx } from '../../src/engine/policy/onnxExport';
 import type { PolicySpec } from '../../src/engine/policy/policySpec';
-import { runEvaluateOnRobot } from '../../src/engine/runJobs';
+import { evaluateOnRobot } from '../../src/engine/jobs/evaluateOnRobot';
+import { contextOf } from '../support/jobs';
 import { Rng } from '../../src/engine/util/rng';
 import { REPO, spawnEmulator, tempDir, type EmulatorProcess } from '../support/robot-helpers';
 
@@ -57,7 +58,7 @@ test('the run policy runs on the configured robot; eval-real.json and report.jso
   const file = experimentFile('robot-job', emulator.url);
   const runDir = runFolder('robot-job');
   const progress: string[] = [];
-  const result = await runEvaluateOnRobot({ file, runDir }, new AbortController().signal, (p) => progress.push(p.message), new ScriptedPerson());
+  const result = await evaluateOnRobot({ file, runDir }, contextOf(new AbortController().signal, (p) => progress.push(p.message), undefined, new ScriptedPerson()));
   assert.equal(result.real.episodes, 2, JSON.stringify(result.real));
   assert.equal(result.real.randomized, false);
   const record = JSON.parse(readFileSync(join(runDir, 'eval-real.json'), 'utf8'));
@@ -74,12 +75,12 @@ test('any address other than the configured one is refused before connecting', a
   const file = experimentFile('robot-job-refuse', emulator.url);
   const runDir = runFolder('robot-job-refuse');
   const other = emulator.url.replace(/:\d+$/, ':1');
-  await assert.rejects(runEvaluateOnRobot({ file, runDir, address: other }, new AbortController().signal, () => {}, new ScriptedPerson()), /Refused: .* is not the robot address this experiment configures/);
+  await assert.rejects(evaluateOnRobot({ file, runDir, address: other }, contextOf(new AbortController().signal, () => {}, undefined, new ScriptedPerson())), /Refused: .* is not the robot address this experiment configures/);
   assert.ok(!existsSync(join(runDir, 'eval-real.json')));
 });
 
 test('an experiment without a robot block is refused with what to add', async () => {
   const file = experimentFile('robot-job-none', undefined);
   const runDir = runFolder('robot-job-none');
-  await assert.rejects(runEvaluateOnRobot({ file, runDir }, new AbortController().signal, () => {}, new ScriptedPerson()), /configures no robot/);
+  await assert.rejects(evaluateOnRobot({ file, runDir }, contextOf(new AbortController().signal, () => {}, undefined, new ScriptedPerson())), /configures no robot/);
 });

@@ -8,7 +8,10 @@ import { ScriptedPerson } from '../support/motion';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runPerceptionAdapt, runPerceptionEvaluate, runPerceptionTrain } from '../../src/engine/perception/perceptionRequests';
+import { perceptionAdapt } from '../../src/engine/jobs/perceptionAdapt';
+import { perceptionEvaluate } from '../../src/engine/jobs/perceptionEvaluate';
+import { perceptionTrain } from '../../src/engine/jobs/perceptionTrain';
+import { contextOf } from '../support/jobs';
 import { listRuns, runDescription, runTooltipLines } from '../../src/engine/reports/runSummary';
 import { profileFrom, REPO, startEmulator, tempDir } from '../support/robot-helpers';
 
@@ -29,7 +32,7 @@ test('perceptionTrain: a new run appears whole in the runs folder; bad counts an
   const file = experimentAt(dir, 'ws://127.0.0.1:1');
   const runsDir = join(dir, 'runs');
   const fractions: number[] = [];
-  const result = await runPerceptionTrain({ file, runsDir, samples: 32, epochs: 1 }, new AbortController().signal, (p) => p.fraction !== undefined && fractions.push(p.fraction), quiet);
+  const result = await perceptionTrain({ file, runsDir, samples: 32, epochs: 1 }, contextOf(new AbortController().signal, (p) => p.fraction !== undefined && fractions.push(p.fraction), quiet));
   assert.equal(result.status, 'completed');
   assert.ok(result.runDir.startsWith(join(runsDir, 'push-perception')), result.runDir);
   for (const name of ['run.json', 'perception.onnx', 'perception.weights.json', 'perception.json']) assert.ok(existsSync(join(result.runDir, name)), name);
@@ -43,11 +46,11 @@ test('perceptionTrain: a new run appears whole in the runs folder; bad counts an
   assert.match(runDescription(runs[0]!), /^vision sim \d+\.\d cm$/);
   assert.ok(runTooltipLines(runs[0]!).some((l) => l.startsWith('Perception `perception.onnx`, visual randomization: sim ')));
 
-  await assert.rejects(runPerceptionTrain({ file, runsDir, samples: 8 }, new AbortController().signal, quiet, quiet), /samples must be a whole number >= 16, got 8/);
+  await assert.rejects(perceptionTrain({ file, runsDir, samples: 8 }, contextOf(new AbortController().signal, quiet, quiet)), /samples must be a whole number >= 16, got 8/);
   const broken = join(dir, 'broken.s2r.yaml');
   writeFileSync(broken, EXAMPLE.replace('seed: 7', 'seed: seven'));
-  await assert.rejects(runPerceptionTrain({ file: broken, runsDir }, new AbortController().signal, quiet, quiet), /broken\.s2r\.yaml has 1 error\(s\); nothing was started\. First: .*broken\.s2r\.yaml:5:7: error/);
-  await assert.rejects(runPerceptionTrain({ file, runsDir, runDir: dir }, new AbortController().signal, quiet, quiet), /is not a run folder \(no run\.json\)/);
+  await assert.rejects(perceptionTrain({ file: broken, runsDir }, contextOf(new AbortController().signal, quiet, quiet)), /broken\.s2r\.yaml has 1 error\(s\); nothing was started\. First: .*broken\.s2r\.yaml:5:7: error/);
+  await assert.rejects(perceptionTrain({ file, runsDir, runDir: dir }, contextOf(new AbortController().signal, quiet, quiet)), /is not a run folder \(no run\.json\)/);
 });
 
 test('perceptionTrain: cancel stops the worker within a batch and leaves neither a run nor a staging folder', { timeout: 120_000 }, async (t) => {
@@ -56,9 +59,8 @@ test('perceptionTrain: cancel stops the worker within a batch and leaves neither
   const runsDir = join(dir, 'runs');
   const controller = new AbortController();
   let abortedAt = 0;
-  const running = runPerceptionTrain(
-    { file, runsDir, samples: 3000, epochs: 6 },
-    controller.signal,
+  const running = perceptionTrain(
+    { file, runsDir, samples: 3000, epochs: 6 }, contextOf(controller.signal,
     () => {
       // a moment into the job: the worker is inside its render and training loops by then
       if (abortedAt === 0) {
@@ -69,8 +71,7 @@ test('perceptionTrain: cancel stops the worker within a batch and leaves neither
         }, 1500);
       }
     },
-    quiet,
-  );
+    quiet,));
   const result = await running;
   const stopMs = performance.now() - abortedAt;
   assert.equal(result.status, 'cancelled');
@@ -93,7 +94,7 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
     writeFileSync(join(runDir, 'policy.onnx'), 'not touched');
     writeFileSync(join(runDir, 'perception.json'), JSON.stringify({ version: 1, task: 'push', models: [{ model: 'older.onnx' }] }));
 
-    const trained = await runPerceptionTrain({ file, runsDir, runDir, samples: 32, epochs: 1, randomization: false }, new AbortController().signal, quiet, quiet);
+    const trained = await perceptionTrain({ file, runsDir, runDir, samples: 32, epochs: 1, randomization: false }, contextOf(new AbortController().signal, quiet, quiet));
     assert.equal(trained.status, 'completed');
     assert.equal(trained.modelPath, join(runDir, 'perception-no-randomization.onnx'));
     assert.equal(readFileSync(join(runDir, 'policy.onnx'), 'utf8'), 'not touched');
@@ -102,7 +103,7 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
 
     const model = 'perception-no-randomization.onnx';
     const messages: string[] = [];
-    const evaluated = await runPerceptionEvaluate({ file, runDir, model, images: 6, address: emu.url }, new AbortController().signal, (p) => messages.push(p.message), quiet, new ScriptedPerson());
+    const evaluated = await perceptionEvaluate({ file, runDir, model, images: 6, address: emu.url }, contextOf(new AbortController().signal, (p) => messages.push(p.message), quiet, new ScriptedPerson()));
     assert.equal(evaluated.status, 'completed');
     assert.equal(evaluated.errors?.images, 6);
     assert.ok(evaluated.errors!.meanCm > 0 && Number.isFinite(evaluated.errors!.p95Cm));
@@ -111,7 +112,7 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
     assert.equal(report.models.find((m) => m.model === model)?.realImages?.source, emu.url);
     assert.match(runDescription(listRuns(join(runsDir, 'push-perception'))[0]!), /vision real \d+\.\d cm/);
 
-    const adapted = await runPerceptionAdapt({ file, runDir, model, realImages: 4, evalImages: 4, simImages: 32, steps: 3 }, new AbortController().signal, quiet, quiet, new ScriptedPerson());
+    const adapted = await perceptionAdapt({ file, runDir, model, realImages: 4, evalImages: 4, simImages: 32, steps: 3 }, contextOf(new AbortController().signal, quiet, quiet, new ScriptedPerson()));
     assert.equal(adapted.status, 'completed');
     assert.equal(adapted.adaptedModel, 'perception-no-randomization-dann.onnx');
     assert.ok(existsSync(join(runDir, 'perception-no-randomization-dann.onnx')) && existsSync(join(runDir, 'perception-no-randomization-dann.weights.json')));
@@ -119,13 +120,13 @@ test('perceptionTrain into a run keeps its other files and models; evaluate and 
     assert.deepEqual(stagingIn(runDir), []);
 
     // only the configured address, a clear message when nothing listens, a model that is missing
-    await assert.rejects(runPerceptionEvaluate({ file, runDir, model, address: 'ws://127.0.0.1:2' }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /Refused: ws:\/\/127\.0\.0\.1:2 is not the robot address this experiment configures/);
+    await assert.rejects(perceptionEvaluate({ file, runDir, model, address: 'ws://127.0.0.1:2' }, contextOf(new AbortController().signal, quiet, quiet, new ScriptedPerson())), /Refused: ws:\/\/127\.0\.0\.1:2 is not the robot address this experiment configures/);
     const dead = experimentAt(tempDir('perception-requests-dead'), 'ws://127.0.0.1:1');
-    await assert.rejects(runPerceptionEvaluate({ file: dead, runDir, model, images: 1 }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /127\.0\.0\.1:1.*Is the reality emulator running there\?/s);
+    await assert.rejects(perceptionEvaluate({ file: dead, runDir, model, images: 1 }, contextOf(new AbortController().signal, quiet, quiet, new ScriptedPerson())), /127\.0\.0\.1:1.*Is the reality emulator running there\?/s);
     assert.deepEqual(stagingIn(runDir), [], 'a failed job leaves no staging folder');
-    await assert.rejects(runPerceptionEvaluate({ file, runDir, model: 'perception.onnx' }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /has no perception model perception\.onnx/);
+    await assert.rejects(perceptionEvaluate({ file, runDir, model: 'perception.onnx' }, contextOf(new AbortController().signal, quiet, quiet, new ScriptedPerson())), /has no perception model perception\.onnx/);
     const noRobot = experimentAt(tempDir('perception-requests-norobot'), undefined);
-    await assert.rejects(runPerceptionAdapt({ file: noRobot, runDir, model }, new AbortController().signal, quiet, quiet, new ScriptedPerson()), /configures no robot/);
+    await assert.rejects(perceptionAdapt({ file: noRobot, runDir, model }, contextOf(new AbortController().signal, quiet, quiet, new ScriptedPerson())), /configures no robot/);
   } finally {
     await emu.close();
   }

@@ -17,7 +17,7 @@ import { RobotSession, RobotSessionError } from '../../src/engine/console/robotS
 import { exportPolicyOnnx } from '../../src/engine/policy/onnxExport';
 import { runPipeline } from '../../src/engine/pipeline/pipeline';
 import { readPipelineRecord } from '../../src/engine/pipeline/stateFile';
-import type { EngineEvent, PersonPromptEvent } from '../../src/engine/protocol';
+import type { EngineEvent, PersonPromptEvent } from '../../src/messages/engine';
 import { RosbridgeClient } from '../../src/engine/rosbridge/client';
 import { RobotAddressPolicy } from '../../src/engine/rosbridge/addressPolicy';
 import { MotionRefused } from '../../src/engine/robot/motionAuthority';
@@ -25,9 +25,10 @@ import { DEFAULT_ROBOT_NAMES } from '../../src/engine/rosbridge/names';
 import { stopOpenLinks } from '../../src/engine/robot/openLinks';
 import { connectRobotEnv } from '../../src/engine/robot/robotEnv';
 import type { RobotEvent } from '../../src/engine/rosbridge/eventLog';
-import { runEvaluateOnRobot } from '../../src/engine/runJobs';
+import { evaluateOnRobot } from '../../src/engine/jobs/evaluateOnRobot';
+import { contextOf } from '../support/jobs';
 import { readJsonLines } from '../../src/engine/util/atomicFile';
-import { runSysidJob } from '../../src/engine/sysid/sysidJob';
+import { sysid as sysidJob } from '../../src/engine/jobs/sysid';
 import { EngineProcess } from '../support/engineProcess';
 import { ScriptedPerson, testMotion } from '../support/motion';
 import { REPO, spawnEmulator, tempDir, waitUntil, type EmulatorProcess } from '../support/robot-helpers';
@@ -135,11 +136,11 @@ describe('a real robot (the emulator behind adapter: rosbridge)', () => {
     assert.deepEqual(record.stages.map((s) => s.state), ['pending', 'pending']);
 
     // the jobs VS Code runs: a person who does not confirm the emergency stop, or does not start
-    await assert.rejects(runEvaluateOnRobot({ file, runDir }, new AbortController().signal, () => {}, new ScriptedPerson({ estop: false })), /the emergency stop was not confirmed within reach; nothing moved/);
+    await assert.rejects(evaluateOnRobot({ file, runDir }, contextOf(new AbortController().signal, () => {}, undefined, new ScriptedPerson({ estop: false }))), /the emergency stop was not confirmed within reach; nothing moved/);
     const noStart = new ScriptedPerson({ start: false });
-    await assert.rejects(runEvaluateOnRobot({ file, runDir }, new AbortController().signal, () => {}, noStart), /episode 1 on .* was not started by a person; nothing moved/);
+    await assert.rejects(evaluateOnRobot({ file, runDir }, contextOf(new AbortController().signal, () => {}, undefined, noStart)), /episode 1 on .* was not started by a person; nothing moved/);
     assert.deepEqual(noStart.asked.map((q) => q.question), ['estop', 'start']);
-    await assert.rejects(runSysidJob({ file, runsDir: join(dir, 'runs'), source: { kind: 'robot', sensorsOnly: true } }, new AbortController().signal, () => {}, () => {}, new ScriptedPerson({ estop: false })), /emergency stop was not confirmed/);
+    await assert.rejects(sysidJob({ file, runsDir: join(dir, 'runs'), source: { kind: 'robot', sensorsOnly: true } }, contextOf(new AbortController().signal, () => {}, () => {}, new ScriptedPerson({ estop: false }))), /emergency stop was not confirmed/);
 
     // the console: no episode before the person confirms the emergency stop in it
     const session = await RobotSession.open(experiment, { onState() {}, onTelemetry() {}, onSafety() {} }, { policy, address: emu.url });

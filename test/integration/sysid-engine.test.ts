@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { EngineEvent } from '../../src/engine/protocol';
+import type { EngineEvent } from '../../src/messages/engine';
 import { loadRealityProfileFile } from '../../src/engine/emulator/realityProfileLoader';
 import { recordExcitationLog } from '../../src/engine/sysid/logs/record';
 import { trajectoryToCsv } from '../../src/engine/sysid/logs/write';

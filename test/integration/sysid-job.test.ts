@@ -14,7 +14,8 @@ import { loadRealityProfileFile } from '../../src/engine/emulator/realityProfile
 import { applySysidResult } from '../../src/engine/sysid/apply';
 import { recordExcitationLog } from '../../src/engine/sysid/logs/record';
 import { trajectoryToCsv } from '../../src/engine/sysid/logs/write';
-import { runSysidJob } from '../../src/engine/sysid/sysidJob';
+import { sysid } from '../../src/engine/jobs/sysid';
+import { contextOf } from '../support/jobs';
 import { newestSysidRun, readSysidResult } from '../../src/engine/sysid/sysidRuns';
 import { REPO, spawnEmulator, tempDir } from '../support/robot-helpers';
 
@@ -30,10 +31,10 @@ test('a log is fitted, stored as a run, and applied; coverage flags the values b
   writeFileSync(csv, trajectoryToCsv(log));
   const runsDir = join(dir, 'runs');
   const progress: string[] = [];
-  const done = await runSysidJob({ file: EXPERIMENT, runsDir, source: { kind: 'log', file: csv } }, new AbortController().signal, (p) => progress.push(p.message), () => undefined);
+  const done = await sysid({ file: EXPERIMENT, runsDir, source: { kind: 'log', file: csv } }, contextOf(new AbortController().signal, (p) => progress.push(p.message), () => undefined));
   assert.ok(progress.length > 0, 'progress is reported');
-  assert.match(done.runDir, /runs[\\/]push-dr[\\/]sysid-\d{8}-\d{6}$/);
-  const stored = readSysidResult(done.resultFile);
+  assert.match(done.runDir!, /runs[\\/]push-dr[\\/]sysid-\d{8}-\d{6}$/);
+  const stored = readSysidResult(done.resultFile!);
   assert.equal(stored.error, undefined);
   assert.deepEqual(stored.result, JSON.parse(JSON.stringify(done.result)));
   assert.equal(newestSysidRun(join(runsDir, 'push-dr'))?.file, done.resultFile);
@@ -53,7 +54,7 @@ test('a log is fitted, stored as a run, and applied; coverage flags the values b
 
 test('a refused source: another robot address, a file that is not a log, a missing log', async () => {
   const signal = new AbortController().signal;
-  const run = (source: Parameters<typeof runSysidJob>[0]['source']) => runSysidJob({ file: EXPERIMENT, runsDir: join(dir, 'refused'), source }, signal, () => undefined, () => undefined);
+  const run = (source: Parameters<typeof sysid>[0]['source']) => sysid({ file: EXPERIMENT, runsDir: join(dir, 'refused'), source }, contextOf(signal, () => undefined, () => undefined));
   await assert.rejects(run({ kind: 'robot', address: 'ws://10.0.0.5:9090' }), /Refused: ws:\/\/10\.0\.0\.5:9090 is not the robot address this experiment configures \(ws:\/\/127\.0\.0\.1:9090\)/);
   await assert.rejects(run({ kind: 'log', file: join(dir, 'run.bag') }), /a log is a \.csv or \.mcap file/);
   await assert.rejects(run({ kind: 'log', file: join(dir, 'missing.csv') }), /No such log file/);
@@ -68,12 +69,12 @@ test('sensors only: the robot is held still, its sensors are stored as a run, an
     const file = join(work, 'push.s2r.yaml');
     const text = readFileSync(EXPERIMENT, 'utf8').replace('address: ws://127.0.0.1:9090', `address: ${emulator.url}`);
     writeFileSync(file, text);
-    const done = await runSysidJob({ file, runsDir: join(work, 'runs'), source: { kind: 'robot', sensorsOnly: true } }, new AbortController().signal, () => undefined, () => undefined);
+    const done = await sysid({ file, runsDir: join(work, 'runs'), source: { kind: 'robot', sensorsOnly: true } }, contextOf(new AbortController().signal, () => undefined, () => undefined));
     assert.deepEqual(done.result.friction, []);
     assert.equal(done.result.delay, undefined);
     assert.ok(done.result.sensors?.object, 'the tracker was measured');
     assert.ok(!emulator.events().some((e) => e.event === 'command' && (e as { mode?: string }).mode === 'effort'), 'no torque was commanded');
-    const stored = readSysidResult(done.resultFile);
+    const stored = readSysidResult(done.resultFile!);
     assert.ok(stored.result, stored.error);
     const applied = applySysidResult(text, stored.result).text;
     assert.match(applied, /object_tracking_rate: \{ puck: (2[89]|3[0-2])\.\d+ \}/);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { parseEngineMessage, type EngineEvent } from '../../src/engine/protocol';
+import { parseEngineMessage, type EngineEvent } from '../../src/messages/engine';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 

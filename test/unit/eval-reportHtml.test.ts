@@ -15,7 +15,9 @@ import { gapReportHtml } from '../../src/engine/reports/reportHtml';
 import { buildGapReport } from '../../src/engine/reports/runReport';
 import { REAL_EVALUATION_FILE } from '../../src/engine/runs/runStore';
 import type { SensitivityReport } from '../../src/engine/evaluate/sensitivity';
-import { parseWebviewMessage } from '../../webview-ui/gap-report/protocol';
+import { GAP_WEBVIEW_MESSAGES } from '../../src/messages/gapReport';
+
+const parseWebviewMessage = GAP_WEBVIEW_MESSAGES.parse;
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -90,11 +92,11 @@ test('sim2real report --format html prints the HTML report and writes report.htm
 
 test('panel messages: only PNG data URLs under known chart names are accepted', () => {
   const png = 'data:image/png;base64,iVBORw0KGgo=';
-  assert.deepEqual(parseWebviewMessage({ type: 'export', charts: [{ runDir: '/r', name: 'sensitivity', dataUrl: png }] }), { type: 'export', charts: [{ runDir: '/r', name: 'sensitivity', dataUrl: png }] });
-  assert.equal(parseWebviewMessage({ type: 'export', charts: [{ runDir: '/r', name: '../../evil', dataUrl: png }] }), undefined);
-  assert.equal(parseWebviewMessage({ type: 'export', charts: [{ runDir: '/r', name: 'sensitivity', dataUrl: 'data:text/html;base64,PGI+' }] }), undefined);
-  assert.equal(parseWebviewMessage({ type: 'export', charts: [{ runDir: 5, name: 'sensitivity', dataUrl: png }] }), undefined);
-  assert.equal(parseWebviewMessage({ type: 'computeSensitivity' }), undefined);
-  assert.deepEqual(parseWebviewMessage({ type: 'computeSensitivity', runDir: '/r' }), { type: 'computeSensitivity', runDir: '/r' });
-  assert.equal(parseWebviewMessage({ type: 'deleteEverything' }), undefined);
+  assert.deepEqual(parseWebviewMessage({ kind: 'export', charts: [{ runDir: '/r', name: 'sensitivity', dataUrl: png }] }), { kind: 'export', charts: [{ runDir: '/r', name: 'sensitivity', dataUrl: png }] });
+  assert.equal(parseWebviewMessage({ kind: 'export', charts: [{ runDir: '/r', name: '../../evil', dataUrl: png }] }), undefined);
+  assert.equal(parseWebviewMessage({ kind: 'export', charts: [{ runDir: '/r', name: 'sensitivity', dataUrl: 'data:text/html;base64,PGI+' }] }), undefined);
+  assert.equal(parseWebviewMessage({ kind: 'export', charts: [{ runDir: 5, name: 'sensitivity', dataUrl: png }] }), undefined);
+  assert.equal(parseWebviewMessage({ kind: 'computeSensitivity' }), undefined);
+  assert.deepEqual(parseWebviewMessage({ kind: 'computeSensitivity', runDir: '/r' }), { kind: 'computeSensitivity', runDir: '/r' });
+  assert.equal(parseWebviewMessage({ kind: 'deleteEverything' }), undefined);
 });

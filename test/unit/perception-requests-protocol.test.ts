@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { MODEL_FILES } from '../../src/engine/perception/perceptionJobs';
 import { PERCEPTION_MODEL_FILES } from '../../src/engine/perception/perceptionRequestsModels';
-import { parseHostMessage } from '../../src/engine/protocol';
+import { parseHostMessage } from '../../src/messages/engine';
 import { readRunSummary, runDescription, runTooltipLines } from '../../src/engine/reports/runSummary';
 
 const request = (method: string, params: unknown): unknown => ({ kind: 'request', id: 3, method, params });

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseHostMessage } from '../../src/engine/protocol';
+import { parseHostMessage } from '../../src/messages/engine';
 import { listSysidRuns, newestSysidRun, newSysidRunId, readSysidResult, sysidResultProblem } from '../../src/engine/sysid/sysidRuns';
 import type { SysidResult } from '../../src/engine/sysid/types';
 

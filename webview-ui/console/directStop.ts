@@ -43,7 +43,7 @@ export class DirectStop {
   /** True when the stop left on the direct path. */
   stop(): boolean {
     if (!this.open || !this.endpoint) return false;
-    this.socket!.send(JSON.stringify({ type: 'stop', token: this.endpoint.token }));
+    this.socket!.send(JSON.stringify({ kind: 'stop', token: this.endpoint.token }));
     return true;
   }
 

@@ -2,7 +2,7 @@
  * The safe-test console's webview: the big stop button (always visible), the connection and episode
  * controls, the emergency-stop-within-reach confirmation, live plots of joint positions and commands,
  * the speed limit in force, the episode counter, and the safety log. Everything it shows arrives by
- * message after the ready handshake, checked by parseHostToConsole.
+ * message after the ready handshake, checked against src/messages/console.ts.
  *
  * The stop fires on pointerdown, not on click: a click completes on release, and a person hitting a
  * stop should not have to let go first. Keyboard activation (Enter/Space) comes through `click`.
@@ -11,17 +11,25 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
-import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../../src/engine/protocol';
 import { listen, post } from '../shared/messaging';
 import { DirectStop } from './directStop';
 import { startPlots, type PlotSink } from './plotHost';
-import { resolvePlotThread, type PlotThreadSetting } from './plotThread';
-import { parseHostToConsole, type ConsoleToHost, type EpisodeRequest, type HostToConsole } from './protocol';
+import { resolvePlotThread } from './plotThread';
+import {
+  CONSOLE_HOST_MESSAGES,
+  type ConsoleHostMessage,
+  type ConsoleWebviewMessage,
+  type EpisodeRequest,
+  type PlotThreadSetting,
+  type RobotSafetyEntry,
+  type RobotSessionState,
+  type RobotTelemetrySample,
+} from '../../src/messages/console';
 import './main.css';
 
 const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
 
-const send = (message: ConsoleToHost): void => post(message);
+const send = (message: ConsoleWebviewMessage): void => post(message);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -184,8 +192,8 @@ function addSafety(entry: RobotSafetyEntry): void {
   while (safetyLog.children.length > 200) safetyLog.lastElementChild!.remove();
 }
 
-function onMessage(message: HostToConsole): void {
-  switch (message.type) {
+function onMessage(message: ConsoleHostMessage): void {
+  switch (message.kind) {
     case 'setup':
       ensurePlots(message.plotThread);
       configuredAddress = message.address;
@@ -230,7 +238,7 @@ function onMessage(message: HostToConsole): void {
 // both paths, direct first: the engine keeps the first copy of a press and notes the second
 function stopNow(): void {
   directStop.stop();
-  send({ type: 'stop' });
+  send({ kind: 'stop' });
 }
 stopButton.addEventListener('pointerdown', (event) => {
   if (event.button !== 0) return;
@@ -244,19 +252,19 @@ connectButton.addEventListener('click', () => {
   busy = true;
   problemLine.textContent = '';
   render();
-  send({ type: 'connect' });
+  send({ kind: 'connect' });
 });
-disconnectButton.addEventListener('click', () => send({ type: 'disconnect' }));
+disconnectButton.addEventListener('click', () => send({ kind: 'disconnect' }));
 estopCheck.addEventListener('change', () => {
   estopConfirmed = estopCheck.checked;
-  send({ type: 'confirmEstop', confirmed: estopConfirmed });
+  send({ kind: 'confirmEstop', confirmed: estopConfirmed });
   render();
 });
 startButton.addEventListener('click', () => {
   problemLine.textContent = '';
-  send({ type: 'startEpisode' });
+  send({ kind: 'startEpisode' });
 });
-armButton.addEventListener('click', () => send({ type: 'arm' }));
+armButton.addEventListener('click', () => send({ kind: 'arm' }));
 
 render();
-listen(parseHostToConsole, onMessage);
+listen(CONSOLE_HOST_MESSAGES.parse, onMessage);

@@ -65,21 +65,21 @@ export function startPlots(
     const send = (message: PageToPlotWorker, transfer: Transferable[] = []): void => worker.postMessage(message, transfer);
     worker.onmessage = (event: MessageEvent<PlotWorkerToPage>) => {
       const message = event.data;
-      if (message.type === 'ready') {
+      if (message.kind === 'ready') {
         if (target) return;
         clearTimeout(fallback);
         const position = positionCanvas.transferControlToOffscreen();
         const command = commandCanvas.transferControlToOffscreen();
-        send({ type: 'init', position, command, theme, devicePixelRatio: window.devicePixelRatio || 1 }, [position, command]);
+        send({ kind: 'init', position, command, theme, devicePixelRatio: window.devicePixelRatio || 1 }, [position, command]);
         const sizes = new ResizeObserver((entries) => {
           for (const entry of entries) {
-            send({ type: 'resize', which: entry.target === positionCanvas ? 'position' : 'command', width: entry.contentRect.width, height: entry.contentRect.height });
+            send({ kind: 'resize', which: entry.target === positionCanvas ? 'position' : 'command', width: entry.contentRect.width, height: entry.contentRect.height });
           }
         });
         sizes.observe(positionCanvas);
         sizes.observe(commandCanvas);
-        settle((samples) => send({ type: 'samples', samples }), 'worker');
-      } else if (message.type === 'redrawn') {
+        settle((samples) => send({ kind: 'samples', samples }), 'worker');
+      } else if (message.kind === 'redrawn') {
         showCounts(message.counts);
       } else {
         onProblem(`The live plots stopped: ${message.message}`);

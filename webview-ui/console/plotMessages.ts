@@ -6,11 +6,11 @@
 import type { PlotSample, PlotTheme, PointCounts } from './telemetryPlots';
 
 export type PageToPlotWorker =
-  | { readonly type: 'init'; readonly position: OffscreenCanvas; readonly command: OffscreenCanvas; readonly theme: PlotTheme; readonly devicePixelRatio: number }
-  | { readonly type: 'samples'; readonly samples: readonly PlotSample[] }
-  | { readonly type: 'resize'; readonly which: 'position' | 'command'; readonly width: number; readonly height: number };
+  | { readonly kind: 'init'; readonly position: OffscreenCanvas; readonly command: OffscreenCanvas; readonly theme: PlotTheme; readonly devicePixelRatio: number }
+  | { readonly kind: 'samples'; readonly samples: readonly PlotSample[] }
+  | { readonly kind: 'resize'; readonly which: 'position' | 'command'; readonly width: number; readonly height: number };
 
 export type PlotWorkerToPage =
-  | { readonly type: 'ready' }
-  | { readonly type: 'redrawn'; readonly counts: PointCounts }
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'redrawn'; readonly counts: PointCounts }
+  | { readonly kind: 'failed'; readonly message: string };

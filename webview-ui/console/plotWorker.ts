@@ -19,7 +19,7 @@ let plots: TelemetryPlots | undefined;
 scope.onmessage = (event) => {
   const message = event.data;
   try {
-    switch (message.type) {
+    switch (message.kind) {
       case 'init':
         plots = new TelemetryPlots(message.position, message.command, {
           theme: message.theme,
@@ -29,7 +29,7 @@ scope.onmessage = (event) => {
             nextFrame: scope.requestAnimationFrame ? (cb) => scope.requestAnimationFrame!(cb) : (cb) => setTimeout(cb, 16),
             now: () => performance.now(),
           },
-          onRedraw: (counts) => scope.postMessage({ type: 'redrawn', counts }),
+          onRedraw: (counts) => scope.postMessage({ kind: 'redrawn', counts }),
         });
         break;
       case 'samples':
@@ -40,8 +40,8 @@ scope.onmessage = (event) => {
         break;
     }
   } catch (error) {
-    scope.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    scope.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
   }
 };
 // the page hands over its canvases only once this arrives (a worker blocked by CSP never says it)
-scope.postMessage({ type: 'ready' });
+scope.postMessage({ kind: 'ready' });

@@ -10,15 +10,22 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip, type ChartDataset } from 'chart.js';
-import type { CalibrationSection } from '../../src/engine/reports/calibrationGap';
-import type { GapReport } from '../../src/engine/reports/gapReport';
-import type { StagesSection } from '../../src/engine/reports/stagesReport';
-import type { EvaluationReport } from '../../src/engine/evaluate/report';
-import type { ParameterSensitivity } from '../../src/engine/evaluate/sensitivity';
-import type { VisualGap } from '../../src/engine/reports/visualGap';
-import type { PositionErrors } from '../../src/engine/perception/samples';
+import {
+  GAP_HOST_MESSAGES,
+  type CalibrationSection,
+  type ChartName,
+  type EvaluationReport,
+  type ExportMessage,
+  type GapHostMessage,
+  type GapReport,
+  type GapWebviewMessage,
+  type ParameterSensitivity,
+  type PositionErrors,
+  type RunView,
+  type StagesSection,
+  type VisualGap,
+} from '../../src/messages/gapReport';
 import { listen, post } from '../shared/messaging';
-import { parseHostMessage, type ChartName, type ExportMessage, type HostMessage, type RunView, type WebviewMessage } from './protocol';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip, Title);
 
@@ -289,7 +296,7 @@ function sensitivitySection(): HTMLElement {
     const label = `${runs.length > 1 ? `${run.runId}: ` : ''}${run.sensitivity ? 'Recompute sensitivity' : 'Compute sensitivity'}`;
     const button = el('vscode-button', { secondary: '', icon: 'pulse', 'data-run': run.runId }, label);
     if (running || !run.report) button.setAttribute('disabled', '');
-    button.addEventListener('click', () => post<WebviewMessage>({ type: 'computeSensitivity', runDir: run.runDir }));
+    button.addEventListener('click', () => post<GapWebviewMessage>({ kind: 'computeSensitivity', runDir: run.runDir }));
     controls.append(el('div', {}, button, running ? el('span', { class: 'muted' }, ' ', el('vscode-progress-ring', {}), ` ${state ?? ''}`) : ''));
   }
   section.append(controls);
@@ -377,13 +384,13 @@ function exportCharts(): void {
   const sensitivity = Array.from(document.querySelectorAll<HTMLCanvasElement>('#sensitivity canvas'));
   if (sensitivity.length) images.push({ name: 'sensitivity', dataUrl: opaque(sensitivity, 2) });
   // in a comparison every run's folder gets the combined charts
-  const message: ExportMessage = { type: 'export', charts: runs.flatMap((run) => images.map((image) => ({ runDir: run.runDir, ...image }))) };
+  const message: ExportMessage = { kind: 'export', charts: runs.flatMap((run) => images.map((image) => ({ runDir: run.runDir, ...image }))) };
   document.getElementById('export-status')!.textContent = ' exporting…';
-  post<WebviewMessage>(message);
+  post<GapWebviewMessage>(message);
 }
 
-function onMessage(message: HostMessage): void {
-  switch (message.type) {
+function onMessage(message: GapHostMessage): void {
+  switch (message.kind) {
     case 'runs':
       runs = message.runs;
       render();
@@ -404,4 +411,4 @@ function onMessage(message: HostMessage): void {
 // Chart colours come from the theme: redraw when the user switches themes.
 new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-listen(parseHostMessage, onMessage);
+listen(GAP_HOST_MESSAGES.parse, onMessage);

@@ -1,7 +1,7 @@
 /**
  * The webview side of a panel's messages: one VS Code API handle, a typed post, and a listener that
- * hands on only messages the panel's own check accepts (a webview trusts its host, but a typo in a
- * message type should fail loudly in development, not silently).
+ * hands on only messages the panel's own check accepts (src/messages/: a webview trusts its host, but
+ * a typo in a message should fail loudly in development, not silently).
  */
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -13,7 +13,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const api = acquireVsCodeApi();
 
-export function post<Out extends { readonly type: string }>(message: Out): void {
+export function post<Out extends { readonly kind: string }>(message: Out): void {
   api.postMessage(message);
 }
 
@@ -27,7 +27,7 @@ export function listen<In>(parse: (raw: unknown) => In | undefined, handler: (me
     }
     handler(message);
   });
-  api.postMessage({ type: 'ready' });
+  api.postMessage({ kind: 'ready' });
 }
 
 export function saveState(state: unknown): void {

@@ -6,9 +6,8 @@
 import './main.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip } from 'chart.js';
-import type { DelayFit, JointFrictionFit, JointInertiaFit, SensorNoiseFit, SysidResult } from '../../src/engine/sysid/types';
+import { SYSID_HOST_MESSAGES, type DelayFit, type JointFrictionFit, type JointInertiaFit, type SensorNoiseFit, type SysidHostMessage, type SysidResult, type SysidWebviewMessage } from '../../src/messages/sysidReport';
 import { listen, post } from '../shared/messaging';
-import { parseHostMessage, type HostMessage, type WebviewMessage } from './protocol';
 
 Chart.register(LineController, ScatterController, BarController, LineElement, PointElement, BarElement, LinearScale, CategoryScale, Legend, Tooltip, Title);
 
@@ -167,12 +166,12 @@ function sensorCard(sensors: SensorNoiseFit): HTMLElement {
   );
 }
 
-function render(message: HostMessage): void {
+function render(message: SysidHostMessage): void {
   for (const chart of charts.splice(0)) chart.destroy();
   app.replaceChildren();
   const result: SysidResult = message.result;
   const apply = el('vscode-button', { id: 'apply', icon: 'check' }, 'Apply to Experiment…');
-  apply.addEventListener('click', () => post<WebviewMessage>({ type: 'apply' }));
+  apply.addEventListener('click', () => post<SysidWebviewMessage>({ kind: 'apply' }));
   const where = result.source.kind === 'robot' ? `live on ${result.source.address}` : `from ${result.source.format.toUpperCase()} log ${result.source.file}`;
   app.append(
     el('header', { class: 'toolbar' }, el('h1', {}, `System identification: ${message.experiment}`), apply),
@@ -190,4 +189,4 @@ function render(message: HostMessage): void {
   app.append(cards);
 }
 
-listen(parseHostMessage, render);
+listen(SYSID_HOST_MESSAGES.parse, render);

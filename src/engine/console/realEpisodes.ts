@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { summarizeEpisodes } from '../evaluate/report';
 import { REAL_EVALUATION_FILE, type RealEvaluationRecord } from '../runs/runStore';
-import type { RealEpisodeRecord } from '../protocol';
+import type { RealEpisodeRecord } from './sessionState';
 import { writeJsonAtomic } from '../util/atomicFile';
 
 export const REAL_EPISODES_FILE = 'real-episodes.jsonl';

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Experiment } from '../config/experiment';
 import { evaluationEpisodeSeed } from '../evaluate/runEpisodes';
-import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
+import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from './sessionState';
 import { normalizeRobotUrl } from '../rosbridge/addressPolicy';
 import type { RobotStatus } from '../rosbridge/messages';
 import { MotionAuthority, MotionRefused, type Attendant } from '../robot/motionAuthority';

@@ -6,7 +6,7 @@
 import type { Experiment } from '../config/experiment';
 import type { RobotStatus } from '../rosbridge/messages';
 import type { EpisodePermit, RearmPermit } from '../robot/motionAuthority';
-import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
+import type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from './sessionState';
 
 /** workerData of the session worker. */
 export interface SessionWorkerData {

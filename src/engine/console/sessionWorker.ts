@@ -12,7 +12,7 @@
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { TASKS } from '../config/taskCatalog';
 import { OnnxPolicy } from '../policy/onnxPolicy';
-import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../protocol';
+import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from './sessionState';
 import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
 import { monotonicMs } from '../util/clock';
 import { EventLog, type RobotEvent } from '../rosbridge/eventLog';

@@ -19,7 +19,7 @@ export interface StopEndpoint {
   readonly token: string;
 }
 
-/** A stop message is `{"type":"stop","token":"..."}`; nothing larger is read. */
+/** A stop message is `{"kind":"stop","token":"..."}`; nothing larger is read. */
 const MAX_MESSAGE_BYTES = 256;
 
 export class StopSocket {
@@ -69,8 +69,8 @@ function isStop(text: string, expected: Buffer): boolean {
     return false;
   }
   if (typeof message !== 'object' || message === null) return false;
-  const { type, token } = message as { type?: unknown; token?: unknown };
-  if (type !== 'stop' || typeof token !== 'string') return false;
+  const { kind, token } = message as { kind?: unknown; token?: unknown };
+  if (kind !== 'stop' || typeof token !== 'string') return false;
   const given = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

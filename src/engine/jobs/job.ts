@@ -27,6 +27,12 @@ export interface JobContext {
   readonly attendance: MotionAttendance;
   /** A yes/no question at a gate (the pipeline's); false stops there. */
   confirm(question: { readonly stage?: string; readonly message: string }): Promise<boolean>;
+  /**
+   * Robot addresses in the params were typed by the user (the CLI's flags) and count as configured,
+   * as the experiment's robot.address does. Never for a message from another process: there only
+   * the experiment file names a robot.
+   */
+  readonly addressesAreUserInput: boolean;
 }
 
 export type Job<P, R> = (params: P, context: JobContext) => Promise<R>;

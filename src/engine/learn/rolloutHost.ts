@@ -31,13 +31,13 @@ import type { FromWorker, ToWorker } from './workerProtocol';
 export const ROLLOUT_NICENESS = 19;
 
 /** Engine -> host. */
-export type ToHost = { readonly type: 'start'; readonly workers: number } | { readonly type: 'send'; readonly worker: number; readonly message: ToWorker };
+export type ToHost = { readonly kind: 'start'; readonly workers: number } | { readonly kind: 'send'; readonly worker: number; readonly message: ToWorker };
 
 /** Host -> engine. */
 export type FromHost =
-  | { readonly type: 'started'; readonly group: string }
-  | { readonly type: 'message'; readonly worker: number; readonly message: FromWorker }
-  | { readonly type: 'failed'; readonly worker: number; readonly message: string };
+  | { readonly kind: 'started'; readonly group: string }
+  | { readonly kind: 'message'; readonly worker: number; readonly message: FromWorker }
+  | { readonly kind: 'failed'; readonly worker: number; readonly message: string };
 
 /** A rollout worker thread running `entry` (the bundle, or worker.ts through tsx when run from source). */
 export function spawnRolloutThread(entry: string): Worker {
@@ -120,18 +120,18 @@ export function runRolloutHost(entry: string): void {
   }
   const threads: Worker[] = [];
   process.on('message', (m: ToHost) => {
-    if (m.type === 'start') {
+    if (m.kind === 'start') {
       void lowerOwnSchedulingGroup().then((group) => {
         for (let i = 0; i < m.workers; i++) {
           const thread = spawnRolloutThread(entry);
-          thread.on('message', (message: FromWorker) => send({ type: 'message', worker: i, message }));
-          thread.on('error', (error) => send({ type: 'failed', worker: i, message: error.stack ?? error.message }));
-          thread.on('exit', (code) => send({ type: 'failed', worker: i, message: `rollout worker exited with code ${code}` }));
+          thread.on('message', (message: FromWorker) => send({ kind: 'message', worker: i, message }));
+          thread.on('error', (error) => send({ kind: 'failed', worker: i, message: error.stack ?? error.message }));
+          thread.on('exit', (code) => send({ kind: 'failed', worker: i, message: `rollout worker exited with code ${code}` }));
           threads.push(thread);
         }
-        send({ type: 'started', group });
+        send({ kind: 'started', group });
       });
-    } else if (m.type === 'send') threads[m.worker]?.postMessage(m.message);
+    } else if (m.kind === 'send') threads[m.worker]?.postMessage(m.message);
   });
   // the engine went away (or closed the pool): nothing to do without it
   process.on('disconnect', () => process.exit(0));

@@ -35,7 +35,7 @@ export async function startRolloutPool(experiment: Experiment, spec: PolicySpec,
   }
   const pool = new WorkerRunner(options.workers);
   try {
-    await pool.init({ type: 'init', experiment, spec, ...(options.envModule ? { envModule: options.envModule } : {}) });
+    await pool.init({ kind: 'init', experiment, spec, ...(options.envModule ? { envModule: options.envModule } : {}) });
   } catch (error) {
     await pool.close();
     throw error;
@@ -110,10 +110,10 @@ class WorkerRunner implements RolloutRunner {
         this.onFailure?.(error);
       };
       this.host.on('message', (m: FromHost) => {
-        if (m.type === 'started') {
+        if (m.kind === 'started') {
           this.schedulingGroup = m.group;
           resolve();
-        } else if (m.type === 'message') this.onMessage?.(m.worker, m.message);
+        } else if (m.kind === 'message') this.onMessage?.(m.worker, m.message);
         else if (!this.closed) fail(new Error(m.message));
       });
       this.host.on('error', (error) => fail(error));
@@ -123,7 +123,7 @@ class WorkerRunner implements RolloutRunner {
     });
     // a failure before anyone waits is reported by init()
     this.started.catch(() => undefined);
-    this.post({ type: 'start', workers });
+    this.post({ kind: 'start', workers });
   }
 
   private post(message: ToHost): void {
@@ -131,7 +131,7 @@ class WorkerRunner implements RolloutRunner {
   }
 
   private postTo(worker: number, message: ToWorker): void {
-    this.post({ type: 'send', worker, message });
+    this.post({ kind: 'send', worker, message });
   }
 
   async init(message: ToWorker): Promise<void> {
@@ -140,8 +140,8 @@ class WorkerRunner implements RolloutRunner {
       let ready = 0;
       this.onFailure = reject;
       this.onMessage = (_worker, reply) => {
-        if (reply.type === 'error') reject(new Error(reply.message));
-        else if (reply.type === 'ready' && ++ready === this.workers) resolve();
+        if (reply.kind === 'error') reject(new Error(reply.message));
+        else if (reply.kind === 'ready' && ++ready === this.workers) resolve();
       };
       for (let w = 0; w < this.workers; w++) this.postTo(w, message);
     }).finally(() => {
@@ -171,15 +171,15 @@ class WorkerRunner implements RolloutRunner {
       const dispatch = (worker: number): void => {
         if (next >= tasks.length) return;
         // the batch position travels with the task, so results land in order whoever runs them
-        const message: ToWorker = { type: 'rollout', task: { ...tasks[next]!, index: next } };
+        const message: ToWorker = { kind: 'rollout', task: { ...tasks[next]!, index: next } };
         next += 1;
         this.postTo(worker, message);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.onFailure = (error) => finish(error);
       this.onMessage = (worker, message) => {
-        if (message.type === 'error') return finish(new Error(message.message));
-        if (message.type !== 'result') return;
+        if (message.kind === 'error') return finish(new Error(message.message));
+        if (message.kind !== 'result') return;
         results[message.result.index] = message.result;
         if (++done === tasks.length) return finish();
         dispatch(worker);

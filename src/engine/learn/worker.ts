@@ -32,16 +32,16 @@ function runWorker(port: NonNullable<typeof parentPort>): void {
   port.on('message', (message: ToWorker) => {
     queue = queue.then(async () => {
       try {
-        if (message.type === 'init') {
+        if (message.kind === 'init') {
           const createEnv = await loadEnvFactory(message.envModule);
           executor = new RolloutExecutor(message.experiment, message.spec, createEnv);
-          send({ type: 'ready' });
+          send({ kind: 'ready' });
         } else {
           if (!executor) throw new Error('rollout before init');
-          send({ type: 'result', result: await executor.run(message.task) });
+          send({ kind: 'result', result: await executor.run(message.task) });
         }
       } catch (error) {
-        send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        send({ kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       }
     });
   });

@@ -29,11 +29,11 @@ export interface RolloutResult {
 
 /** Trainer -> worker. */
 export type ToWorker =
-  | { readonly type: 'init'; readonly experiment: Experiment; readonly spec: PolicySpec; readonly envModule?: string }
-  | { readonly type: 'rollout'; readonly task: RolloutTask };
+  | { readonly kind: 'init'; readonly experiment: Experiment; readonly spec: PolicySpec; readonly envModule?: string }
+  | { readonly kind: 'rollout'; readonly task: RolloutTask };
 
 /** Worker -> trainer. */
 export type FromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly result: RolloutResult }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'result'; readonly result: RolloutResult }
+  | { readonly kind: 'error'; readonly message: string };

@@ -27,17 +27,17 @@ export interface PerceptionWorkerData {
 }
 
 export type PerceptionWorkerMessage =
-  | { readonly type: 'progress'; readonly fraction?: number; readonly message: string }
-  | { readonly type: 'log'; readonly line: string }
-  | { readonly type: 'done'; readonly result: unknown }
-  | { readonly type: 'failed'; readonly message: string; readonly cancelled: boolean; readonly robot: boolean }
+  | { readonly kind: 'progress'; readonly fraction?: number; readonly message: string }
+  | { readonly kind: 'log'; readonly line: string }
+  | { readonly kind: 'done'; readonly result: unknown }
+  | { readonly kind: 'failed'; readonly message: string; readonly cancelled: boolean; readonly robot: boolean }
   /** A question for the person (the robot's motion authority runs here, the person is reached from the main thread). */
-  | { readonly type: 'ask'; readonly id: number; readonly question: PersonQuestion; readonly prompt: MotionPrompt };
+  | { readonly kind: 'ask'; readonly id: number; readonly question: PersonQuestion; readonly prompt: MotionPrompt };
 
 export type PersonQuestion = 'confirmEmergencyStop' | 'startEpisodes' | 'rearm';
 
 /** Sent by the main thread: the person's answer, or a protective stop for the job's robot link. */
-export type PerceptionWorkerControl = 'cancel' | { readonly type: 'answer'; readonly id: number; readonly yes: boolean } | { readonly type: 'stop'; readonly message: string };
+export type PerceptionWorkerControl = 'cancel' | { readonly kind: 'answer'; readonly id: number; readonly yes: boolean } | { readonly kind: 'stop'; readonly message: string };
 
 /** Real images are taken this many at a time, so the bar moves while a robot resets per image. */
 const IMAGES_PER_STEP = 5;
@@ -62,8 +62,8 @@ function personOverParentPort(post: (m: PerceptionWorkerMessage) => void): Atten
   const pending = new Map<number, (yes: boolean) => void>();
   parentPort?.on('message', (message: PerceptionWorkerControl) => {
     if (typeof message !== 'object' || message === null) return;
-    if (message.type === 'stop') stopOpenLinks(message.message);
-    else if (message.type === 'answer') {
+    if (message.kind === 'stop') stopOpenLinks(message.message);
+    else if (message.kind === 'answer') {
       pending.get(message.id)?.(message.yes === true);
       pending.delete(message.id);
     }
@@ -72,7 +72,7 @@ function personOverParentPort(post: (m: PerceptionWorkerMessage) => void): Atten
     new Promise((resolve) => {
       const id = nextId++;
       pending.set(id, resolve);
-      post({ type: 'ask', id, question, prompt });
+      post({ kind: 'ask', id, question, prompt });
     });
   return {
     channel: 'VS Code',
@@ -92,7 +92,7 @@ function countedSource(source: RealImageSource, post: (m: PerceptionWorkerMessag
       const images: LabelledImage[] = [];
       while (images.length < count) {
         images.push(...(await source.take(Math.min(IMAGES_PER_STEP, count - images.length), signal)));
-        post({ type: 'progress', fraction: from + ((to - from) * images.length) / count, message: `${images.length} of ${count} camera images from ${source.address}` });
+        post({ kind: 'progress', fraction: from + ((to - from) * images.length) / count, message: `${images.length} of ${count} camera images from ${source.address}` });
       }
       return images;
     },
@@ -102,14 +102,14 @@ function countedSource(source: RealImageSource, post: (m: PerceptionWorkerMessag
 async function run(data: PerceptionWorkerData, post: (m: PerceptionWorkerMessage) => void): Promise<unknown> {
   const { experiment, job } = data;
   const signal = sharedSignal(new Int32Array(data.cancelFlag));
-  const log = (line: string): void => post({ type: 'log', line });
+  const log = (line: string): void => post({ kind: 'log', line });
   // each log line is also the notification's text: rendering and warm-up have no fraction of their own
   const logged = (line: string): void => {
     log(line);
-    post({ type: 'progress', message: line });
+    post({ kind: 'progress', message: line });
   };
   if (job.kind === 'train') {
-    post({ type: 'progress', fraction: 0, message: 'rendering training images' });
+    post({ kind: 'progress', fraction: 0, message: 'rendering training images' });
     const result = await trainPerceptionModel(experiment, job.dir, {
       samples: job.samples,
       epochs: job.epochs,
@@ -117,11 +117,11 @@ async function run(data: PerceptionWorkerData, post: (m: PerceptionWorkerMessage
       seed: job.seed,
       signal,
       log: logged,
-      onProgress: (fraction, message) => post({ type: 'progress', fraction, message }),
+      onProgress: (fraction, message) => post({ kind: 'progress', fraction, message }),
     });
     return result;
   }
-  post({ type: 'progress', fraction: 0, message: `connecting to ${job.address}` });
+  post({ kind: 'progress', fraction: 0, message: `connecting to ${job.address}` });
   const link = await connectRealImageSource(experiment, job.address, {
     allowedAddresses: [job.address],
     signal,
@@ -144,7 +144,7 @@ async function run(data: PerceptionWorkerData, post: (m: PerceptionWorkerMessage
       steps: job.steps,
       signal,
       log: logged,
-      onProgress: (fraction, message) => post({ type: 'progress', fraction: 0.35 + 0.6 * fraction, message }),
+      onProgress: (fraction, message) => post({ kind: 'progress', fraction: 0.35 + 0.6 * fraction, message }),
     });
   } finally {
     await link.close();
@@ -156,11 +156,11 @@ if (parentPort) {
   const data = workerData as PerceptionWorkerData;
   const post = (message: PerceptionWorkerMessage): void => port.postMessage(message);
   run(data, post).then(
-    (result) => post({ type: 'done', result }),
+    (result) => post({ kind: 'done', result }),
     (error: unknown) => {
       const cancelled = Atomics.load(new Int32Array(data.cancelFlag), 0) === 1;
       const robot = error instanceof RobotLinkError || error instanceof AddressNotAllowedError || error instanceof MotionRefused;
-      post({ type: 'failed', message: error instanceof Error ? error.message : String(error), cancelled, robot });
+      post({ kind: 'failed', message: error instanceof Error ? error.message : String(error), cancelled, robot });
     },
   );
 }

@@ -8,8 +8,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Experiment, StageConfig } from '../config/experiment';
-import { writeGapReport } from '../reports/runReport';
 import { REAL_EVALUATION_FILE, type RealEvaluationRecord } from '../runs/runStore';
+import { pct } from '../../common/format';
 import { appendJsonLine, readJsonLines, writeJsonAtomic } from '../util/atomicFile';
 import { newRunId } from '../runs/runStore';
 import { MotionAuthority, MotionRefused, type MotionAttendance } from '../robot/motionAuthority';
@@ -57,6 +57,11 @@ export interface PipelineOptions {
   onRecord?(record: PipelineRecord, dir: string): void;
   /** [default: STAGE_RUNNERS] */
   readonly runners?: StageRunnerTable;
+  /**
+   * Writes the gap report of a run folder (reports/, above this layer) and returns its gap, for the
+   * final message; called after the final evaluation and again once the record says how it ended.
+   */
+  readonly writeReport?: (runDir: string) => { readonly successPoints: number; readonly verdict: string } | undefined;
 }
 
 export interface PipelineResult {
@@ -66,7 +71,6 @@ export interface PipelineResult {
 
 export class PipelineError extends Error {}
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function stageFolderName(index: number, stage: StageConfig): string {
   return `${index + 1}-${stage.name.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
@@ -255,13 +259,13 @@ async function finalEvaluation(
     writeJsonAtomic(join(runDir, REAL_EVALUATION_FILE), evaluation);
     const sim = start.stages.filter((s) => s.runDir && join(dir, s.runDir) === runDir)[0]?.simSuccess;
     setFinal({ state: real.halted ? 'failed' : 'passed', realSuccess: real.success_rate, ...(sim !== undefined ? { simSuccess: sim } : {}), realEpisodes: real.episodes, message: real.halted ? `halted ${real.halted}` : `real success ${pct(real.success_rate)} over ${real.episodes} episodes` });
-    const report = writeGapReport(runDir);
-    const gap = report.gap ? `, gap ${report.gap.successPoints.toFixed(1)} points (${report.gap.verdict})` : '';
+    const written = options.writeReport?.(runDir);
+    const gap = written ? `, gap ${written.successPoints.toFixed(1)} points (${written.verdict})` : '';
     if (real.halted) return stop('failed', `the final evaluation halted ${real.halted}`);
     const usedNow = realEpisodesUsed(dir, start.stages);
     const result = stop('completed', `done: real success ${pct(real.success_rate)} over ${real.episodes} episodes${gap}; ${usedNow} of ${start.realEpisodeBudget} real episodes used; report in ${join(runDir, 'report.md')}`);
     // again, so the report's stages section reads the pipeline's final status
-    writeGapReport(runDir);
+    options.writeReport?.(runDir);
     return result;
   } catch (error) {
     if (options.signal.aborted) {

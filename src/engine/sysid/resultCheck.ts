@@ -2,8 +2,8 @@
  * Is this value a SysidResult? The shape every reader relies on (numbers finite, lists where lists
  * belong), checked before anything is drawn or applied. Pure, no I/O: the report's webview uses it too.
  */
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+import { isFiniteNumber, isRecord as isObject } from '../../common/guards';
+
 const isEstimate = (v: unknown): boolean => isObject(v) && isFiniteNumber(v.value) && isFiniteNumber(v.stdError);
 
 /** The checks every reader relies on: the shape of a SysidResult, numbers finite. */
