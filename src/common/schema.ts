@@ -36,6 +36,9 @@ export const number = (): Schema<number> => schema((v) => typeof v === 'number' 
 /** A whole number >= 0 that fits a double exactly (ids, counts, episodes). */
 export const id = (): Schema<number> => schema((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0);
 
+/** A whole number of at least `min` (1-based episode numbers, counts that cannot be zero). */
+export const atLeast = (min: number): Schema<number> => schema((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min);
+
 export const boolean = (): Schema<boolean> => schema((v) => typeof v === 'boolean');
 
 export const literal = <const L extends string | number | boolean>(value: L): Schema<L> => schema((v) => v === value);
@@ -51,14 +54,15 @@ export const optional = <T>(inner: Schema<T>): Optional<T> => ({ optional: true,
  * An object with these fields. `exact`: no other keys (for messages from less trusted senders:
  * a webview's message to the host).
  */
-export const object = <S extends Shape>(shape: S, options: { readonly exact?: boolean } = {}): Schema<ObjectOf<S>> => {
+export const object = <S extends Shape>(shape: S, options: { readonly exact?: boolean } = {}): Schema<ObjectOf<S>> & { readonly shape: S } => {
   const entries = Object.entries(shape);
-  return schema((v) => {
+  const check = (v: unknown): boolean => {
     if (!isRecord(v)) return false;
     for (const [key, field] of entries) if (!field.check(v[key])) return false;
     if (options.exact) for (const key of Object.keys(v)) if (!(key in shape)) return false;
     return true;
-  });
+  };
+  return { check: check as (value: unknown) => value is ObjectOf<S>, shape };
 };
 
 export const union = <S extends readonly Schema<unknown>[]>(...members: S): Schema<Infer<S[number]>> => schema((v) => members.some((m) => m.check(v)));

@@ -17,10 +17,10 @@ export const plotThreadSetting = t.oneOf(PLOT_THREAD_SETTINGS);
 export const episodeRequest = t.object({
   /** What moves the robot ("Evaluate on Robot", "pipeline stage 'tune' (real_finetune)"). */
   path: t.string(),
-  episode: t.id(),
+  episode: t.atLeast(1),
   /** Episodes this start covers (a supervised batch when more than 1). */
-  count: t.id(),
-  of: t.optional(t.id()),
+  count: t.atLeast(1),
+  of: t.optional(t.atLeast(1)),
 });
 export type EpisodeRequest = t.Infer<typeof episodeRequest>;
 

@@ -18,8 +18,8 @@ import { perceptionEvaluateParams, type PerceptionEvaluateResult } from '../engi
 import { perceptionTrainParams, type PerceptionTrainResult } from '../engine/jobs/perceptionTrain';
 import { pipelineParams } from '../engine/jobs/pipeline';
 import { sensitivityParams } from '../engine/jobs/sensitivity';
-import { sysidParams, type SysidJobResult } from '../engine/jobs/sysid';
-import { trainParams, type TrainSummary } from '../engine/jobs/train';
+import { sysidRequestParams, type SysidJobResult } from '../engine/jobs/sysid';
+import { trainRequestParams, type TrainSummary } from '../engine/jobs/train';
 import { validateParams, type ValidateResult } from '../engine/jobs/validate';
 
 export type { RealEpisodeRecord, RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from '../engine/console/sessionState';
@@ -56,7 +56,7 @@ export interface PipelineSummary {
 /** Every request: its params' declaration (from the job that serves it). Each is answered by `finished` or `failed`. */
 export const REQUEST_PARAMS = {
   validate: validateParams,
-  train: trainParams,
+  train: trainRequestParams,
   evaluate: evaluateParams,
   /** A run's policy on the experiment's configured robot (or emulator); writes eval-real.json. */
   evaluateOnRobot: evaluateOnRobotParams,
@@ -66,7 +66,7 @@ export const REQUEST_PARAMS = {
   perceptionEvaluate: perceptionEvaluateParams,
   perceptionAdapt: perceptionAdaptParams,
   /** Live on the experiment's configured robot, or from a .csv/.mcap log; a sysid run under runsDir. */
-  sysid: sysidParams,
+  sysid: sysidRequestParams,
   /** The transfer pipeline; its questions come as personPrompt events. */
   pipeline: pipelineParams,
   /** The person's answer to a personPrompt (a gate, the emergency stop, "Start episode", a re-arm). */

@@ -23,7 +23,6 @@ import {
   type PlotThreadSetting,
   type RobotSafetyEntry,
   type RobotSessionState,
-  type RobotTelemetrySample,
 } from '../../src/messages/console';
 import './main.css';
 

@@ -10,17 +10,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Experiment } from '../config/experiment';
-import { formatFinding, loadExperiment } from '../config/load';
 import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel } from '../perception/perceptionJobs';
 import { connectRealImageSource } from '../perception/robotImages';
 import type { PositionErrors } from '../perception/samples';
-import { AddressNotAllowedError } from '../rosbridge/addressPolicy';
-import { RobotLinkError } from '../rosbridge/client';
-import { MotionRefused } from '../robot/motionAuthority';
 import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { configuredRobotAddresses } from '../robot/robotEnv';
 import { defaultRunDir, newRunId } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
+import { exitCodeOf, experimentOrExit } from './cliJob';
 import { terminalAttendance, TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
 
@@ -40,17 +37,7 @@ function wholeNumber(flags: Record<string, unknown>, name: string, min: number):
 
 function load(file: string | undefined, sub: string): Experiment | number {
   if (!file) throw new UsageError(`name one experiment file: sim2real perception ${sub} FILE`);
-  if (!existsSync(file)) {
-    process.stderr.write(`sim2real perception ${sub}: no such experiment file '${file}'.\n`);
-    return 1;
-  }
-  const loaded = loadExperiment(file);
-  if (!loaded.experiment) {
-    for (const finding of loaded.findings) process.stderr.write(`${formatFinding(file, loaded.lines, finding)}\n`);
-    process.stderr.write(`sim2real perception ${sub}: the experiment has errors; nothing was done.\n`);
-    return 1;
-  }
-  return loaded.experiment;
+  return experimentOrExit(`perception ${sub}`, file, 'done');
 }
 
 function robotAddress(experiment: Experiment, flag: string | undefined): { url: string; allowed: string[] } {
@@ -75,16 +62,9 @@ export const perceptionCommand: CliCommand = {
       if (sub === 'train') return await train(rest, controller.signal);
       return await withRobot(sub, rest, controller.signal);
     } catch (error) {
-      if (error instanceof AddressNotAllowedError || error instanceof MotionRefused) {
-        process.stderr.write(`sim2real perception ${sub}: refused: ${error.message}\n`);
-        return 1;
-      }
-      if (error instanceof RobotLinkError) {
-        process.stderr.write(`sim2real perception ${sub}: robot: ${error.message}\n`);
-        return 1;
-      }
-      if (controller.signal.aborted) return 130;
-      throw error;
+      const code = exitCodeOf(`perception ${sub}`, error, controller.signal.aborted);
+      if (code === undefined) throw error;
+      return code;
     } finally {
       process.off('SIGINT', onSignal);
     }

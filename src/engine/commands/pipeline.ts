@@ -8,18 +8,17 @@
  * continues.
  */
 import { existsSync } from 'node:fs';
+import { pctOrDash as pct } from '../../common/format';
 import { join, resolve } from 'node:path';
-import { formatFinding, loadExperiment } from '../config/load';
-import { runPipeline, type ConfirmPrompt } from '../pipeline/pipeline';
+import { pipeline } from '../jobs/pipeline';
 import { StageSelectionError } from '../pipeline/plan';
-import { openRobotTarget } from '../pipeline/robotTarget';
 import { readPipelineRecord, type PipelineRecord } from '../pipeline/stateFile';
 import { RUNS_FOLDER } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
-import { terminalAttendance, TerminalQuestions } from './terminalPerson';
+import { experimentOrExit, runCliJob } from './cliJob';
+import { TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
 
-const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
 
 export function pipelineSummary(record: PipelineRecord, dir: string): string {
   const lines = [`pipeline ${dir}: ${record.status}`, `  ${record.message}`];
@@ -55,20 +54,15 @@ export const pipelineCommand: CliCommand = {
       process.stderr.write(`sim2real pipeline: no such file '${file}'.\n`);
       return 1;
     }
-    const loaded = loadExperiment(file);
-    if (!loaded.experiment) {
-      for (const finding of loaded.findings) process.stderr.write(`${formatFinding(file, loaded.lines, finding)}\n`);
-      process.stderr.write('sim2real pipeline: the experiment has errors; nothing was started.\n');
-      return 1;
-    }
-    const experiment = loaded.experiment;
+    const experiment = experimentOrExit('pipeline', file);
+    if (typeof experiment === 'number') return experiment;
     if (experiment.stages.length === 0) {
       process.stderr.write(`sim2real pipeline: ${file} has no stages; add a stages list (see docs/pipeline.md).\n`);
       return 1;
     }
 
     const questions = new TerminalQuestions();
-    const confirm = async (prompt: ConfirmPrompt): Promise<boolean> => {
+    const confirm = async (prompt: { readonly message: string }): Promise<boolean> => {
       out(`${prompt.message}\n`);
       if (yes) {
         out('  --yes: confirmed (a gate; --yes never starts robot motion)\n');
@@ -80,40 +74,36 @@ export const pipelineCommand: CliCommand = {
       }
       return /^y(es)?$/i.test(((await questions.ask('  continue? [y/N] ')) ?? '').trim());
     };
-
-    const controller = new AbortController();
-    const onSignal = (): void => {
-      process.stderr.write('\nsim2real pipeline: cancelling (resume with --resume) ...\n');
-      controller.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const absoluteFile = resolve(file);
-    const runsDir = resolve((flags.runs as string | undefined) ?? join(process.cwd(), RUNS_FOLDER));
-    let target;
+    let lastProgress = 0;
     try {
-      target = await openRobotTarget(experiment, absoluteFile, { startEmulator: !flags.connect, cliScript: process.argv[1]! });
-      if (target) out(`robot: ${target.address}${target.emulator ? ` (reality emulator${target.profile ? `, profile ${target.profile}` : ''})` : ''}\n`);
-      let lastProgress = 0;
-      const result = await runPipeline({
-        experimentFile: absoluteFile,
-        experiment,
-        runsDir,
-        ...(resumeDir ? { resumeDir: resolve(resumeDir) } : {}),
-        ...(flags.from !== undefined ? { from: flags.from as string } : {}),
-        ...(flags.to !== undefined ? { to: flags.to as string } : {}),
-        ...(target ? { robot: { address: target.address, ...(target.profile ? { profile: target.profile } : {}), emulator: target.emulator } } : {}),
-        signal: controller.signal,
-        confirm,
-        attendance: terminalAttendance(questions, `pipeline ${file}`, { yes }),
-        log: (line) => out(`${line}\n`),
-        onProgress: (progress) => {
-          const now = performance.now();
-          if (now - lastProgress < 5000) return;
-          lastProgress = now;
-          out(`  ${progress.message}\n`);
+      const outcome = await runCliJob(
+        pipeline,
+        {
+          file: resolve(file),
+          runsDir: resolve((flags.runs as string | undefined) ?? join(process.cwd(), RUNS_FOLDER)),
+          ...(resumeDir ? { resumeDir: resolve(resumeDir) } : {}),
+          ...(flags.from !== undefined ? { from: flags.from as string } : {}),
+          ...(flags.to !== undefined ? { to: flags.to as string } : {}),
+          ...(flags.connect ? { connect: true } : {}),
         },
-      });
+        {
+          command: 'pipeline',
+          usage: `pipeline ${file}`,
+          questions,
+          yes,
+          confirm,
+          cancelling: '\nsim2real pipeline: cancelling (resume with --resume) ...\n',
+          onLog: (line) => out(`${line}\n`),
+          onProgress: (progress) => {
+            const now = performance.now();
+            if (now - lastProgress < 5000) return;
+            lastProgress = now;
+            out(`  ${progress.message}\n`);
+          },
+        },
+      );
+      if ('code' in outcome) return outcome.code;
+      const result = outcome.result;
       if (json) process.stdout.write(`${JSON.stringify({ dir: result.dir, ...result.record }, null, 2)}\n`);
       else process.stdout.write(pipelineSummary(result.record, result.dir));
       switch (result.record.status) {
@@ -132,9 +122,6 @@ export const pipelineCommand: CliCommand = {
       return 1;
     } finally {
       questions.close();
-      await target?.close();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
   },
 };

@@ -9,15 +9,15 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, basename } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Experiment } from '../config/experiment';
-import { formatFinding, loadExperiment } from '../config/load';
-import { AddressNotAllowedError, RobotAddressPolicy } from '../rosbridge/addressPolicy';
+import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
 import { RobotLinkError, RosbridgeClient } from '../rosbridge/client';
 import { DEFAULT_ROBOT_NAMES } from '../rosbridge/names';
 import { configuredRobotAddresses } from '../robot/robotEnv';
 import { createEnv } from '../sim/simEnv';
 import { deriveSeed, Rng } from '../util/rng';
-import { appearanceFromSample, cameraFromSample, checkTextureFolder, nominalAppearance, nominalCamera, renderCamera, sceneViewOf, TextureFolderError, type RgbImage } from '../vision';
+import { appearanceFromSample, cameraFromSample, checkTextureFolder, nominalAppearance, nominalCamera, renderCamera, sceneViewOf, type RgbImage } from '../vision';
 import { parseArgs, UsageError } from './args';
+import { exitCodeOf, experimentOrExit } from './cliJob';
 import type { CliCommand } from './types';
 
 const STREAM_RENDER = 7;
@@ -44,17 +44,9 @@ export const renderCommand: CliCommand = {
     }
     let experiment: Experiment | undefined;
     if (file) {
-      if (!existsSync(file)) {
-        process.stderr.write(`sim2real render: no such experiment file '${file}'.\n`);
-        return 1;
-      }
-      const loaded = loadExperiment(file);
-      if (!loaded.experiment) {
-        for (const finding of loaded.findings) process.stderr.write(`${formatFinding(file, loaded.lines, finding)}\n`);
-        process.stderr.write('sim2real render: the experiment has errors; nothing was rendered.\n');
-        return 1;
-      }
-      experiment = loaded.experiment;
+      const loaded = experimentOrExit('render', file, 'rendered');
+      if (typeof loaded === 'number') return loaded;
+      experiment = loaded;
     }
     try {
       const written = robot
@@ -64,19 +56,14 @@ export const renderCommand: CliCommand = {
       else for (const path of written) process.stdout.write(`wrote ${path}\n`);
       return 0;
     } catch (error) {
-      if (error instanceof AddressNotAllowedError) {
-        process.stderr.write(`sim2real render: refused: ${error.message}\n`);
-        return 1;
-      }
-      if (error instanceof RobotLinkError || error instanceof TextureFolderError) {
+      // a robot that sends no image is this command's own failure, said as it is
+      if (error instanceof RobotLinkError || (error instanceof Error && /^no camera image/.test(error.message))) {
         process.stderr.write(`sim2real render: ${error.message}\n`);
         return 1;
       }
-      if (error instanceof Error && /^no camera image/.test(error.message)) {
-        process.stderr.write(`sim2real render: ${error.message}\n`);
-        return 1;
-      }
-      throw error;
+      const code = exitCodeOf('render', error);
+      if (code === undefined) throw error;
+      return code;
     }
   },
 };

@@ -6,24 +6,13 @@
  * Human output is a table per joint (value ± standard error, units) and the delay; --json prints the
  * SysidResult; --out DIR writes DIR/sysid.json.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { formatFinding, loadExperiment } from '../config/load';
-import { AddressNotAllowedError, normalizeRobotUrl } from '../rosbridge/addressPolicy';
-import { RobotLinkError } from '../rosbridge/client';
-import { configuredRobotAddresses } from '../robot/robotEnv';
-import { MotionRefused } from '../robot/motionAuthority';
-import { MOTION_LOG_FILE } from '../robot/motionLog';
-import { writeJsonAtomic } from '../util/atomicFile';
-import { RUNS_FOLDER } from '../runs/runStore';
-import { SysidError } from '../sysid/frictionFit';
-import { identifyOnRobot } from '../sysid/live';
-import { identifySensorsOnRobot } from '../sysid/sensorNoise';
-import { LogError } from '../sysid/logs/trajectory';
-import { identifyFromLog } from '../sysid/offline';
-import { SYSID_FILE, type Estimate, type SysidResult } from '../sysid/types';
+import { existsSync } from 'node:fs';
+import { sysid } from '../jobs/sysid';
+import { normalizeRobotUrl } from '../rosbridge/addressPolicy';
+import type { Estimate, SysidResult } from '../sysid/types';
 import { parseArgs, UsageError } from './args';
-import { terminalAttendance, TerminalQuestions } from './terminalPerson';
+import { experimentOrExit, runCliJob } from './cliJob';
+import { TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
 
 export const sysidCommand: CliCommand = {
@@ -51,74 +40,45 @@ export const sysidCommand: CliCommand = {
         return 1;
       }
     }
-    const loaded = loadExperiment(file);
-    if (!loaded.experiment) {
-      for (const finding of loaded.findings) process.stderr.write(`${formatFinding(file, loaded.lines, finding)}\n`);
-      process.stderr.write('sim2real sysid: the experiment has errors; nothing was identified.\n');
+    const experiment = experimentOrExit('sysid', file, 'identified');
+    if (typeof experiment === 'number') return experiment;
+    // Torque commands go only to the robot the experiment names: --robot must be its robot.address.
+    // Without a robot block the flag is the user's configuration, as for `eval --robot`.
+    const configured = experiment.robot?.address;
+    if (robot !== undefined && configured && normalizeRobotUrl(configured) !== normalizeRobotUrl(robot)) {
+      process.stderr.write(`sim2real sysid: refused: --robot ${robot} is not the experiment's robot.address (${configured})\n`);
       return 1;
     }
-    const experiment = loaded.experiment;
-    const controller = new AbortController();
-    const onSignal = (): void => controller.abort();
-    process.once('SIGINT', onSignal);
     const quiet = flags.json === true;
     const questions = new TerminalQuestions();
-    const onProgress = (p: { fraction?: number; message: string }): void => {
-      if (!quiet) process.stderr.write(`${p.fraction !== undefined ? `[${Math.round(100 * p.fraction)}%] ` : ''}${p.message}\n`);
-    };
     try {
-      let result: SysidResult;
-      if (robot !== undefined) {
-        // Torque commands go only to the robot the experiment names: --robot must be its robot.address.
-        // Without a robot block the flag is the user's configuration, as for `eval --robot`.
-        const configured = experiment.robot?.address;
-        if (configured && normalizeRobotUrl(configured) !== normalizeRobotUrl(robot)) {
-          throw new AddressNotAllowedError(`--robot ${robot} is not the experiment's robot.address (${configured})`);
-        }
-        const live = {
-          noiseSeconds,
-          allowedAddresses: configuredRobotAddresses(experiment, robot),
-          signal: controller.signal,
-          onProgress,
-          log: (line: string) => {
+      const outcome = await runCliJob(
+        sysid,
+        {
+          file,
+          source: robot !== undefined ? { kind: 'robot', address: robot, ...(sensorsOnly ? { sensorsOnly } : {}) } : { kind: 'log', file: logFile! },
+          ...(flags.out !== undefined ? { outDir: flags.out as string } : {}),
+          ...(flags.joints !== undefined ? { joints: flags.joints as string[] } : {}),
+          ...(delayTrials !== undefined ? { delayTrials } : {}),
+          ...(noiseSeconds !== undefined ? { noiseSeconds } : {}),
+        },
+        {
+          command: 'sysid',
+          usage: 'sysid FILE --robot URL',
+          questions,
+          onProgress: (p) => {
+            if (!quiet) process.stderr.write(`${p.fraction !== undefined ? `[${Math.round(100 * p.fraction)}%] ` : ''}${p.message}\n`);
+          },
+          onLog: (line) => {
             if (!quiet) process.stderr.write(`${line}\n`);
           },
-          // the robot moves only with the person at this terminal (the bundled emulator excepted)
-          attendance: terminalAttendance(questions, 'sysid FILE --robot URL'),
-          path: sensorsOnly ? 'sim2real sysid --sensors-only' : 'sim2real sysid',
-          motionLogPath: join((flags.out as string | undefined) ?? join(process.cwd(), RUNS_FOLDER, experiment.name), MOTION_LOG_FILE),
-        };
-        result = sensorsOnly
-          ? await identifySensorsOnRobot(experiment, file, robot, live)
-          : await identifyOnRobot(experiment, file, robot, { ...live, joints: flags.joints as string[] | undefined, delayTrials });
-      } else {
-        result = await identifyFromLog(experiment, file, logFile!, { signal: controller.signal, onProgress });
-      }
-      const out = flags.out as string | undefined;
-      if (out !== undefined) {
-        mkdirSync(out, { recursive: true });
-        writeJsonAtomic(join(out, SYSID_FILE), result);
-      }
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatSysid(result));
+        },
+      );
+      if ('code' in outcome) return outcome.code;
+      process.stdout.write(flags.json ? `${JSON.stringify(outcome.result.result)}\n` : formatSysid(outcome.result.result));
       return 0;
-    } catch (error) {
-      if (error instanceof AddressNotAllowedError || error instanceof MotionRefused) {
-        process.stderr.write(`sim2real sysid: refused: ${error.message}\n`);
-        return 1;
-      }
-      if (error instanceof RobotLinkError) {
-        process.stderr.write(`sim2real sysid: robot: ${error.message}\n`);
-        return 1;
-      }
-      if (error instanceof SysidError || error instanceof LogError) {
-        process.stderr.write(`sim2real sysid: ${error.message}\n`);
-        return 1;
-      }
-      if (error instanceof Error && error.name === 'AbortError') return 130;
-      throw error;
     } finally {
       questions.close();
-      process.off('SIGINT', onSignal);
     }
   },
 };

@@ -4,14 +4,14 @@
  * folder. Ctrl-C cancels cleanly (the run stays resumable).
  */
 import { existsSync } from 'node:fs';
-import type { Experiment } from '../config/experiment';
-import { formatFinding, loadExperiment } from '../config/load';
-import { train, type TrainingEvent } from '../learn/trainer';
-import { defaultRunDir, newRunId, RunStore } from '../runs/runStore';
+import { pct } from '../../common/format';
+import { train } from '../jobs/train';
+import type { TrainingEvent } from '../learn/trainer';
+import { defaultRunDir, newRunId } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
+import { experimentOrExit, runCliJob } from './cliJob';
+import { TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 function formatEvent(event: TrainingEvent): string | undefined {
   switch (event.type) {
@@ -44,60 +44,43 @@ export const trainCommand: CliCommand = {
       if (v !== undefined && (!Number.isInteger(v) || v < (name === 'workers' ? 0 : name === 'seed' ? 0 : 1))) throw new UsageError(`--${name} needs a whole number${name === 'max-steps' ? ' >= 1' : ' >= 0'}`);
     }
 
-    let experiment: Experiment;
+    let file: string | undefined;
     let runDir: string;
     if (resumeDir) {
       if (!existsSync(resumeDir)) throw new UsageError(`--resume: no such folder '${resumeDir}'`);
       runDir = resumeDir;
-      // the run's own snapshot: a resumed run trains exactly what it started with
-      experiment = RunStore.open(resumeDir).record().experiment;
     } else {
-      const file = positional[0];
+      file = positional[0];
       if (!file) throw new UsageError('name an experiment file: sim2real train FILE');
-      if (!existsSync(file)) {
-        process.stderr.write(`sim2real train: no such file '${file}'.\n`);
-        return 1;
-      }
-      const loaded = loadExperiment(file);
-      if (!loaded.experiment) {
-        // an invalid experiment starts nothing
-        for (const finding of loaded.findings) process.stderr.write(`${formatFinding(file, loaded.lines, finding)}\n`);
-        process.stderr.write('sim2real train: the experiment has errors; nothing was started.\n');
-        return 1;
-      }
-      const base = loaded.experiment;
-      const seed = (flags.seed as number | undefined) ?? base.seed;
-      experiment = {
-        ...base,
-        seed,
-        training: {
-          ...base.training,
-          maxEnvSteps: (flags['max-steps'] as number | undefined) ?? base.training.maxEnvSteps,
-          workers: (flags.workers as number | undefined) ?? base.training.workers,
-        },
-      };
-      runDir = (flags.out as string | undefined) ?? defaultRunDir(process.cwd(), experiment.name, newRunId(seed));
+      // an invalid experiment starts nothing
+      const experiment = experimentOrExit('train', file);
+      if (typeof experiment === 'number') return experiment;
+      runDir = (flags.out as string | undefined) ?? defaultRunDir(process.cwd(), experiment.name, newRunId((flags.seed as number | undefined) ?? experiment.seed));
     }
-
-    const controller = new AbortController();
-    const onSignal = (): void => {
-      process.stderr.write('\nsim2real train: cancelling (the run stays resumable) ...\n');
-      controller.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
     process.stdout.write(`run: ${runDir}\n`);
+    const questions = new TerminalQuestions();
     try {
-      const result = await train(experiment, {
-        runDir,
-        resume: Boolean(resumeDir),
-        signal: controller.signal,
-        ...(resumeDir && flags.workers !== undefined ? { workers: flags.workers as number } : {}),
-        onEvent: (event) => {
-          const line = formatEvent(event);
-          if (line) process.stdout.write(`${line}\n`);
+      const outcome = await runCliJob(
+        train,
+        {
+          ...(file !== undefined ? { file, runDir } : { resumeDir: runDir }),
+          ...(flags.seed !== undefined ? { seed: flags.seed as number } : {}),
+          ...(flags['max-steps'] !== undefined ? { maxEnvSteps: flags['max-steps'] as number } : {}),
+          ...(flags.workers !== undefined ? { workers: flags.workers as number } : {}),
         },
-      });
+        {
+          command: 'train',
+          usage: 'train FILE',
+          questions,
+          cancelling: '\nsim2real train: cancelling (the run stays resumable) ...\n',
+          onProgress: (progress) => {
+            const line = progress.detail ? formatEvent(progress.detail as TrainingEvent) : undefined;
+            if (line) process.stdout.write(`${line}\n`);
+          },
+        },
+      );
+      if ('code' in outcome) return outcome.code;
+      const result = outcome.result;
       const minutes = (result.elapsedSeconds / 60).toFixed(1);
       if (result.status === 'cancelled') {
         process.stdout.write(`cancelled after ${result.iterations} iterations (${minutes} min); resume: sim2real train --resume ${result.runDir}\n`);
@@ -109,8 +92,7 @@ export const trainCommand: CliCommand = {
       process.stdout.write(`run folder: ${result.runDir}\n`);
       return 0;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      questions.close();
     }
   },
 };

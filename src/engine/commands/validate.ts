@@ -1,8 +1,13 @@
-/** `sim2real validate FILE... [--json]`: the editor's checks, from the command line. */
-import { existsSync } from 'node:fs';
-import { findingToJson, formatFinding, loadExperiment } from '../config/load';
+/** `sim2real validate FILE... [--json]`: the editor's checks, from the command line (the validate job, per file). */
+import type { FindingJson } from '../config/findings';
+import { validate } from '../jobs/validate';
 import { parseArgs } from './args';
+import { runCliJob } from './cliJob';
+import { TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
+
+/** `FILE:LINE:COL: error|warning: message [code]`, as compilers print. */
+const formatted = (f: FindingJson): string => `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.code}]`;
 
 export const validateCommand: CliCommand = {
   name: 'validate',
@@ -15,21 +20,20 @@ export const validateCommand: CliCommand = {
       return 2;
     }
     let errors = 0;
-    const json: Record<string, unknown>[] = [];
-    for (const file of positional) {
-      if (!existsSync(file)) {
-        errors++;
-        const missing = { file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'missing-file', message: 'No such file.' };
-        if (flags.json) json.push(missing);
-        else process.stdout.write(`${file}:1:1: error: No such file. [missing-file]\n`);
-        continue;
+    const json: FindingJson[] = [];
+    const questions = new TerminalQuestions();
+    try {
+      for (const file of positional) {
+        const outcome = await runCliJob(validate, { file }, { command: 'validate', usage: 'validate FILE', questions });
+        if ('code' in outcome) return outcome.code;
+        for (const finding of outcome.result.findings) {
+          if (finding.severity === 'error') errors++;
+          if (flags.json) json.push(finding);
+          else process.stdout.write(`${formatted(finding)}\n`);
+        }
       }
-      const loaded = loadExperiment(file);
-      for (const finding of loaded.findings) {
-        if (finding.severity === 'error') errors++;
-        if (flags.json) json.push(findingToJson(file, loaded.lines, finding));
-        else process.stdout.write(`${formatFinding(file, loaded.lines, finding)}\n`);
-      }
+    } finally {
+      questions.close();
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     else if (errors === 0) process.stderr.write(`sim2real validate: ${positional.length} file(s) checked, no errors.\n`);

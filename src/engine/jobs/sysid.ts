@@ -28,15 +28,17 @@ export const sysidSource = t.union(
   t.object({ kind: t.literal('log'), file: t.string({ pattern: /\.(csv|mcap)$/i }) }),
 );
 
-export const sysidParams = t.object({
+/** The engine's request: identify live or from a log, stored as a run under runsDir. */
+export const sysidRequestParams = t.object({
   /** Absolute path of the experiment file. */
   file: t.string(),
   /** Folder sysid runs are written under (`<runsDir>/<experiment>/sysid-<stamp>`). */
-  runsDir: t.optional(t.string()),
+  runsDir: t.string(),
   /** Live on the experiment's robot (held still with `sensorsOnly`: no torque, only the sensors), or a log file. */
   source: sysidSource,
 });
-export type SysidParams = t.Infer<typeof sysidParams> & {
+export type SysidParams = Omit<t.Infer<typeof sysidRequestParams>, 'runsDir'> & {
+  readonly runsDir?: string;
   /** Write `<outDir>/sysid.json` (the CLI's --out), instead of a run under runsDir. */
   readonly outDir?: string;
   /** Live procedure options (the CLI's flags). */

@@ -28,6 +28,9 @@ export const trainParams = t.object({
 });
 export type TrainParams = t.Infer<typeof trainParams>;
 
+/** The engine's request: the experiment and the folder runs go under, always (VS Code resumes with both too). */
+export const trainRequestParams = t.object({ ...trainParams.shape, file: t.string(), runsDir: t.string() });
+
 export interface TrainSummary {
   readonly status: 'completed' | 'cancelled';
   readonly reason: string;
