@@ -9,8 +9,7 @@ import type { Sim2RealContext } from './context';
 import { RunItem } from './experimentTree';
 import { reportEngineError, withEngineProgress } from './runCommands';
 import { consentToEngineWork } from './trust';
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+import { pct } from '../common/format';
 
 /** The run a command targets; run commands from the palette explain where to find runs. */
 export function targetRun(target: unknown): RunItem | undefined {

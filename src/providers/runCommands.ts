@@ -14,10 +14,9 @@ import { isExperiment } from './experimentDocuments';
 import { ExperimentItem, RunItem } from './experimentTree';
 import { experimentNameIn, runsDirectory } from './runsFolder';
 import { consentToEngineWork } from './trust';
+import { pct } from '../common/format';
 
 export { runsDirectory };
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** The experiment a command targets: a tree item, a URI (explorer, editor title), or the active editor. */
 export async function targetExperiment(target: unknown): Promise<vscode.TextDocument | undefined> {

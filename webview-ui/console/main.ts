@@ -25,23 +25,11 @@ import {
   type RobotSessionState,
 } from '../../src/messages/console';
 import './main.css';
+import { el } from '../shared/dom';
 
 const STOP_LABEL = 'Protective stop (IEC 60204-1 cat. 2) — not your emergency stop';
 
 const send = (message: ConsoleWebviewMessage): void => post(message);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-function custom(tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // ---- layout -------------------------------------------------------------------------------------
 const app = document.getElementById('app')!;
@@ -76,11 +64,11 @@ const speedValue = field('Speed limit', 'speed-limit');
 const episodesValue = field('Episodes', 'episode-counter');
 const problemLine = el('p', { class: 'error', id: 'problem' });
 
-const connectButton = custom('vscode-button', { id: 'connect' }, 'Connect');
-const disconnectButton = custom('vscode-button', { id: 'disconnect', secondary: '' }, 'Disconnect');
-const estopCheck = custom('vscode-checkbox', { id: 'estop-confirm', label: 'The robot\'s hardware emergency stop is within my reach' }) as HTMLElement & { checked: boolean; disabled: boolean };
-const startButton = custom('vscode-button', { id: 'start-episode', icon: 'play' }, 'Start episode');
-const armButton = custom('vscode-button', { id: 'arm', secondary: '', icon: 'unlock' }, 'Re-arm');
+const connectButton = el('vscode-button', { id: 'connect' }, 'Connect');
+const disconnectButton = el('vscode-button', { id: 'disconnect', secondary: '' }, 'Disconnect');
+const estopCheck = el('vscode-checkbox', { id: 'estop-confirm', label: 'The robot\'s hardware emergency stop is within my reach' }) as HTMLElement & { checked: boolean; disabled: boolean };
+const startButton = el('vscode-button', { id: 'start-episode', icon: 'play' }, 'Start episode');
+const armButton = el('vscode-button', { id: 'arm', secondary: '', icon: 'unlock' }, 'Re-arm');
 const controls = el('div', { class: 'controls' });
 controls.append(connectButton, disconnectButton);
 const episodeControls = el('div', { class: 'controls' });
@@ -88,7 +76,7 @@ episodeControls.append(startButton, armButton);
 const estopNote = el('p', { class: 'muted', id: 'estop-note' }, 'Before the first episode of a session, confirm the hardware emergency stop is within your reach.');
 // a job's episode (an evaluation, a pipeline stage, ...) waiting for the person's start
 const episodeRequestLine = el('p', { class: 'episode-request', id: 'episode-request', 'aria-live': 'polite' });
-statusCard.append(fields, problemLine, controls, custom('vscode-divider'), episodeRequestLine, estopCheck, estopNote, episodeControls);
+statusCard.append(fields, problemLine, controls, el('vscode-divider'), episodeRequestLine, estopCheck, estopNote, episodeControls);
 
 const plotsSection = el('section', { class: 'plots' });
 const positionCanvas = el('canvas', { id: 'positions', 'aria-label': 'Joint positions, rad' });

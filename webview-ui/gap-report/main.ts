@@ -26,6 +26,8 @@ import {
   type VisualGap,
 } from '../../src/messages/gapReport';
 import { listen, post } from '../shared/messaging';
+import { pct, pctOrDash } from '../../src/common/format';
+import { el } from '../shared/dom';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip, Title);
 
@@ -35,7 +37,6 @@ const charts: Chart[] = [];
 
 const app = document.getElementById('app')!;
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const ci = (r: EvaluationReport): string => `[${pct(r.success_ci[0])}, ${pct(r.success_ci[1])}]`;
 
 /** A theme colour by VS Code variable name, read now (themes change at run time). */
@@ -46,13 +47,6 @@ function themeColour(name: string, fallbackVariable = '--vscode-foreground'): st
 
 const SERIES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
 const seriesColour = (i: number): string => themeColour(SERIES[i % SERIES.length]!);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 function render(): void {
   for (const chart of charts.splice(0)) chart.destroy();
@@ -274,10 +268,9 @@ function stagesSection(section: StagesSection): HTMLElement {
       }),
     );
   }
-  const pctOr = (x: number | undefined): string => (x === undefined ? '–' : pct(x));
   const table = el('table', { class: 'stages-table' }, el('tr', {}, ...['Stage', 'Kind', 'State', 'Sim', 'Real', 'Gap', 'Episodes (sim / real)'].map((h) => el('th', {}, h))));
   for (const p of points) {
-    const row = el('tr', { 'data-stage': p.name, 'data-state': p.state }, el('td', {}, p.name), el('td', {}, p.kind), el('td', {}, p.state.replace('_', ' ')), el('td', {}, pctOr(p.simSuccess)), el('td', {}, pctOr(p.realSuccess)), el('td', {}, p.gapPoints === undefined ? '–' : p.gapPoints.toFixed(1)), el('td', {}, `${p.simEpisodes} / ${p.realEpisodes}`));
+    const row = el('tr', { 'data-stage': p.name, 'data-state': p.state }, el('td', {}, p.name), el('td', {}, p.kind), el('td', {}, p.state.replace('_', ' ')), el('td', {}, pctOrDash(p.simSuccess)), el('td', {}, pctOrDash(p.realSuccess)), el('td', {}, p.gapPoints === undefined ? '–' : p.gapPoints.toFixed(1)), el('td', {}, `${p.simEpisodes} / ${p.realEpisodes}`));
     if (p.message) row.title = p.message;
     table.append(row);
   }

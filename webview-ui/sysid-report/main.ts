@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Title, Tooltip } from 'chart.js';
 import { SYSID_HOST_MESSAGES, type DelayFit, type JointFrictionFit, type JointInertiaFit, type SensorNoiseFit, type SysidHostMessage, type SysidResult, type SysidWebviewMessage } from '../../src/messages/sysidReport';
 import { listen, post } from '../shared/messaging';
+import { el } from '../shared/dom';
 
 Chart.register(LineController, ScatterController, BarController, LineElement, PointElement, BarElement, LinearScale, CategoryScale, Legend, Tooltip, Title);
 
@@ -17,13 +18,6 @@ const charts: Chart[] = [];
 function themeColour(name: string, fallbackVariable = '--vscode-foreground'): string {
   const style = getComputedStyle(document.body);
   return style.getPropertyValue(name).trim() || style.getPropertyValue(fallbackVariable).trim();
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
 }
 
 /** 4 significant digits, no float noise. */

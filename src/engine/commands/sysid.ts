@@ -14,6 +14,7 @@ import { parseArgs, UsageError } from './args';
 import { experimentOrExit, runCliJob } from './cliJob';
 import { TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
+import { pct } from '../../common/format';
 
 export const sysidCommand: CliCommand = {
   name: 'sysid',
@@ -67,7 +68,7 @@ export const sysidCommand: CliCommand = {
           usage: 'sysid FILE --robot URL',
           questions,
           onProgress: (p) => {
-            if (!quiet) process.stderr.write(`${p.fraction !== undefined ? `[${Math.round(100 * p.fraction)}%] ` : ''}${p.message}\n`);
+            if (!quiet) process.stderr.write(`${p.fraction !== undefined ? `[${pct(p.fraction, 0)}] ` : ''}${p.message}\n`);
           },
           onLog: (line) => {
             if (!quiet) process.stderr.write(`${line}\n`);

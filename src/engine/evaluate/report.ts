@@ -4,6 +4,7 @@
  * (success_rate, success_ci, avg_return, avg_length, episodes).
  */
 import { wilsonInterval } from './confidence';
+import { pct } from '../../common/format';
 
 export interface EpisodeRecord {
   readonly episodeReturn: number;
@@ -64,8 +65,6 @@ export function summarizeEpisodes(records: readonly EpisodeRecord[], context: Re
     policy: context.policy,
   };
 }
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** The human-readable report the CLI prints. */
 export function formatReport(report: EvaluationReport): string {

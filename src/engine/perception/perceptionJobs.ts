@@ -18,6 +18,7 @@ import { renderSimImages, type SimImageOptions } from './simImages';
 import { evaluatePuckNet, trainPuckNet } from './train';
 import { DEFAULT_SENSOR_RANDOMIZATION, type SensorRandomization } from './sensorRandomization';
 import { visualSetupOf, type ImageLook } from './visualSetup';
+import { pct } from '../../common/format';
 
 /**
  * Where training pucks are placed, m: the push task's whole puck workspace (starts at 0.32-0.42 m
@@ -269,7 +270,7 @@ export async function adaptPerceptionModel(experiment: Experiment, modelPath: st
     signal: options.signal,
     onProgress: (step, task, domain, accuracy) => {
       options.onProgress?.((step + 1) / (options.steps ?? 500), `DANN step ${step + 1} of ${options.steps ?? 500}`);
-      if (step % 100 === 0) log(`dann step ${step}: task ${task.toExponential(2)}, domain ${domain.toFixed(3)}${Number.isNaN(accuracy) ? '' : `, discriminator ${(100 * accuracy).toFixed(0)}%`}`);
+      if (step % 100 === 0) log(`dann step ${step}: task ${task.toExponential(2)}, domain ${domain.toFixed(3)}${Number.isNaN(accuracy) ? '' : `, discriminator ${pct(accuracy, 0)}`}`);
     },
   });
   const adaptedModelPath = join(runDir, adaptedModelFileOf(modelFile));

@@ -29,6 +29,7 @@ import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { connectRealImageSource } from './robotImages';
 import type { LabelledImage } from './samples';
 import { visualSetupOf } from './visualSetup';
+import { pct } from '../../common/format';
 
 export const TEXTURES_DIR = 'real-textures';
 /** Real images the textures are cut from, and held-out ones the model is measured on. */
@@ -161,7 +162,7 @@ export const realImagesStage: StageRunner = async (context) => {
     envModule: perceivedEnvModulePath(),
     onEvent: (event) => {
       if (event.type === 'progress') {
-        context.onProgress({ fraction: Math.min(1, event.episodes / Math.max(1, stage.episodes)), message: `${stage.name}: ${event.episodes} of ${stage.episodes} episodes (puck from the camera), success ${(100 * event.successRate).toFixed(0)}%` });
+        context.onProgress({ fraction: Math.min(1, event.episodes / Math.max(1, stage.episodes)), message: `${stage.name}: ${event.episodes} of ${stage.episodes} episodes (puck from the camera), success ${pct(event.successRate, 0)}` });
       }
     },
   });
@@ -170,7 +171,7 @@ export const realImagesStage: StageRunner = async (context) => {
   const sim = result.evaluation;
   return {
     state: 'passed',
-    message: `policy fine-tuned on the perception model's puck estimates for ${episodes} episodes; sim success ${sim ? `${(100 * sim.success_rate).toFixed(0)}%` : 'not measured'}`,
+    message: `policy fine-tuned on the perception model's puck estimates for ${episodes} episodes; sim success ${sim ? pct(sim.success_rate, 0) : 'not measured'}`,
     ...(sim ? { simSuccess: sim.success_rate } : {}),
     simEpisodes: episodes,
     realEpisodes: 0,

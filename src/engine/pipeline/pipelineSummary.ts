@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isStale, readPipelineRecord, type PipelineRecord, type StageRecord } from './stateFile';
 import type { StageState } from '../stages/types';
+import { pct } from '../../common/format';
 
 export interface PipelineOnDisk {
   readonly dir: string;
@@ -39,13 +40,11 @@ export const STAGE_STATE_LABELS: Record<StageState, string> = {
   skipped: 'skipped',
 };
 
-const pct = (x: number): string => `${Math.round(100 * x)}%`;
-
 /** The state a stage shows: a running stage of a crashed pipeline reads "interrupted". */
 export function stageLine(stage: StageRecord, stale = false): string {
   const parts = [stale && stage.state === 'running' ? 'interrupted' : STAGE_STATE_LABELS[stage.state]];
-  if (stage.simSuccess !== undefined) parts.push(`sim ${pct(stage.simSuccess)}`);
-  if (stage.realSuccess !== undefined) parts.push(`real ${pct(stage.realSuccess)}`);
+  if (stage.simSuccess !== undefined) parts.push(`sim ${pct(stage.simSuccess, 0)}`);
+  if (stage.realSuccess !== undefined) parts.push(`real ${pct(stage.realSuccess, 0)}`);
   if (stage.realEpisodes > 0) parts.push(`${stage.realEpisodes} real episodes`);
   return parts.join(' · ');
 }

@@ -5,6 +5,7 @@
  */
 import type { Experiment, StageConfig, StageKind } from '../config/experiment';
 import type { StageRecord } from './stateFile';
+import { pct } from '../../common/format';
 
 export const ROBOT_STAGE_KINDS: readonly StageKind[] = ['mixed', 'real_finetune'];
 
@@ -64,8 +65,6 @@ export interface GateCheck {
   readonly open: boolean;
   readonly message: string;
 }
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /**
  * Whether `stage`'s gate lets it start, judged on the stage that ran before it (the last one that

@@ -39,6 +39,7 @@ import { deriveSeed, Rng } from '../util/rng';
 import { initialParameters } from '../policy/mlp';
 import { carriedState, openStageRun } from '../stages/stageRun';
 import type { StageContext, StageOutcome } from '../stages/types';
+import { pct } from '../../common/format';
 
 export const REAL_ROLLOUTS_FILE = 'real-rollouts.jsonl';
 const PROGRESS_FILE = 'stage-progress.json';
@@ -202,7 +203,7 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
       store.appendMetric({ type: 'progress', iteration: state.iteration, episodes: state.episodes, envSteps: state.envSteps, avgReturn: returnSum / episodes, successRate: successes / episodes, realEpisodes: 2 * realDirections, stepsPerSecond: steps / Math.max(1e-3, elapsedSeconds), etaSeconds: 0, elapsedSeconds });
       store.saveCheckpoint({ ...state, elapsedSeconds });
       writeJsonAtomic(progressPath, { iteration: state.iteration, simEpisodes: simDone } satisfies StageProgressFile);
-      context.onProgress({ fraction: (simDone + realDone) / Math.max(1, total), message: `${context.stage.name}: iteration ${state.iteration}, ${simDone} sim + ${realDone} real episodes, success ${(100 * successes / episodes).toFixed(0)}%` });
+      context.onProgress({ fraction: (simDone + realDone) / Math.max(1, total), message: `${context.stage.name}: iteration ${state.iteration}, ${simDone} sim + ${realDone} real episodes, success ${pct(successes / episodes, 0)}` });
     }
     robot?.dispose();
     robot = undefined;
@@ -221,7 +222,7 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
     const short = realTarget < plan.realEpisodes ? ` (the budget allowed ${realTarget} of ${plan.realEpisodes} real)` : '';
     return outcome({
       state: 'passed',
-      message: `${simDone} sim + ${realDone} real episodes${short}; sim success ${(100 * sim.success_rate).toFixed(1)}%${real.length ? `, real rollouts ${(100 * successOf(real)).toFixed(1)}%` : ''}`,
+      message: `${simDone} sim + ${realDone} real episodes${short}; sim success ${pct(sim.success_rate)}${real.length ? `, real rollouts ${pct(successOf(real))}` : ''}`,
       simSuccess: sim.success_rate,
       outputs: { policy: 'policy.onnx', checkpoints: 'checkpoints' },
     });

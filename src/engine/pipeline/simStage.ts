@@ -6,8 +6,7 @@
 import { train } from '../learn/trainer';
 import { carriedState, openStageRun } from '../stages/stageRun';
 import type { StageOutcome, StageRunner } from '../stages/types';
-
-const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+import { pct } from '../../common/format';
 
 export const simStage: StageRunner = async (context): Promise<StageOutcome> => {
   const { stage, experiment } = context;
@@ -31,9 +30,9 @@ export const simStage: StageRunner = async (context): Promise<StageOutcome> => {
     maxEpisodes: stage.episodes,
     onEvent: (event) => {
       if (event.type === 'progress') {
-        context.onProgress({ fraction: Math.min(1, event.episodes / Math.max(1, stage.episodes)), message: `${stage.name}: ${event.episodes} of ${stage.episodes} episodes, success ${pct(event.successRate)}` });
+        context.onProgress({ fraction: Math.min(1, event.episodes / Math.max(1, stage.episodes)), message: `${stage.name}: ${event.episodes} of ${stage.episodes} episodes, success ${pct(event.successRate, 0)}` });
       } else if (event.type === 'evaluation') {
-        context.log(`${stage.name}: ${event.stage} evaluation ${pct(event.report.success_rate)} over ${event.report.episodes} episodes`);
+        context.log(`${stage.name}: ${event.stage} evaluation ${pct(event.report.success_rate, 0)} over ${event.report.episodes} episodes`);
       }
     },
   });
@@ -41,11 +40,11 @@ export const simStage: StageRunner = async (context): Promise<StageOutcome> => {
   if (result.status === 'cancelled') {
     return { state: 'cancelled', message: `cancelled after ${episodes} episodes; resumes from its last checkpoint`, simEpisodes: episodes, realEpisodes: 0, outputs: {} };
   }
-  const why = result.reason === 'target_reached' ? `target success ${pct(experiment.training.targetSuccess)} reached` : `episode budget used`;
+  const why = result.reason === 'target_reached' ? `target success ${pct(experiment.training.targetSuccess, 0)} reached` : `episode budget used`;
   const sim = result.evaluation;
   return {
     state: 'passed',
-    message: `${why} after ${episodes} episodes; sim success ${sim ? pct(sim.success_rate) : 'not measured'}`,
+    message: `${why} after ${episodes} episodes; sim success ${sim ? pct(sim.success_rate, 0) : 'not measured'}`,
     ...(sim ? { simSuccess: sim.success_rate } : {}),
     simEpisodes: episodes,
     realEpisodes: 0,

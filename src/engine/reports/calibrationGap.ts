@@ -14,6 +14,7 @@ import type { Calibration } from '../config/experiment';
 import type { RunRecord } from '../runs/runStore';
 import { wilsonInterval } from '../evaluate/confidence';
 import type { EvaluationReport } from '../evaluate/report';
+import { pct } from '../../common/format';
 
 const RUN_FILE = 'run.json';
 const SIM_FILE = 'eval.json';
@@ -225,8 +226,6 @@ function successesOf(report: EvaluationReport): number {
 function average(values: readonly number[]): number {
   return values.length > 0 ? values.reduce((s, v) => s + v, 0) / values.length : 0;
 }
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 function valueText(v: CalibratedValue): string {
   return `${v.parameter}${v.target ? ` (${v.target})` : ''} = ${Number(v.value.toPrecision(4))}`;

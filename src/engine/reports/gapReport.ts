@@ -8,6 +8,7 @@ import type { EvaluationReport } from '../evaluate/report';
 import { visualGapMarkdown, type VisualGap } from './visualGap';
 import { stagesMarkdown, type StagesSection } from './stagesReport';
 import { calibrationMarkdown, type CalibrationSection } from './calibrationGap';
+import { pct } from '../../common/format';
 
 export type GapVerdict = 'good' | 'moderate' | 'poor';
 
@@ -111,7 +112,6 @@ export function transferGap(sim: EvaluationReport, real: EvaluationReport): Tran
   };
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const ci = (r: EvaluationReport): string => `[${pct(r.success_ci[0])}, ${pct(r.success_ci[1])}]`;
 
 /** The report as Markdown (the CLI's default, and the panel's export). */

@@ -10,6 +10,7 @@ import type { EvaluationReport } from '../evaluate/report';
 import type { SensitivityReport } from '../evaluate/sensitivity';
 import { errorCell, type VisualGap } from './visualGap';
 import type { CalibrationSection } from './calibrationGap';
+import { pct } from '../../common/format';
 
 export const REPORT_HTML_FILE = 'report.html';
 
@@ -23,7 +24,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const ci = (r: EvaluationReport): string => `[${pct(r.success_ci[0])}, ${pct(r.success_ci[1])}]`;
 
 // System colours follow the reader's light or dark preference; no fixed palette.

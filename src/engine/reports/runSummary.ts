@@ -12,6 +12,7 @@ import type { EvaluationReport } from '../evaluate/report';
 import { errorCell, visualGapOf, type VisualGapRow } from './visualGap';
 import { PERCEPTION_MODEL_FILES } from '../perception/perceptionRequestsModels';
 import type { RunRecord, RunStatus } from '../runs/runStore';
+import { pct } from '../../common/format';
 
 export interface RunSummary {
   readonly runId: string;
@@ -98,16 +99,14 @@ export function listRuns(experimentRunsDir: string): RunSummary[] {
   return runs.sort((a, b) => b.time - a.time || b.summary.runId.localeCompare(a.summary.runId)).map((r) => r.summary);
 }
 
-const pct = (x: number): string => `${Math.round(100 * x)}%`;
-
 /** One line beside the run's name: "sim 85% · real 60% · gap 25 pts moderate". */
 export function runDescription(run: RunSummary): string {
   if (run.status === 'unreadable') return run.error ?? 'unreadable';
   const parts: string[] = [];
   if (run.status === 'running') parts.push('training…');
   else if (run.status !== 'completed') parts.push(run.status);
-  if (run.sim) parts.push(`sim ${pct(run.sim.success_rate)}`);
-  if (run.real) parts.push(`real ${pct(run.real.success_rate)}`);
+  if (run.sim) parts.push(`sim ${pct(run.sim.success_rate, 0)}`);
+  if (run.real) parts.push(`real ${pct(run.real.success_rate, 0)}`);
   if (run.gapPoints !== undefined) parts.push(`gap ${run.gapPoints.toFixed(0)} pts ${run.verdict}${run.uncertain ? '?' : ''}`);
   const vision = perceptionLine(run);
   if (vision) parts.push(vision);
@@ -121,7 +120,7 @@ export function runTooltipLines(run: RunSummary, formatTime: (iso: string) => st
   if (run.createdAt) lines.push(`Started ${formatTime(run.createdAt)}`);
   if (run.updatedAt && run.updatedAt !== run.createdAt) lines.push(`Updated ${formatTime(run.updatedAt)}`);
   if (run.iterations !== undefined) lines.push(`${run.iterations} iterations${run.reason ? ` (${run.reason.replace(/_/g, ' ')})` : ''}`);
-  const ci = (r: EvaluationReport): string => `${pct(r.success_rate)} [${pct(r.success_ci[0])}, ${pct(r.success_ci[1])}] over ${r.episodes} episodes`;
+  const ci = (r: EvaluationReport): string => `${pct(r.success_rate, 0)} [${pct(r.success_ci[0], 0)}, ${pct(r.success_ci[1], 0)}] over ${r.episodes} episodes`;
   if (run.sim) lines.push(`Sim success ${ci(run.sim)}`);
   if (run.real) lines.push(`Real success ${ci(run.real)}${run.realAddress ? ` on ${run.realAddress}` : ''}`);
   if (run.gapPoints !== undefined) lines.push(`Transfer gap ${run.gapPoints.toFixed(1)} points: ${run.verdict}${run.uncertain ? ' (too few episodes to be sure)' : ''}`);

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { StageKind } from '../config/experiment';
 import { readPipelineRecord, type PipelineStatus } from '../pipeline/stateFile';
 import type { StageState } from '../stages/types';
+import { pctOrDash } from '../../common/format';
 
 export interface StagePoint {
   readonly name: string;
@@ -70,13 +71,11 @@ export function stagesSectionOf(runDir: string): StagesSection | undefined {
   return { pipelineDir, status: record.status, message: record.message, stages, realEpisodesUsed: record.realEpisodesUsed, realEpisodeBudget: record.realEpisodeBudget };
 }
 
-const pct = (x: number | undefined): string => (x === undefined ? '–' : `${(100 * x).toFixed(1)}%`);
-
 export function stagesMarkdown(section: StagesSection): string[] {
   const lines = ['## Transfer stages', '', `Pipeline \`${join(section.pipelineDir, 'pipeline.json')}\`: ${section.status}. ${section.message}`, ''];
   lines.push('| Stage | Kind | State | Sim success | Real success | Gap (points) | Episodes (sim / real) |', '|---|---|---|---|---|---|---|');
   for (const s of section.stages) {
-    lines.push(`| ${s.name} | ${s.kind} | ${s.state} | ${pct(s.simSuccess)} | ${pct(s.realSuccess)} | ${s.gapPoints === undefined ? '–' : s.gapPoints.toFixed(1)} | ${s.simEpisodes} / ${s.realEpisodes} |`);
+    lines.push(`| ${s.name} | ${s.kind} | ${s.state} | ${pctOrDash(s.simSuccess)} | ${pctOrDash(s.realSuccess)} | ${s.gapPoints === undefined ? '–' : s.gapPoints.toFixed(1)} | ${s.simEpisodes} / ${s.realEpisodes} |`);
   }
   lines.push('', `Real success of a robot stage is over its training episodes (perturbed policies); the final evaluation runs the stage's policy as exported.`, '');
   lines.push(`**Real-robot episodes used: ${section.realEpisodesUsed} of ${section.realEpisodeBudget}.**`, '');

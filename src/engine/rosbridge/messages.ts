@@ -3,7 +3,7 @@
  * objects), with validators: a publish frame can be well-formed rosbridge and still carry a message
  * of the wrong shape, which must be dropped and logged like any other bad frame.
  */
-import { isObject } from './protocol';
+import { isRecord } from '../../common/guards';
 
 export const MSG_JOINT_STATE = 'sensor_msgs/msg/JointState';
 export const MSG_POSE_STAMPED = 'geometry_msgs/msg/PoseStamped';
@@ -92,12 +92,12 @@ export interface EffortCommand {
 
 export function checkEffortCommand(msg: Record<string, unknown>, jointNames: readonly string[]): Checked<EffortCommand> {
   const layout = msg.layout;
-  const dims = isObject(layout) && Array.isArray(layout.dim) ? layout.dim : [];
+  const dims = isRecord(layout) && Array.isArray(layout.dim) ? layout.dim : [];
   let joints: number[];
   if (dims.length === 0) joints = jointNames.map((_, i) => i);
   else {
     const first = dims[0];
-    if (!isObject(first) || typeof first.label !== 'string') return { ok: false, error: "effort command 'layout.dim[0].label' must name the joints (comma-separated)" };
+    if (!isRecord(first) || typeof first.label !== 'string') return { ok: false, error: "effort command 'layout.dim[0].label' must name the joints (comma-separated)" };
     joints = [];
     for (const name of first.label.split(',').map((s) => s.trim())) {
       const i = jointNames.indexOf(name);
@@ -130,7 +130,7 @@ export function checkJointState(msg: Record<string, unknown>): Checked<JointStat
 
 export function checkPoseStamped(msg: Record<string, unknown>): Checked<PoseStampedMsg> {
   const pose = msg.pose;
-  if (!isObject(pose) || !isObject(pose.position) || !isObject(pose.orientation)) return { ok: false, error: "PoseStamped needs 'pose.position' and 'pose.orientation'" };
+  if (!isRecord(pose) || !isRecord(pose.position) || !isRecord(pose.orientation)) return { ok: false, error: "PoseStamped needs 'pose.position' and 'pose.orientation'" };
   for (const k of ['x', 'y', 'z']) {
     if (typeof pose.position[k] !== 'number' || !Number.isFinite(pose.position[k])) return { ok: false, error: `PoseStamped 'pose.position.${k}' must be a finite number` };
   }
@@ -150,7 +150,7 @@ export function checkFloat64MultiArray(msg: Record<string, unknown>, expectedLen
 }
 
 export function checkTriggerResponse(values: unknown): Checked<TriggerResponse> {
-  if (!isObject(values) || typeof values.success !== 'boolean') return { ok: false, error: "Trigger response needs a boolean 'success'" };
+  if (!isRecord(values) || typeof values.success !== 'boolean') return { ok: false, error: "Trigger response needs a boolean 'success'" };
   return { ok: true, value: { success: values.success, message: typeof values.message === 'string' ? values.message : '' } };
 }
 
@@ -164,7 +164,7 @@ export function checkStatus(msg: Record<string, unknown>): Checked<RobotStatus> 
   } catch {
     return { ok: false, error: 'status data is not JSON' };
   }
-  if (!isObject(parsed) || !STATES.includes(parsed.state as RobotState) || typeof parsed.episode !== 'number') {
+  if (!isRecord(parsed) || !STATES.includes(parsed.state as RobotState) || typeof parsed.episode !== 'number') {
     return { ok: false, error: 'status data needs state (armed|running|halted) and episode' };
   }
   if (parsed.emulator !== undefined && typeof parsed.emulator !== 'boolean') return { ok: false, error: 'status emulator must be true or false' };

@@ -7,6 +7,8 @@
  * what the client sends. Only the ops the workbench uses are modelled; the rest parse as `unknown op`.
  */
 
+import { isRecord } from '../../common/guards';
+
 export type StatusLevel = 'info' | 'warning' | 'error' | 'none';
 
 export interface AdvertiseOp { op: 'advertise'; id?: string; topic: string; type: string }
@@ -73,7 +75,7 @@ export function parseFrame(data: string): ParsedFrame {
 }
 
 export function validateOp(value: unknown): ParsedFrame {
-  if (!isObject(value)) return { ok: false, error: 'frame is not a JSON object' };
+  if (!isRecord(value)) return { ok: false, error: 'frame is not a JSON object' };
   const op = value.op;
   if (typeof op !== 'string') return { ok: false, error: "frame has no string 'op'" };
   const check = new Checker(value);
@@ -129,10 +131,6 @@ export function encodeFrame(op: RosbridgeOp): string {
   return JSON.stringify(op);
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Collects the first problem with a frame's fields; later checks are skipped once one failed. */
 class Checker {
   error: string | undefined;
@@ -156,13 +154,13 @@ class Checker {
     if (typeof this.value[key] !== 'boolean') this.fail(`'${key}' must be a boolean`);
   }
   object(key: string): void {
-    if (!isObject(this.value[key])) this.fail(`'${key}' must be an object`);
+    if (!isRecord(this.value[key])) this.fail(`'${key}' must be an object`);
   }
   optionalObject(key: string): void {
-    if (this.value[key] !== undefined && !isObject(this.value[key])) this.fail(`'${key}' must be an object`);
+    if (this.value[key] !== undefined && !isRecord(this.value[key])) this.fail(`'${key}' must be an object`);
   }
   optionalObjectOrList(key: string): void {
     const v = this.value[key];
-    if (v !== undefined && !isObject(v) && !Array.isArray(v)) this.fail(`'${key}' must be an object or a list`);
+    if (v !== undefined && !isRecord(v) && !Array.isArray(v)) this.fail(`'${key}' must be an object or a list`);
   }
 }
