@@ -19,8 +19,7 @@ import { appearanceFromSample, cameraFromSample, checkTextureFolder, nominalAppe
 import { parseArgs, UsageError } from './args';
 import { exitCodeOf, experimentOrExit } from './cliJob';
 import type { CliCommand } from './types';
-
-const STREAM_RENDER = 7;
+import { SEED_STREAMS } from '../util/seedStreams';
 
 export const renderCommand: CliCommand = {
   name: 'render',
@@ -81,9 +80,9 @@ async function renderEpisodes(experiment: Experiment, options: { seed: number; c
   const written: string[] = [];
   try {
     for (let i = 0; i < options.count; i++) {
-      const episodeSeed = deriveSeed(options.seed, STREAM_RENDER, i);
+      const episodeSeed = deriveSeed(options.seed, SEED_STREAMS.experiment.render, i);
       env.reset(episodeSeed);
-      const rng = new Rng(deriveSeed(episodeSeed, STREAM_RENDER, 1));
+      const rng = new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.renderLook, 1));
       const appearance = options.nominal ? nominalAppearance() : appearanceFromSample(env.sample, experiment, rng);
       const camera = options.nominal ? nominalCamera(experiment) : cameraFromSample(env.sample, experiment, rng);
       const image = renderCamera(sceneViewOf(env.scene), appearance, camera, { noiseRng: rng });

@@ -21,6 +21,7 @@ import { valueOf } from '../sim/randomizer';
 import { Watchdog } from './watchdog';
 import { preferPredictableWasm } from './predictableWasm';
 import { LoopProbe } from '../util/loopProbe';
+import { SEED_STREAMS } from '../util/seedStreams';
 
 /** Physics steps run in one catch-up at most: after a stall the robot does not fast-forward for long. */
 const MAX_CATCH_UP_STEPS = 20;
@@ -33,8 +34,6 @@ const MAX_CATCH_UP_STEPS = 20;
 const STEPS_PER_SLICE = 2;
 
 const WARM_UP_STEPS = 50;
-const STREAM_PLANT = 1;
-const STREAM_LATENCY = 2;
 
 export class EmulatedRobot {
   readonly plant: RealityPlant;
@@ -65,7 +64,7 @@ export class EmulatedRobot {
 
   static async create(profile: RealityProfile, log: EventSink): Promise<EmulatedRobot> {
     preferPredictableWasm();
-    const plant = await RealityPlant.create(profile, new Rng(deriveSeed(profile.seed, STREAM_PLANT, 0)));
+    const plant = await RealityPlant.create(profile, new Rng(deriveSeed(profile.seed, SEED_STREAMS.emulator.plant, 0)));
     // JIT warm-up of the step path before anyone connects; with tier-up off (predictableWasm.ts)
     // the wasm code is final from the start, so a few dozen steps are enough
     for (let k = 0; k < WARM_UP_STEPS; k++) plant.step();
@@ -81,7 +80,7 @@ export class EmulatedRobot {
     // action_delay (control steps) is latency too: convert at the task's nominal control period
     const delaySteps = valueOf(plant.sample, 'action_delay');
     const extraMs = delaySteps * plant.task.controlPeriodS * 1000;
-    this.latency = new LatencyQueue(profile.effects.latencyMs + extraMs, profile.effects.latencyJitterMs, new Rng(deriveSeed(profile.seed, STREAM_LATENCY, 0)));
+    this.latency = new LatencyQueue(profile.effects.latencyMs + extraMs, profile.effects.latencyJitterMs, new Rng(deriveSeed(profile.seed, SEED_STREAMS.emulator.latency, 0)));
     this.controllerCycleMs = 'action_timestep' in profile.parameters ? valueOf(plant.sample, 'action_timestep') * 1000 : 0;
     this.watchdog = new Watchdog({ timeoutMs: profile.watchdogMs }, (silentMs) => this.onWatchdog(silentMs));
     plant.resetEpisode();

@@ -15,9 +15,7 @@ import type { RgbImage } from '../vision/types';
 import { applyTextureFamily, DEFAULT_CAMERA_CONFIG } from '../vision/visualSample';
 import type { TableScene } from '../sim/tasks/tableScene';
 import type { RealityProfile } from './realityProfileLoader';
-
-const STREAM_CAMERA_LOOK = 3;
-const STREAM_CAMERA_NOISE = 4;
+import { SEED_STREAMS } from '../util/seedStreams';
 
 export class EmulatorCamera {
   readonly camera: Camera;
@@ -32,7 +30,7 @@ export class EmulatorCamera {
   ) {
     this.camera = realityCamera(profile);
     this.appearance = realityAppearance(profile);
-    this.noiseRng = new Rng(deriveSeed(profile.seed, STREAM_CAMERA_NOISE, 0));
+    this.noiseRng = new Rng(deriveSeed(profile.seed, SEED_STREAMS.emulator.cameraNoise, 0));
     const { widthPx, heightPx } = this.camera.intrinsics;
     this.image = { width: widthPx, height: heightPx, data: new Uint8Array(widthPx * heightPx * 3) };
   }
@@ -72,7 +70,7 @@ export function realityAppearance(profile: RealityProfile): Appearance {
   a.gamma = c.gamma;
   a.vignetting = c.vignetting;
   const folder = c.textureFolder ? resolveFolder(c.textureFolder, profile.sourcePath) : undefined;
-  const rng = new Rng(deriveSeed(profile.seed, STREAM_CAMERA_LOOK, 0));
+  const rng = new Rng(deriveSeed(profile.seed, SEED_STREAMS.emulator.cameraLook, 0));
   for (const name of SURFACE_NAMES) {
     if (name === 'floor') continue;
     const family = name === 'table' && c.tableTexture ? c.tableTexture : typeof p.texture === 'string' ? p.texture : undefined;

@@ -7,6 +7,7 @@ import type { Env, StepResult } from '../sim/env';
 import type { Policy } from '../policy/policy';
 import { deriveSeed } from '../util/rng';
 import { summarizeEpisodes, type EpisodeRecord, type EvaluationReport, type ReportContext } from './report';
+import { SEED_STREAMS } from '../util/seedStreams';
 
 /** Steps that wait for a robot instead of blocking the thread (RobotEnv). */
 export interface AsyncSteps {
@@ -18,12 +19,12 @@ export interface AsyncSteps {
 export const EVALUATION_EPISODE_CAP = 500;
 
 /**
- * Seed of evaluation episode `episode`. Stream -1 is never a training iteration, so evaluation
+ * Seed of evaluation episode `episode`. Iteration -1 is never a training iteration, so evaluation
  * episodes differ from the ones trained on; the trainer's final evaluation and `sim2real eval` with
  * the same seed run the very same episodes.
  */
 export function evaluationEpisodeSeed(seed: number, episode: number): number {
-  return deriveSeed(deriveSeed(seed, -1, 1), 0, episode);
+  return deriveSeed(deriveSeed(seed, -1, SEED_STREAMS.run.evaluation), 0, episode);
 }
 
 export interface RunEpisodesOptions {

@@ -27,6 +27,7 @@ import { abortError, startRolloutPool, type RolloutRunner } from './rolloutPool'
 import { cloneStats, createStats, mergeStats, normalizationFrom, type ObservationStats } from '../policy/runningStats';
 import type { RolloutTask } from './workerProtocol';
 import packageJson from '../../../package.json';
+import { SEED_STREAMS } from '../util/seedStreams';
 
 export interface TrainingProgress {
   readonly type: 'progress';
@@ -119,11 +120,6 @@ export interface TrainResult {
   readonly evaluation?: EvaluationReport;
 }
 
-/** Seed streams that never collide with training iterations (which are >= 0). */
-const NOISE_STREAM = 0;
-const PERIODIC_EVAL_STREAM = 2;
-const INIT_STREAM = 3;
-
 export function engineVersions(): Record<string, string> {
   return { engine: packageJson.version, node: process.version, onnxruntime: ort.env.versions.node ?? 'unknown' };
 }
@@ -139,7 +135,7 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
 
   let state: TrainerState = (options.resume ? store.latestCheckpoint() : undefined) ?? {
     iteration: 0,
-    parameters: initialParameters(spec, new Rng(deriveSeed(seed, -1, INIT_STREAM))),
+    parameters: initialParameters(spec, new Rng(deriveSeed(seed, -1, SEED_STREAMS.run.policyInit))),
     stats: createStats(spec.observationSize),
     envSteps: 0,
     episodes: 0,
@@ -166,7 +162,7 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
   let reason: StopReason = 'max_env_steps';
   try {
     pool = await startRolloutPool(experiment, spec, { workers: options.workers ?? cfg.workers, ...(options.envModule ? { envModule: options.envModule } : {}) });
-    const noiseSeed = deriveSeed(seed, -1, NOISE_STREAM);
+    const noiseSeed = deriveSeed(seed, -1, SEED_STREAMS.run.explorationNoise);
     const maxSteps = Math.min(task.maxEpisodeSteps, experiment.evaluation.maxSteps);
     if (state.lastEvalSuccess !== undefined && state.lastEvalSuccess >= cfg.targetSuccess) reason = 'target_reached';
 
@@ -301,7 +297,7 @@ function openRun(experiment: Experiment, options: TrainOptions): { store: RunSto
 /** The current (unperturbed) policy on fresh episodes, in parallel on the pool. */
 async function evaluateInSim(pool: RolloutRunner, experiment: Experiment, spec: PolicySpec, state: TrainerState, signal: AbortSignal): Promise<EvaluationReport> {
   const normalization = normalizationOf(experiment, state.stats);
-  const evalSeed = deriveSeed(experiment.seed, -1, PERIODIC_EVAL_STREAM);
+  const evalSeed = deriveSeed(experiment.seed, -1, SEED_STREAMS.run.periodicEvaluation);
   const episodes = experiment.training.evalEpisodes;
   const tasks: RolloutTask[] = Array.from({ length: episodes }, (_, i) => ({
     index: i,

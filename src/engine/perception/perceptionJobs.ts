@@ -19,6 +19,7 @@ import { evaluatePuckNet, trainPuckNet } from './train';
 import { DEFAULT_SENSOR_RANDOMIZATION, type SensorRandomization } from './sensorRandomization';
 import { visualSetupOf, type ImageLook } from './visualSetup';
 import { pct } from '../../common/format';
+import { SEED_STREAMS } from '../util/seedStreams';
 
 /**
  * Where training pucks are placed, m: the push task's whole puck workspace (starts at 0.32-0.42 m
@@ -123,17 +124,17 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
   const renderEpoch = (epoch: number): LabelledImage[] => {
     const share = curriculumEpochs > 0 ? Math.min(1, epoch / curriculumEpochs) : 1;
     const mixed = (rng: Rng, index: number): ImageLook => (rng.next() < share ? lookFor(rng, index) : visual.look(rng, false));
-    return renderSimImages({ count: samples, frame: PERCEPTION_FRAME, lookFor: share < 1 ? mixed : lookFor, taskStartShare, rng: new Rng(deriveSeed(seed, 71, fresh ? 10 + epoch : 0)), signal: options.signal });
+    return renderSimImages({ count: samples, frame: PERCEPTION_FRAME, lookFor: share < 1 ? mixed : lookFor, taskStartShare, rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.perceptionImages, fresh ? 10 + epoch : 0)), signal: options.signal });
   };
   const fixed = fresh ? undefined : renderEpoch(0);
-  const test = renderSimImages({ count: 300, frame: PERCEPTION_FRAME, lookFor, taskStartShare, rng: new Rng(deriveSeed(seed, 71, 1)), signal: options.signal });
+  const test = renderSimImages({ count: 300, frame: PERCEPTION_FRAME, lookFor, taskStartShare, rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.perceptionImages, 1)), signal: options.signal });
   log(`rendered ${fixed ? samples + 300 : 300} images (${randomization ? 'visual randomization' : 'nominal look'}) in ${((performance.now() - renderStart) / 1000).toFixed(1)} s${fresh ? `; ${samples} fresh images every epoch${curriculumEpochs > 0 ? `, randomized share rising to 1 over ${curriculumEpochs} epochs` : ''}` : ''}`);
-  const init = new Rng(deriveSeed(seed, 72, 0));
+  const init = new Rng(deriveSeed(seed, SEED_STREAMS.experiment.perceptionInit, 0));
   const net = options.initialWeights ? PuckNet.fromWeights(options.initialWeights) : new PuckNet(DEFAULT_SHAPE, PERCEPTION_FRAME, () => init.next());
   const warmupSamples = options.initialWeights || fresh ? options.warmupSamples ?? 0 : options.warmupSamples ?? (randomization ? Math.round(samples / 3) : 0);
   if (warmupSamples > 0) {
-    const warm = renderSimImages({ count: warmupSamples, frame: PERCEPTION_FRAME, lookFor: (rng) => visual.look(rng, false), rng: new Rng(deriveSeed(seed, 71, 2)), signal: options.signal });
-    const warmResult = trainPuckNet(net, warm, { epochs: 3, decayShare: 0, rng: new Rng(deriveSeed(seed, 73, 1)), signal: options.signal });
+    const warm = renderSimImages({ count: warmupSamples, frame: PERCEPTION_FRAME, lookFor: (rng) => visual.look(rng, false), rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.perceptionImages, 2)), signal: options.signal });
+    const warmResult = trainPuckNet(net, warm, { epochs: 3, decayShare: 0, rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.perceptionTraining, 1)), signal: options.signal });
     log(`warm-up on ${warmupSamples} nominal-look images: loss ${warmResult.finalLoss.toExponential(3)}, ${warmResult.seconds.toFixed(0)} s`);
   }
   // a network that already finds the puck (warm-up or fine-tuning) is refined with a smaller step:
@@ -143,7 +144,7 @@ export async function trainPerceptionModel(experiment: Experiment, runDir: strin
     epochs,
     learningRate: refining ? 3e-3 : 1e-2,
     schedule: fresh ? 'cosine' : 'step',
-    rng: new Rng(deriveSeed(seed, 73, 0)),
+    rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.perceptionTraining, 0)),
     signal: options.signal,
     onEpoch: (epoch, loss, seconds) => {
       log(`epoch ${epoch + 1}/${epochs}: loss ${loss.toExponential(3)}, ${seconds.toFixed(0)} s`);
@@ -261,12 +262,12 @@ export async function adaptPerceptionModel(experiment: Experiment, modelPath: st
   const randomization = previous?.training?.randomization ?? true;
   const simLook = (rng: Rng): ImageLook => visual.look(rng, randomization, previous?.training?.sensorRandomization === false ? false : undefined);
   const taskStartShare = options.taskStartShare ?? 1;
-  const sim = renderSimImages({ count: options.simImages ?? 2000, frame: net.frame, lookFor: simLook, taskStartShare, rng: new Rng(deriveSeed(seed, 74, 0)), signal: options.signal });
-  const simValidation = renderSimImages({ count: 200, frame: net.frame, lookFor: simLook, taskStartShare, rng: new Rng(deriveSeed(seed, 74, 1)), signal: options.signal });
+  const sim = renderSimImages({ count: options.simImages ?? 2000, frame: net.frame, lookFor: simLook, taskStartShare, rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.adaptationImages, 0)), signal: options.signal });
+  const simValidation = renderSimImages({ count: 200, frame: net.frame, lookFor: simLook, taskStartShare, rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.adaptationImages, 1)), signal: options.signal });
   const result = adaptPuckNet(net, sim, unlabelled, {
     steps: options.steps ?? 500,
     simValidation,
-    rng: new Rng(deriveSeed(seed, 75, 0)),
+    rng: new Rng(deriveSeed(seed, SEED_STREAMS.experiment.adaptationTraining, 0)),
     signal: options.signal,
     onProgress: (step, task, domain, accuracy) => {
       options.onProgress?.((step + 1) / (options.steps ?? 500), `DANN step ${step + 1} of ${options.steps ?? 500}`);

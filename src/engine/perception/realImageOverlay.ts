@@ -17,11 +17,11 @@ import { renderCamera } from '../vision/renderer';
 import { emptySceneView, sceneViewOf } from '../vision/sceneView';
 import type { RgbImage } from '../vision/types';
 import type { PuckNet } from './puckNet';
+import { SEED_STREAMS } from '../util/seedStreams';
 
 /** push's observation layout (sim/tasks/push.ts): puck xy at 8-9, puck velocity xy at 10-11. */
 export const PUSH_PUCK_POSITION_INDEX = 8;
 export const PUSH_PUCK_VELOCITY_INDEX = 10;
-const STREAM_LOOK = 91;
 
 export interface RealImageOverlayOptions {
   readonly camera: Camera;
@@ -65,7 +65,7 @@ export class RealImageOverlay implements Env {
 
   reset(episodeSeed: number): void {
     this.inner.reset(episodeSeed);
-    this.lookRng = new Rng(deriveSeed(episodeSeed, STREAM_LOOK, 0));
+    this.lookRng = new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.realImageLook, 0));
     this.appearance = this.options.appearanceFor(this.lookRng, this.inner.sample);
     const estimate = this.perceive();
     this.previous = estimate;

@@ -40,12 +40,10 @@ import { initialParameters } from '../policy/mlp';
 import { carriedState, openStageRun } from '../stages/stageRun';
 import type { StageContext, StageOutcome } from '../stages/types';
 import { pct } from '../../common/format';
+import { SEED_STREAMS } from '../util/seedStreams';
 
 export const REAL_ROLLOUTS_FILE = 'real-rollouts.jsonl';
 const PROGRESS_FILE = 'stage-progress.json';
-/** Seed streams of the trainer, so a stage continues the same noise sequence. */
-const NOISE_STREAM = 0;
-const INIT_STREAM = 3;
 
 /**
  * Directions per fine-tuning iteration on the robot: 8 episodes per update, each started by a
@@ -104,7 +102,7 @@ export async function runRealArs(context: StageContext, plan: RealArsPlan): Prom
   const normalizationOf = (stats: ObservationStats): { mean: Float64Array; std: Float64Array } =>
     experiment.policy.observationNormalization ? normalizationFrom(stats) : normalizationFrom(createStats(stats.mean.length));
   const maxSteps = Math.min(task.maxEpisodeSteps, experiment.evaluation.maxSteps);
-  const noiseSeed = deriveSeed(experiment.seed, -1, NOISE_STREAM);
+  const noiseSeed = deriveSeed(experiment.seed, -1, SEED_STREAMS.run.explorationNoise);
   const started = performance.now();
   let pool: RolloutRunner | undefined;
   let robot: RobotEnv | undefined;
@@ -277,7 +275,6 @@ export async function runRealEpisode(env: RobotEnv, policy: JsPolicy, seed: numb
   return { episodeReturn: episodeReturn + (maxSteps - length) * worst, length, success: false, aborted };
 }
 
-
 /** Success rate of the real rollouts (perturbed policies, exploration noise sigma). */
 export function successOf(rollouts: readonly RealRollout[]): number {
   return rollouts.length === 0 ? 0 : rollouts.filter((r) => r.success).length / rollouts.length;
@@ -299,7 +296,7 @@ function startState(store: RunStore, resumed: boolean, context: StageContext, sp
   if (context.previousRunDir) throw new Error(`the previous stage (${context.previousRunDir}) left no checkpoint to continue from`);
   // a robot stage with nothing before it starts from the same initial weights the trainer would
   context.log('no earlier stage: starting from initial weights (a gate should stop this before the robot)');
-  return { iteration: 0, parameters: initialParameters(spec, new Rng(deriveSeed(experiment.seed, -1, INIT_STREAM))), stats: createStats(spec.observationSize), envSteps: 0, episodes: 0, elapsedSeconds: 0 };
+  return { iteration: 0, parameters: initialParameters(spec, new Rng(deriveSeed(experiment.seed, -1, SEED_STREAMS.run.policyInit))), stats: createStats(spec.observationSize), envSteps: 0, episodes: 0, elapsedSeconds: 0 };
 }
 
 function abortError(): Error {

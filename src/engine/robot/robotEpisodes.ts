@@ -24,9 +24,7 @@ import type { EventSink } from '../rosbridge/eventLog';
 import type { EpisodePermit } from './motionAuthority';
 import { mergeNames } from '../rosbridge/names';
 import { RobotLink } from './robotLink';
-
-/** The simulator's stream for episode starts (SimEnv's STREAM_START): the same seed, the same goal. */
-const STREAM_START = 3;
+import { SEED_STREAMS } from '../util/seedStreams';
 
 export interface RobotEpisodeOptions {
   readonly policy: RobotAddressPolicy;
@@ -127,7 +125,7 @@ export class RobotEpisodeRunner {
     this.abortReason = undefined;
     this.lastPose = undefined;
     this.puckVelocity.fill(0);
-    this.task.sampleStart(new Rng(deriveSeed(episodeSeed, STREAM_START, 0)), this.start);
+    this.task.sampleStart(new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.start, 0)), this.start);
     try {
       if (!permit) throw new Error('no person or rule started this episode (no permit from the motion authority); nothing was sent');
       this.episodeIndex = await this.link.beginEpisode(permit, this.options.resetTimeoutMs ?? 2000);

@@ -20,6 +20,7 @@ import { ARM, JOINT_COUNT, placeArm } from './tasks/arm';
 import { TASK_DEFINITIONS } from './tasks';
 import { TableScene } from './tasks/tableScene';
 import { newEpisodeStart, type EpisodeStart, type TaskDefinition } from './tasks/task';
+import { SEED_STREAMS } from '../util/seedStreams';
 
 export interface SimEnvOptions {
   /** Draw the experiment's randomization; false runs the nominal scene. */
@@ -40,13 +41,6 @@ const MAX_DELAY_STEPS = 50;
  * while the puck is on the table, so blowing up never beats playing the episode out.
  */
 const EXPLOSION_PENALTY_PER_STEP = 1;
-
-const STREAM_STARTUP = 1;
-const STREAM_PARAMETERS = 2;
-const STREAM_START = 3;
-const STREAM_NOISE = 4;
-const STREAM_INTERVAL = 5;
-const STREAM_SENSING = 6;
 
 /** Create a simulated env for the experiment's task (initialises Rapier in this thread if needed). */
 export async function createEnv(experiment: Experiment, options: SimEnvOptions): Promise<SimEnv> {
@@ -123,7 +117,7 @@ export class SimEnv implements Env {
           this.intervalSteps.push(every);
         } else this.episodeSlots.push(slot);
       }
-      drawSlots(this.startupSlots, new Rng(deriveSeed(experiment.seed, STREAM_STARTUP, 0)), this.sample);
+      drawSlots(this.startupSlots, new Rng(deriveSeed(experiment.seed, SEED_STREAMS.experiment.startupRandomization, 0)), this.sample);
     }
   }
 
@@ -131,13 +125,13 @@ export class SimEnv implements Env {
     this.assertLive();
     const scene = this.scene;
     scene.restore();
-    drawSlots(this.episodeSlots, new Rng(deriveSeed(episodeSeed, STREAM_PARAMETERS, 0)), this.sample);
-    this.intervalRng = new Rng(deriveSeed(episodeSeed, STREAM_INTERVAL, 0));
+    drawSlots(this.episodeSlots, new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.parameters, 0)), this.sample);
+    this.intervalRng = new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.interval, 0));
     drawSlots(this.intervalSlots, this.intervalRng, this.sample);
-    this.noiseRng = new Rng(deriveSeed(episodeSeed, STREAM_NOISE, 0));
+    this.noiseRng = new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.observationNoise, 0));
     this.applyParameters();
 
-    this.task.sampleStart(new Rng(deriveSeed(episodeSeed, STREAM_START, 0)), this.start);
+    this.task.sampleStart(new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.start, 0)), this.start);
     const q = this.start.jointAnglesRad;
     placeArm(scene.arm, q);
     for (let i = 0; i < JOINT_COUNT; i++) {
@@ -153,7 +147,7 @@ export class SimEnv implements Env {
     r.success = false;
     r.termination = 'none';
     this.task.observe(scene, this.start, this.trueObservation);
-    this.sensing.reset(new Rng(deriveSeed(episodeSeed, STREAM_SENSING, 0)), this.trueObservation, this.observation);
+    this.sensing.reset(new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.sensing, 0)), this.trueObservation, this.observation);
     this.addObservationNoise();
   }
 

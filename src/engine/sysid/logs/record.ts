@@ -12,6 +12,7 @@ import { LatencyQueue } from '../../emulator/effects/latencyQueue';
 import { RealityPlant, type JointReadings } from '../../emulator/realityPlant';
 import type { RealityProfile } from '../../emulator/realityProfileLoader';
 import type { JointTrajectory } from './trajectory';
+import { SEED_STREAMS } from '../../util/seedStreams';
 
 export interface RecordOptions {
   /** Seconds of motion. [default: 20] */
@@ -39,8 +40,8 @@ const PUCK_OUT_OF_REACH = [0.85, 0.55] as const;
 
 export async function recordExcitationLog(profile: RealityProfile, options: RecordOptions = {}): Promise<JointTrajectory> {
   const seed = options.seed ?? profile.seed;
-  const rng = new Rng(deriveSeed(seed, 11, 0));
-  const plant = await RealityPlant.create(profile, new Rng(deriveSeed(seed, 12, 0)));
+  const rng = new Rng(deriveSeed(seed, SEED_STREAMS.recordedLog.excitation, 0));
+  const plant = await RealityPlant.create(profile, new Rng(deriveSeed(seed, SEED_STREAMS.recordedLog.plant, 0)));
   try {
     plant.resetEpisode();
     plant.scene.puck && plant.scene.placePuck(PUCK_OUT_OF_REACH[0], PUCK_OUT_OF_REACH[1]);
@@ -48,7 +49,7 @@ export async function recordExcitationLog(profile: RealityProfile, options: Reco
     const perControl = Math.max(1, Math.round(controlPeriodS / plant.dtS));
     // the emulator's latency: the profile's link latency plus action_delay control steps
     const extraMs = valueOf(plant.sample, 'action_delay') * controlPeriodS * 1000;
-    const queue = new LatencyQueue(profile.effects.latencyMs + extraMs, profile.effects.latencyJitterMs, new Rng(deriveSeed(seed, 13, 0)));
+    const queue = new LatencyQueue(profile.effects.latencyMs + extraMs, profile.effects.latencyJitterMs, new Rng(deriveSeed(seed, SEED_STREAMS.recordedLog.latency, 0)));
     const steps = Math.round((options.durationS ?? 20) / plant.dtS);
     const n = steps + 1;
     const joints = plant.jointNames;
