@@ -13,7 +13,7 @@ import type { Finding, FindingFix } from './findings';
 import { calibratedValue } from './nominal';
 import { appliesToTask, parameterInfo, PARAMETER_GROUPS, targetsFor, type ParameterInfo } from './parameters';
 import type { TaskInfo } from './taskCatalog';
-import { plain, valueOf, type MapNode, type ScalarNode, type SeqNode, type TreeNode } from './yamlTree';
+import { mapAt, numericPair, plain, valueOf, type MapNode, type ScalarNode, type SeqNode, type TreeNode } from './yamlTree';
 
 /** One measured value in the experiment's parameter names. */
 export interface MeasuredValue {
@@ -279,15 +279,3 @@ export function fmt(x: number): string {
   return String(Number(x.toPrecision(4)));
 }
 
-function mapAt(map: MapNode, key: string): MapNode | undefined {
-  const value = valueOf(map, key);
-  return value?.kind === 'map' ? value : undefined;
-}
-
-function numericPair(node: TreeNode | null | undefined): [number, number] | undefined {
-  if (node?.kind !== 'seq' || node.items.length !== 2) return undefined;
-  const [a, b] = node.items;
-  if (a?.kind !== 'scalar' || b?.kind !== 'scalar' || typeof a.value !== 'number' || typeof b.value !== 'number') return undefined;
-  if (!Number.isFinite(a.value) || !Number.isFinite(b.value)) return undefined;
-  return [a.value, b.value];
-}

@@ -84,3 +84,17 @@ export const findingJson = t.object({
   message: t.string(),
 });
 export type FindingJson = t.Infer<typeof findingJson>;
+
+/** Where a finding sits: any node of the YAML tree, or a span of the text. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A finding on `at`, at least one character wide so an editor can underline it. */
+export function findingAt(severity: Severity, code: FindingCode, message: string, at: Span): Finding {
+  return { severity, code, message, start: at.start, end: Math.max(at.end, at.start + 1) };
+}
+
+export const errorAt = (code: FindingCode, message: string, at: Span): Finding => findingAt('error', code, message, at);
+export const warningAt = (code: FindingCode, message: string, at: Span): Finding => findingAt('warning', code, message, at);

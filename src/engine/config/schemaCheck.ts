@@ -3,31 +3,26 @@
  * bounds, item counts, patterns), reporting each violation on the exact key or value at fault.
  */
 import { closestName } from './didYouMean';
-import type { Finding, FindingCode } from './findings';
+import { errorAt, type Finding, type FindingCode, type Span } from './findings';
 import type { Schema, SchemaType } from './schema';
 import type { MapNode, ScalarNode, TreeNode } from './yamlTree';
 
-interface Span {
-  readonly start: number;
-  readonly end: number;
-}
-
 export function checkSchema(node: TreeNode | null, schema: Schema, path: readonly string[], anchor: Span, findings: Finding[]): void {
   if (node === null) {
-    findings.push(error('wrong-type', `${label(path)} has no value; expected ${describeType(schema)}.`, anchor));
+    findings.push(errorAt('wrong-type', `${label(path)} has no value; expected ${describeType(schema)}.`, anchor));
     return;
   }
   if (!matchesType(node, schema.type)) {
-    findings.push(error(codeOf(schema, 'wrong-type'), `${label(path)} must be ${describeType(schema)}, not ${describeNode(node)}.`, node));
+    findings.push(errorAt(codeOf(schema, 'wrong-type'), `${label(path)} must be ${describeType(schema)}, not ${describeNode(node)}.`, node));
     return;
   }
   if (node.kind === 'map') checkMap(node, schema, path, anchor, findings);
   else if (node.kind === 'seq') {
     const count = node.items.length;
     if (schema.minItems !== undefined && count < schema.minItems) {
-      findings.push(error('invalid-value', `${label(path)} needs ${itemCount(schema)}, found ${count}.`, node));
+      findings.push(errorAt('invalid-value', `${label(path)} needs ${itemCount(schema)}, found ${count}.`, node));
     } else if (schema.maxItems !== undefined && count > schema.maxItems) {
-      findings.push(error('invalid-value', `${label(path)} takes ${itemCount(schema)}, found ${count}.`, node));
+      findings.push(errorAt('invalid-value', `${label(path)} takes ${itemCount(schema)}, found ${count}.`, node));
     }
     if (schema.items) {
       node.items.forEach((item, index) => checkSchema(item, schema.items!, [...path, String(index)], item ?? node, findings));
@@ -42,7 +37,7 @@ function checkMap(node: MapNode, schema: Schema, path: readonly string[], anchor
     const key = String(pair.key.value);
     const earlier = seen.get(key);
     if (earlier) {
-      findings.push(error('duplicate-key', `Duplicate key '${key}' (first defined earlier in this mapping); YAML keeps only one of them.`, pair.key));
+      findings.push(errorAt('duplicate-key', `Duplicate key '${key}' (first defined earlier in this mapping); YAML keeps only one of them.`, pair.key));
       continue;
     }
     seen.set(key, pair.key);
@@ -56,7 +51,7 @@ function checkMap(node: MapNode, schema: Schema, path: readonly string[], anchor
   for (const required of schema.required ?? []) {
     if (!seen.has(required)) {
       const where = path.length === 0 ? { start: 0, end: Math.max(1, firstKeyEnd(node)) } : anchor;
-      findings.push(error('missing-key', `${path.length === 0 ? 'The experiment' : label(path)} needs '${required}': ${firstSentence(properties[required]?.description)}`, where));
+      findings.push(errorAt('missing-key', `${path.length === 0 ? 'The experiment' : label(path)} needs '${required}': ${firstSentence(properties[required]?.description)}`, where));
     }
   }
 }
@@ -96,14 +91,14 @@ function checkScalar(node: ScalarNode, schema: Schema, path: readonly string[], 
   if (typeof value === 'number') {
     const unit = schema['x-unit'] ? ` ${schema['x-unit']}` : '';
     const code = codeOf(schema, 'invalid-value');
-    if (schema.minimum !== undefined && value < schema.minimum) findings.push(error(code, `${label(path)} is ${value}${unit}; it must be at least ${schema.minimum}.`, node));
-    else if (schema.maximum !== undefined && value > schema.maximum) findings.push(error(code, `${label(path)} is ${value}${unit}; it must be at most ${schema.maximum}.`, node));
-    else if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) findings.push(error(code, `${label(path)} is ${value}${unit}; it must be above ${schema.exclusiveMinimum}.`, node));
+    if (schema.minimum !== undefined && value < schema.minimum) findings.push(errorAt(code, `${label(path)} is ${value}${unit}; it must be at least ${schema.minimum}.`, node));
+    else if (schema.maximum !== undefined && value > schema.maximum) findings.push(errorAt(code, `${label(path)} is ${value}${unit}; it must be at most ${schema.maximum}.`, node));
+    else if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) findings.push(errorAt(code, `${label(path)} is ${value}${unit}; it must be above ${schema.exclusiveMinimum}.`, node));
   }
   if (typeof value === 'string' && schema.pattern && !new RegExp(schema.pattern).test(value)) {
     const code = codeOf(schema, 'invalid-value');
     const hint = code === 'address-invalid' ? 'a WebSocket URL such as ws://127.0.0.1:9090' : `text matching ${schema.pattern}`;
-    findings.push(error(code, `${label(path)} '${value}' is not ${hint}.`, node));
+    findings.push(errorAt(code, `${label(path)} '${value}' is not ${hint}.`, node));
   }
 }
 
@@ -174,6 +169,3 @@ function firstKeyEnd(node: MapNode): number {
   return node.pairs[0]?.key.end ?? 1;
 }
 
-function error(code: FindingCode, message: string, at: Span): Finding {
-  return { severity: 'error', code, message, start: at.start, end: Math.max(at.end, at.start + 1) };
-}

@@ -1,17 +1,18 @@
 /**
  * Checks that need meaning, not just shape: ranges that make physical sense, parameters and targets
- * the chosen task has, files that exist, stages in an order that protects the robot, and the
- * best-practice warnings drawn from the sim-to-real literature.
+ * the chosen task has, files that exist, and the best-practice warnings drawn from the sim-to-real
+ * literature. The stages' order and gates are checked in stageChecks.ts.
  */
 import { calibrationIn, checkCoverage, type Measurement } from './coverage';
 import type { Calibration } from './experiment';
 import { calibratedValue } from './nominal';
 import { closestName } from './didYouMean';
-import type { Finding, FindingCode, Severity } from './findings';
+import { errorAt, findingAt, warningAt, type Finding, type FindingCode, type Span } from './findings';
 import type { LineIndex } from './lineIndex';
 import { appliesToTask, parameterInfo, PARAMETER_GROUPS, targetsFor, type ParameterInfo } from './parameters';
+import { checkStages } from './stageChecks';
 import { isTaskName, TASKS, type TaskInfo } from './taskCatalog';
-import { pairOf, valueOf, type MapNode, type PairNode, type ScalarNode, type SeqNode, type TreeNode } from './yamlTree';
+import { booleanOf, mapAt, numericPair, pairOf, valueOf, type MapNode, type PairNode, type ScalarNode, type SeqNode, type TreeNode } from './yamlTree';
 
 export interface SemanticContext {
   readonly lines: LineIndex;
@@ -21,16 +22,8 @@ export interface SemanticContext {
   readonly measurement?: Measurement;
 }
 
-interface Span {
-  readonly start: number;
-  readonly end: number;
-}
-
 /** Relative width below which a range is effectively a constant. */
 const NARROW_RELATIVE_WIDTH = 1e-3;
-/** The seed's gate before any stage that touches the robot. */
-const MIN_TRANSFER_GATE = 0.95;
-const STAGE_RANK: Record<string, number> = { sim: 0, sim_real_textures: 1, sim_real_images: 2, mixed: 3, real_finetune: 4 };
 
 export function checkSemantics(root: MapNode, context: SemanticContext): Finding[] {
   const findings: Finding[] = [];
@@ -58,7 +51,7 @@ function checkCalibration(root: MapNode, task: TaskInfo, findings: Finding[]): v
     const info = parameterInfo(String(pair.key.value));
     if (!info) continue;
     if (!appliesToTask(info, task)) {
-      findings.push(error('parameter-not-in-task', `Task '${task.name}' has nothing '${info.name}' applies to; its calibrated value would never be used.`, pair.key));
+      findings.push(errorAt('parameter-not-in-task', `Task '${task.name}' has nothing '${info.name}' applies to; its calibrated value would never be used.`, pair.key));
       continue;
     }
     const allowed = targetsFor(info, task);
@@ -66,7 +59,7 @@ function checkCalibration(root: MapNode, task: TaskInfo, findings: Finding[]): v
     for (const targetPair of pair.value.pairs) {
       const name = String(targetPair.key.value);
       if (allowed?.includes(name)) continue;
-      findings.push(error('unknown-target', `Task '${task.name}' has no ${info.targetKind === 'joints' ? 'joint' : info.targetKind === 'links' ? 'link' : 'target'} '${name}' for '${info.name}'.${allowed ? ` It has: ${allowed.join(', ')}.` : ''}`, targetPair.key));
+      findings.push(errorAt('unknown-target', `Task '${task.name}' has no ${info.targetKind === 'joints' ? 'joint' : info.targetKind === 'links' ? 'link' : 'target'} '${name}' for '${info.name}'.${allowed ? ` It has: ${allowed.join(', ')}.` : ''}`, targetPair.key));
     }
   }
 }
@@ -85,7 +78,7 @@ function checkRandomization(randomization: MapNode, task: TaskInfo | undefined, 
   if (!dynamics || !pairOf(dynamics, 'action_delay')) {
     const at = pairOf(randomization, 'dynamics')?.key ?? keyOf(randomization) ?? randomization;
     findings.push(
-      warning(
+      warningAt(
         'no-action-delay',
         'No action-delay randomization: real robots deliver commands a few control steps late, and a policy that never saw latency tends to oscillate on hardware. Add dynamics.action_delay (e.g. randint 0-3 steps).',
         at,
@@ -95,9 +88,9 @@ function checkRandomization(randomization: MapNode, task: TaskInfo | undefined, 
 }
 
 function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, task: TaskInfo | undefined, context: SemanticContext, findings: Finding[], calibration?: Calibration): void {
-  if (plainBool(valueOf(entry, 'enabled')) === false) return;
+  if (booleanOf(valueOf(entry, 'enabled')) === false) return;
   if (task && !appliesToTask(info, task)) {
-    findings.push(error('parameter-not-in-task', `Task '${task.name}' has nothing '${info.name}' applies to (it randomizes ${info.targetKind === 'objects' ? 'free objects' : 'contact surfaces'}, and '${task.name}' has none).`, pair.key));
+    findings.push(errorAt('parameter-not-in-task', `Task '${task.name}' has nothing '${info.name}' applies to (it randomizes ${info.targetKind === 'objects' ? 'free objects' : 'contact surfaces'}, and '${task.name}' has none).`, pair.key));
     return;
   }
   const distributionNode = valueOf(entry, 'distribution');
@@ -113,18 +106,18 @@ function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, tas
     for (const field of needs[distribution]!) {
       if (valueOf(entry, field) !== undefined) continue;
       const code: FindingCode = distribution === 'gaussian' && field === 'std' ? 'gaussian-missing-std' : 'distribution-field';
-      findings.push(error(code, `A ${distribution} distribution needs '${field}'${field === 'std' ? ' (its standard deviation)' : field === 'range' ? ' ([low, high])' : ''}.`, distributionNode ?? pair.key));
+      findings.push(errorAt(code, `A ${distribution} distribution needs '${field}'${field === 'std' ? ' (its standard deviation)' : field === 'range' ? ' ([low, high])' : ''}.`, distributionNode ?? pair.key));
     }
     for (const field of ['range', 'mean', 'std', 'clip', 'values']) {
       const fieldPair = pairOf(entry, field);
       if (fieldPair && !uses[distribution]!.includes(field)) {
-        findings.push(warning('distribution-field', `'${field}' is not used by a ${distribution} distribution and will be ignored.`, fieldPair.key));
+        findings.push(warningAt('distribution-field', `'${field}' is not used by a ${distribution} distribution and will be ignored.`, fieldPair.key));
       }
     }
   }
 
   if (info.categorical && distribution !== undefined && distribution !== 'choice') {
-    findings.push(error('distribution-field', `'${info.name}' is categorical (${info.categorical.join(', ')}): use distribution: choice with 'values'.`, distributionNode ?? pair.key));
+    findings.push(errorAt('distribution-field', `'${info.name}' is categorical (${info.categorical.join(', ')}): use distribution: choice with 'values'.`, distributionNode ?? pair.key));
   }
 
   if (range && rangeNode?.kind === 'seq') {
@@ -147,20 +140,20 @@ function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, tas
       const width = high - low;
       const magnitude = Math.max(Math.abs(low), Math.abs(high));
       if (distribution === 'randint' ? width === 0 : width <= NARROW_RELATIVE_WIDTH * Math.max(magnitude, 1e-12)) {
-        findings.push(warning('narrow-range', `The range [${fmt(low)}, ${fmt(high)}] of '${info.name}' is so narrow it is effectively a constant; widen it or set the nominal value instead.`, rangeNode));
+        findings.push(warningAt('narrow-range', `The range [${fmt(low)}, ${fmt(high)}] of '${info.name}' is so narrow it is effectively a constant; widen it or set the nominal value instead.`, rangeNode));
       }
     }
     if (operation === 'scale' && low < 0) {
-      findings.push(error('scale-negative-lower', `A scale operation multiplies the nominal ${info.name}; the lower bound ${fmt(low)} would make it negative. Use a lower bound of 0 or more.`, lowNode));
+      findings.push(errorAt('scale-negative-lower', `A scale operation multiplies the nominal ${info.name}; the lower bound ${fmt(low)} would make it negative. Use a lower bound of 0 or more.`, lowNode));
     }
     if (distribution === 'log_uniform' && low <= 0) {
-      findings.push(error('log-uniform-nonpositive', `A log-uniform range must be positive; ${fmt(low)} is not.`, lowNode));
+      findings.push(errorAt('log-uniform-nonpositive', `A log-uniform range must be positive; ${fmt(low)} is not.`, lowNode));
     }
     if (info.integer || distribution === 'randint') {
       for (const [value, node] of [[low, lowNode], [high, highNode]] as const) {
         if (!Number.isInteger(value) || value < 0) {
           const code: FindingCode = info.integer ? 'delay-not-integer' : 'invalid-value';
-          findings.push(error(code, `${info.integer ? `'${info.name}' is a whole number of ${info.unit}` : 'randint draws whole numbers'}; ${fmt(value)} is ${value < 0 ? 'negative' : 'not whole'}.`, node!));
+          findings.push(errorAt(code, `${info.integer ? `'${info.name}' is a whole number of ${info.unit}` : 'randint draws whole numbers'}; ${fmt(value)} is ${value < 0 ? 'negative' : 'not whole'}.`, node!));
         }
       }
     } else if (low <= high) {
@@ -168,18 +161,18 @@ function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, tas
     }
   }
   if (info.integer && (distribution === 'uniform' || distribution === 'log_uniform' || distribution === 'gaussian')) {
-    findings.push(error('delay-not-integer', `'${info.name}' counts whole ${info.unit}; a ${distribution} distribution draws fractions. Use distribution: randint.`, distributionNode ?? pair.key));
+    findings.push(errorAt('delay-not-integer', `'${info.name}' counts whole ${info.unit}; a ${distribution} distribution draws fractions. Use distribution: randint.`, distributionNode ?? pair.key));
   }
   if (distribution === 'gaussian') {
     const stdNode = valueOf(entry, 'std');
-    if (stdNode?.kind === 'scalar' && stdNode.value === 0) findings.push(warning('narrow-range', `A gaussian with std 0 is a constant.`, stdNode));
+    if (stdNode?.kind === 'scalar' && stdNode.value === 0) findings.push(warningAt('narrow-range', `A gaussian with std 0 is a constant.`, stdNode));
   }
 
   const sizeNode = valueOf(entry, 'size');
   if (sizeNode?.kind === 'scalar' && typeof sizeNode.value === 'number') {
     const expected = info.size ?? 1;
     if (sizeNode.value !== expected) {
-      findings.push(error('size-mismatch', `'${info.name}' is ${expected === 1 ? 'a scalar' : `a vector of ${expected}`}; size ${sizeNode.value} does not fit.`, sizeNode));
+      findings.push(errorAt('size-mismatch', `'${info.name}' is ${expected === 1 ? 'a scalar' : `a vector of ${expected}`}; size ${sizeNode.value} does not fit.`, sizeNode));
     }
   }
 
@@ -198,13 +191,13 @@ function checkParameter(info: ParameterInfo, pair: PairNode, entry: MapNode, tas
       });
     }
     const usesImages = valuesNode.items.some((item) => item?.kind === 'scalar' && item.value === 'image');
-    if (usesImages && !pairOf(entry, 'folder')) findings.push(error('missing-key', `The 'image' texture family needs 'folder': a folder of texture images.`, pair.key));
+    if (usesImages && !pairOf(entry, 'folder')) findings.push(errorAt('missing-key', `The 'image' texture family needs 'folder': a folder of texture images.`, pair.key));
   }
   checkFile(entry, 'folder', context, findings, 'Texture folder');
 
   const resampleNode = valueOf(entry, 'resample');
   if (resampleNode?.kind === 'scalar' && resampleNode.value === 'interval' && !pairOf(entry, 'interval_steps')) {
-    findings.push(error('missing-key', `resample: interval needs 'interval_steps' (control steps between draws).`, resampleNode));
+    findings.push(errorAt('missing-key', `resample: interval needs 'interval_steps' (control steps between draws).`, resampleNode));
   }
 
   const targetsNode = valueOf(entry, 'targets');
@@ -229,9 +222,9 @@ function checkPhysicalRange(info: ParameterInfo, operation: string, low: number,
   const highest = Math.max(...nominals.map((n) => Math.max(apply(low, n), apply(high, n))));
   if (info.min !== undefined && lowest < info.min) {
     if (operation === 'scale' && low < 0) return; // reported as scale-negative-lower
-    findings.push(error('out-of-physical-range', `'${info.name}' would reach ${fmt(lowest)} ${info.unit}; it cannot go below ${info.min}.`, at));
+    findings.push(errorAt('out-of-physical-range', `'${info.name}' would reach ${fmt(lowest)} ${info.unit}; it cannot go below ${info.min}.`, at));
   } else if (info.max !== undefined && highest > info.max) {
-    findings.push(error('out-of-physical-range', `'${info.name}' would reach ${fmt(highest)} ${info.unit}; it cannot exceed ${info.max}.`, at));
+    findings.push(errorAt('out-of-physical-range', `'${info.name}' would reach ${fmt(highest)} ${info.unit}; it cannot exceed ${info.max}.`, at));
   }
 }
 
@@ -241,7 +234,7 @@ function checkTargets(info: ParameterInfo, task: TaskInfo, targets: SeqNode, fin
     if (item?.kind !== 'scalar') continue;
     const name = String(item.value);
     if (!allowed) {
-      findings.push(warning('unknown-target', `'${info.name}' applies to the whole scene; 'targets' is ignored.`, item));
+      findings.push(warningAt('unknown-target', `'${info.name}' applies to the whole scene; 'targets' is ignored.`, item));
       continue;
     }
     if (allowed.includes(name)) continue;
@@ -266,120 +259,9 @@ function checkPolicy(root: MapNode, randomization: MapNode | undefined, context:
     const visuals = randomization ? mapAt(randomization, 'visuals') : undefined;
     if (!visuals || visuals.pairs.length === 0) {
       findings.push(
-        warning('no-visual-randomization', 'An image-based policy without visual randomization learns the sim\'s exact colours and lighting and fails on real images (Tobin et al. 2017). Randomize lighting, colours and textures under randomization.visuals.', observation),
+        warningAt('no-visual-randomization', 'An image-based policy without visual randomization learns the sim\'s exact colours and lighting and fails on real images (Tobin et al. 2017). Randomize lighting, colours and textures under randomization.visuals.', observation),
       );
     }
-  }
-}
-
-function checkStages(root: MapNode, findings: Finding[]): void {
-  const stages = valueOf(root, 'stages');
-  if (stages?.kind !== 'seq') return;
-  const names = new Map<string, ScalarNode>();
-  let highestRank = -1;
-  let highestName = '';
-  let reachedRobot = false;
-  // the stage that runs before this one: a gate judges it
-  let before: { name: string; kind: string } | undefined;
-  let trainedInSim = false;
-  let plannedReal = 0;
-  const hasRobot = pairOf(root, 'robot')?.value?.kind === 'map';
-  for (const stage of stages.items) {
-    if (stage?.kind !== 'map') continue;
-    if (plainBool(valueOf(stage, 'skip')) === true) continue;
-    const nameNode = valueOf(stage, 'name');
-    const stageName = nameNode?.kind === 'scalar' ? String(nameNode.value) : undefined;
-    if (nameNode?.kind === 'scalar' && stageName !== undefined) {
-      if (names.has(stageName)) findings.push(error('duplicate-stage', `Stage name '${stageName}' is used twice; each stage writes its own run, so names must be unique.`, nameNode));
-      else names.set(stageName, nameNode);
-    }
-    const kindNode = valueOf(stage, 'kind');
-    const kind = kindNode?.kind === 'scalar' ? String(kindNode.value) : undefined;
-    const rank = kind !== undefined ? STAGE_RANK[kind] : undefined;
-    if (rank === undefined || !kindNode) continue;
-    const label = stageName ?? kind!;
-    if (kind === 'mixed' && !pairOf(stage, 'sim_ratio')) {
-      findings.push(error('missing-key', `A mixed stage needs 'sim_ratio': the fraction of episodes run in sim (the seed uses 0.8).`, kindNode));
-    }
-    const ratio = pairOf(stage, 'sim_ratio');
-    if (ratio && kind !== 'mixed') findings.push(warning('distribution-field', `'sim_ratio' only applies to mixed stages; it is ignored for '${kind}'.`, ratio.key));
-    const ratioValue = ratio?.value?.kind === 'scalar' && typeof ratio.value.value === 'number' ? ratio.value.value : undefined;
-    if (kind === 'mixed' && ratioValue === 1 && ratio?.value) {
-      findings.push(warning('stage-order', `A mixed stage with sim_ratio 1 runs no episode on the robot; use kind 'sim' for a simulation stage.`, ratio.value));
-    }
-    if (rank < highestRank) {
-      findings.push(warning('stage-order', `Stage '${kind}' comes after '${highestName}', moving away from the robot and back; the pipeline normally goes sim, real textures, real images, mixed, real fine-tuning.`, kindNode));
-    } else {
-      highestRank = rank;
-      highestName = kind!;
-    }
-    const touchesRobot = kind === 'mixed' || kind === 'real_finetune';
-    if (touchesRobot && !trainedInSim) {
-      findings.push(error('stage-order', `Stage '${label}' (${kind}) runs on the robot before any simulation stage: there is no trained policy to transfer yet. Put a 'sim' stage before it.`, kindNode));
-    }
-    if (touchesRobot && !hasRobot) {
-      findings.push(error('stage-needs-robot', `Stage '${label}' (${kind}) runs episodes on the robot, but the experiment has no robot block: add robot (adapter, address, safety) or skip the stage.`, kindNode));
-    }
-    const gatePair = pairOf(stage, 'gate');
-    const gate = mapAt(stage, 'gate');
-    if (gatePair && gate) {
-      const threshold = pairOf(gate, 'min_sim_success') ?? pairOf(gate, 'min_real_success');
-      if (!before) {
-        // a gate of confirm only still makes sense first: it asks before anything starts
-        if (threshold) findings.push(error('gate-unreachable', `'${label}' is the first stage that runs, so its success gate has no earlier stage to judge and could never open: remove ${String(threshold.key.value)} or put the stage it should judge before it.`, threshold.key));
-      } else {
-        const minReal = pairOf(gate, 'min_real_success');
-        if (minReal && before.kind !== 'mixed' && before.kind !== 'real_finetune') {
-          findings.push(error('gate-unreachable', `gate.min_real_success judges the real success of the stage before, '${before.name}' (${before.kind}), which never runs on the robot: the gate could never open. Use min_sim_success, or put a mixed stage before this one.`, minReal.key));
-        }
-      }
-    }
-    if (touchesRobot && !reachedRobot) {
-      reachedRobot = true;
-      const minSim = gate ? valueOf(gate, 'min_sim_success') : undefined;
-      const value = minSim?.kind === 'scalar' && typeof minSim.value === 'number' ? minSim.value : undefined;
-      if (value === undefined || value < MIN_TRANSFER_GATE) {
-        findings.push(
-          warning(
-            'gate-missing',
-            value === undefined
-              ? `Stage '${kind}' is the first to run on the robot but has no sim-success gate: set gate.min_sim_success to at least ${MIN_TRANSFER_GATE} so an untrained policy never reaches hardware.`
-              : `The gate ${value} before the first robot stage is below ${MIN_TRANSFER_GATE}: a policy that fails often in sim will fail more on hardware.`,
-            minSim ?? kindNode,
-          ),
-        );
-      }
-    }
-    const episodesNode = valueOf(stage, 'episodes');
-    const episodes = episodesNode?.kind === 'scalar' && typeof episodesNode.value === 'number' ? episodesNode.value : STAGE_DEFAULT_EPISODES;
-    if (kind === 'real_finetune') plannedReal += episodes;
-    else if (kind === 'mixed' && ratioValue !== undefined) plannedReal += Math.round(episodes * (1 - ratioValue));
-    if (kind === 'sim' || kind === 'sim_real_textures' || kind === 'sim_real_images') trainedInSim = true;
-    before = { name: label, kind: kind! };
-  }
-  checkRealBudget(root, plannedReal, findings);
-}
-
-/** The seed's default stage budget (schema default of stages[].episodes). */
-const STAGE_DEFAULT_EPISODES = 10000;
-
-/** robot.max_real_episodes below what the stages and the final evaluation plan: the pipeline would stop early. */
-function checkRealBudget(root: MapNode, plannedReal: number, findings: Finding[]): void {
-  const robot = mapAt(root, 'robot');
-  const budgetPair = robot ? pairOf(robot, 'max_real_episodes') : undefined;
-  const budget = budgetPair?.value?.kind === 'scalar' && typeof budgetPair.value.value === 'number' ? budgetPair.value.value : undefined;
-  if (!budgetPair?.value || budget === undefined) return;
-  const evaluation = mapAt(root, 'evaluation');
-  const realNode = evaluation ? valueOf(evaluation, 'real_episodes') : undefined;
-  const evaluationReal = realNode?.kind === 'scalar' && typeof realNode.value === 'number' ? realNode.value : 50;
-  if (budget < plannedReal + evaluationReal) {
-    findings.push(
-      warning(
-        'stage-budget',
-        `robot.max_real_episodes is ${budget}, but the stages plan ${plannedReal} real episodes and the final evaluation ${evaluationReal} (${plannedReal + evaluationReal} in all): the pipeline cuts the last robot stages short and stops when the budget is spent.`,
-        budgetPair.value,
-      ),
-    );
   }
 }
 
@@ -425,42 +307,14 @@ function safetyBlockFix(robot: MapNode, lines: LineIndex): Finding['fix'] {
 function checkFile(map: MapNode, key: string, context: SemanticContext, findings: Finding[], what: string): void {
   const node = valueOf(map, key);
   if (!context.fileExists || node?.kind !== 'scalar' || typeof node.value !== 'string' || node.value === '') return;
-  if (!context.fileExists(node.value)) findings.push(error('missing-file', `${what} '${node.value}' does not exist (paths are relative to the experiment file).`, node));
-}
-
-function mapAt(map: MapNode, key: string): MapNode | undefined {
-  const value = valueOf(map, key);
-  return value?.kind === 'map' ? value : undefined;
+  if (!context.fileExists(node.value)) findings.push(errorAt('missing-file', `${what} '${node.value}' does not exist (paths are relative to the experiment file).`, node));
 }
 
 function keyOf(map: MapNode): ScalarNode | undefined {
   return map.pairs[0]?.key;
 }
 
-function numericPair(node: TreeNode | null | undefined): [number, number] | undefined {
-  if (node?.kind !== 'seq' || node.items.length !== 2) return undefined;
-  const [a, b] = node.items;
-  if (a?.kind !== 'scalar' || b?.kind !== 'scalar' || typeof a.value !== 'number' || typeof b.value !== 'number') return undefined;
-  if (!Number.isFinite(a.value) || !Number.isFinite(b.value)) return undefined;
-  return [a.value, b.value];
-}
-
-function plainBool(node: TreeNode | null | undefined): boolean | undefined {
-  return node?.kind === 'scalar' && typeof node.value === 'boolean' ? node.value : undefined;
-}
-
 function fmt(value: number): string {
   return String(value);
 }
 
-function finding(severity: Severity, code: FindingCode, message: string, at: Span): Finding {
-  return { severity, code, message, start: at.start, end: Math.max(at.end, at.start + 1) };
-}
-
-function error(code: FindingCode, message: string, at: Span): Finding {
-  return finding('error', code, message, at);
-}
-
-function warning(code: FindingCode, message: string, at: Span): Finding {
-  return finding('warning', code, message, at);
-}

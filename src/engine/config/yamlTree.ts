@@ -49,6 +49,26 @@ export function valueOf(map: MapNode, key: string): TreeNode | null | undefined 
   return pairOf(map, key)?.value;
 }
 
+/** The mapping under `key`, if the value there is one. */
+export function mapAt(map: MapNode, key: string): MapNode | undefined {
+  const value = valueOf(map, key);
+  return value?.kind === 'map' ? value : undefined;
+}
+
+/** A `[low, high]` pair of finite numbers, or undefined. */
+export function numericPair(node: TreeNode | null | undefined): [number, number] | undefined {
+  if (node?.kind !== 'seq' || node.items.length !== 2) return undefined;
+  const [a, b] = node.items;
+  if (a?.kind !== 'scalar' || b?.kind !== 'scalar' || typeof a.value !== 'number' || typeof b.value !== 'number') return undefined;
+  if (!Number.isFinite(a.value) || !Number.isFinite(b.value)) return undefined;
+  return [a.value, b.value];
+}
+
+/** A YAML boolean scalar's value. */
+export function booleanOf(node: TreeNode | null | undefined): boolean | undefined {
+  return node?.kind === 'scalar' && typeof node.value === 'boolean' ? node.value : undefined;
+}
+
 /** Plain JS value of a subtree (for scalars and short lists only; never call on the whole document). */
 export function plain(node: TreeNode | null | undefined): unknown {
   if (!node) return null;
