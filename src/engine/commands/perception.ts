@@ -17,8 +17,9 @@ import { MOTION_LOG_FILE } from '../robot/motionLog';
 import { configuredRobotAddresses } from '../robot/robotEnv';
 import { defaultRunDir, newRunId } from '../runs/runStore';
 import { parseArgs, UsageError } from './args';
-import { exitCodeOf, experimentOrExit } from './cliJob';
-import { terminalAttendance, TerminalQuestions } from './terminalPerson';
+import type { Job } from '../jobs/job';
+import { experimentOrExit, runCliJob } from './cliJob';
+import { TerminalQuestions } from './terminalPerson';
 import type { CliCommand } from './types';
 
 const USAGE = [
@@ -55,23 +56,22 @@ export const perceptionCommand: CliCommand = {
     const sub = args[0];
     const rest = args.slice(1);
     if (sub !== 'train' && sub !== 'eval' && sub !== 'adapt') throw new UsageError(`perception needs a subcommand: train, eval or adapt${sub ? ` (got '${sub}')` : ''}`);
-    const controller = new AbortController();
-    const onSignal = (): void => controller.abort();
-    process.once('SIGINT', onSignal);
-    try {
-      if (sub === 'train') return await train(rest, controller.signal);
-      return await withRobot(sub, rest, controller.signal);
-    } catch (error) {
-      const code = exitCodeOf(`perception ${sub}`, error, controller.signal.aborted);
-      if (code === undefined) throw error;
-      return code;
-    } finally {
-      process.off('SIGINT', onSignal);
-    }
+    return sub === 'train' ? train(rest) : withRobot(sub, rest);
   },
 };
 
-async function train(args: string[], signal: AbortSignal): Promise<number> {
+/** Runs `job` as the CLI runs every job (Ctrl-C, the terminal's person, errors to exit codes). */
+async function runPerception(sub: string, usage: string, job: Job<void, void>): Promise<number> {
+  const questions = new TerminalQuestions();
+  try {
+    const outcome = await runCliJob(job, undefined, { command: `perception ${sub}`, usage, questions });
+    return 'code' in outcome ? outcome.code : 0;
+  } finally {
+    questions.close();
+  }
+}
+
+async function train(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, { out: 'string', samples: 'number', epochs: 'number', seed: 'number', 'no-randomization': 'boolean', json: 'boolean' });
   if (positional.length > 1) throw new UsageError('perception train takes one experiment file');
   const samples = wholeNumber(flags, 'samples', 16);
@@ -81,20 +81,21 @@ async function train(args: string[], signal: AbortSignal): Promise<number> {
   if (typeof experiment === 'number') return experiment;
   const runDir = (flags.out as string | undefined) ?? defaultRunDir(process.cwd(), `${experiment.name}-perception`, newRunId(seed ?? experiment.seed));
   const json = flags.json === true;
-  const result = await trainPerceptionModel(experiment, runDir, {
-    samples,
-    epochs,
-    seed,
-    randomization: !flags['no-randomization'],
-    signal,
-    log: json ? undefined : (line) => process.stdout.write(`${line}\n`),
+  return runPerception('train', 'perception train FILE', async (_params, context) => {
+    const result = await trainPerceptionModel(experiment, runDir, {
+      samples,
+      epochs,
+      seed,
+      randomization: !flags['no-randomization'],
+      signal: context.signal,
+      log: json ? undefined : (line) => process.stdout.write(`${line}\n`),
+    });
+    if (json) process.stdout.write(`${JSON.stringify({ ...result.report, modelPath: result.modelPath, runDir })}\n`);
+    else process.stdout.write(`sim test: ${cm(result.report.training!.simTest)}\nmodel: ${result.modelPath}\n`);
   });
-  if (json) process.stdout.write(`${JSON.stringify({ ...result.report, modelPath: result.modelPath, runDir })}\n`);
-  else process.stdout.write(`sim test: ${cm(result.report.training!.simTest)}\nmodel: ${result.modelPath}\n`);
-  return 0;
 }
 
-async function withRobot(sub: 'eval' | 'adapt', args: string[], signal: AbortSignal): Promise<number> {
+async function withRobot(sub: 'eval' | 'adapt', args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, { model: 'string', robot: 'string', images: 'number', 'eval-images': 'number', steps: 'number', seed: 'number', json: 'boolean' });
   if (positional.length > 1) throw new UsageError(`perception ${sub} takes one experiment file`);
   const modelPath = flags.model as string | undefined;
@@ -113,35 +114,28 @@ async function withRobot(sub: 'eval' | 'adapt', args: string[], signal: AbortSig
   const { url, allowed } = robotAddress(experiment, flags.robot as string | undefined);
   const json = flags.json === true;
   const log = json ? undefined : (line: string): void => void process.stdout.write(`${line}\n`);
-  const questions = new TerminalQuestions();
-  let source;
-  try {
+  return runPerception(sub, `perception ${sub} FILE --model MODEL`, async (_params, context) => {
     // each image resets the robot: a real one only with the person at this terminal
-    source = await connectRealImageSource(experiment, url, {
+    const source = await connectRealImageSource(experiment, url, {
       allowedAddresses: allowed,
-      signal,
-      attendance: terminalAttendance(questions, `perception ${sub} FILE --model MODEL`),
+      signal: context.signal,
+      attendance: context.attendance,
       path: `sim2real perception ${sub}`,
       motionLogPath: join(dirname(modelPath), MOTION_LOG_FILE),
       plannedImages: sub === 'eval' ? (images ?? 100) : (images ?? 200) + (evalImages ?? 100),
     });
-  } catch (error) {
-    questions.close();
-    throw error;
-  }
-  try {
-    if (sub === 'eval') {
-      const errors = await evaluatePerceptionModel(experiment, modelPath, source, { images, signal, log });
-      if (json) process.stdout.write(`${JSON.stringify({ model: modelPath, source: source.address, groundTruth: source.groundTruth, ...errors })}\n`);
-      else process.stdout.write(`real images: ${cm(errors)}\nlabels: ${source.groundTruth}\n`);
-    } else {
-      const result = await adaptPerceptionModel(experiment, modelPath, source, { realImages: images, evalImages, steps, seed, signal, log });
-      if (json) process.stdout.write(`${JSON.stringify({ model: modelPath, adaptedModel: result.adaptedModelPath, source: source.address, before: result.before, after: result.after })}\n`);
-      else process.stdout.write(`before: ${cm(result.before)}\nafter:  ${cm(result.after)}\nadapted model: ${result.adaptedModelPath}\n`);
+    try {
+      if (sub === 'eval') {
+        const errors = await evaluatePerceptionModel(experiment, modelPath, source, { images, signal: context.signal, log });
+        if (json) process.stdout.write(`${JSON.stringify({ model: modelPath, source: source.address, groundTruth: source.groundTruth, ...errors })}\n`);
+        else process.stdout.write(`real images: ${cm(errors)}\nlabels: ${source.groundTruth}\n`);
+      } else {
+        const result = await adaptPerceptionModel(experiment, modelPath, source, { realImages: images, evalImages, steps, seed, signal: context.signal, log });
+        if (json) process.stdout.write(`${JSON.stringify({ model: modelPath, adaptedModel: result.adaptedModelPath, source: source.address, before: result.before, after: result.after })}\n`);
+        else process.stdout.write(`before: ${cm(result.before)}\nafter:  ${cm(result.after)}\nadapted model: ${result.adaptedModelPath}\n`);
+      }
+    } finally {
+      await source.close();
     }
-    return 0;
-  } finally {
-    questions.close();
-    await source.close();
-  }
+  });
 }
