@@ -1,8 +1,8 @@
 /**
  * The console's direct stop path: a loopback WebSocket the session worker listens on, so a press in
  * the console webview reaches the robot link without VS Code's webview -> workbench -> extension host
- * -> engine relays. Measured in code-server, those relays took 20-25 ms of a ~30 ms click-to-stop
- * (docs/robot-link.md); this path leaves only the worker's own hop.
+ * -> engine relays, which took most of a click-to-stop in code-server (docs/benchmarks.md, "Click to
+ * stop"); this path leaves only the worker's own hop.
  *
  * It can only stop: nothing sent here moves the robot, arms it or reads anything. Every message must
  * carry the session's random token (sent to the webview in the session state, never logged); anything

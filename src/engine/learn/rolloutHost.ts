@@ -2,24 +2,13 @@
  * The rollout host: a child process of the engine whose worker threads run the rollouts, so that
  * training yields the CPU to everything else on the machine, not only to the engine's own threads.
  *
- * Why a process: on Linux with autogroups (CONFIG_SCHED_AUTOGROUP, on in most distribution kernels
- * and active whenever processes sit in the root cpu cgroup) the scheduler first shares the CPUs
- * between sessions, and only then between the threads of a session by their nice values. Rollout
- * threads at nice 10 inside the engine's process yielded to the engine's own threads, but their
- * session (the editor's: code-server or VS Code, extension host, engine) competed with the robot
- * emulator's session as a whole, at a weight set by the engine's nice-0 threads that wake many times
- * a second. Measured with `perf sched` during the stop-click bench: the emulator, runnable, waited
- * up to 340 ms while both CPUs ran rollout threads (docs/architecture.md, "Click to stop").
- * Forked with `detached` the host leads a new session, hence a scheduling group of its own, whose
- * nice value it raises to 19: the group then weighs 15 against 1024 for any other, and its threads
- * still get every CPU cycle nobody else wants. Unprivileged processes may lower their own group's
- * priority (not raise it). Elsewhere (macOS, Windows, no autogroups) the per-thread nice applies.
- *
- * On Linux the rollout threads also take the SCHED_IDLE policy (again allowed to anyone, one way
- * only): a CPU that runs nothing but SCHED_IDLE threads counts as idle when the kernel picks a CPU
- * for a waking thread, and a waking normal thread preempts an idle-policy one at once. Without it a
- * woken session worker was seen queued for 16 ms behind Chromium on one CPU while the other ran a
- * rollout. Node has no call for the policy, so util-linux's `chrt` sets it; without chrt, nice 19.
+ * On Linux with autogroups the scheduler shares the CPUs between sessions first and only then
+ * between a session's threads by nice value, so nice rollout threads inside the engine still made
+ * the editor's whole session compete with the robot emulator's. Forked `detached`, the host leads a
+ * session (a scheduling group) of its own and lowers it to nice 19; its rollout threads also take
+ * SCHED_IDLE (util-linux `chrt`; nice 19 without it), so a waking thread preempts them at once. A
+ * process may lower its own priority, never raise it. Elsewhere the per-thread nice applies.
+ * The measurements behind this: docs/benchmarks.md, "Training yields the CPU".
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';

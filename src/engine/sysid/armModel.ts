@@ -3,9 +3,9 @@
  * sim/tasks/arm.ts (cuboid links, joints at the link ends, gravity out of the plane), with joint
  * viscous friction b, Coulomb friction c and link masses m as the unknowns.
  *
- * Why not replay through Rapier: a 3-link Rapier world steps in 150-450 µs here (2 busy cores), so
- * one replay of a 20 s log at 100 Hz costs 0.3-0.9 s and a fit needs a few hundred replays. This
- * model steps in a few microseconds. It integrates like the emulator's effort mode does in Rapier:
+ * Why not replay through Rapier: a fit needs a few hundred replays of a log, and a Rapier world
+ * steps a hundred times slower than this model (docs/benchmarks.md, "System identification's
+ * replay"). It integrates like the emulator's effort mode does in Rapier:
  * applied and viscous torques as an impulse from the pre-step speed, Coulomb friction as a capped
  * velocity constraint, and the step split into substeps as Rapier's TGS solver splits it.
  */
