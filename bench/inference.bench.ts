@@ -2,7 +2,7 @@
  * Policy inference at batch 1: the JS forward pass (what rollouts use) against ONNX Runtime
  * (onnxruntime-node, CPU, one thread) on the same exported model. Prints median and p99 per call and
  * the ORT / JS ratio, both measured in this run.
- * Run: npx tsx bench/inference.bench.ts
+ * Run: npx tsx bench/inference.bench.ts  (SIM2REAL_BENCH_SMOKE=1: the same three models, 200 calls each)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +12,10 @@ import { exportPolicyOnnx } from '../src/engine/policy/onnxExport';
 import { OnnxPolicy } from '../src/engine/policy/onnxPolicy';
 import { inputSizeOf, type PolicySpec } from '../src/engine/policy/policySpec';
 import { Rng } from '../src/engine/util/rng';
+import { announceSmoke, smoke } from './smoke';
 
-const WARMUP = 2_000;
-const CALLS = 20_000;
+const WARMUP = smoke(2_000, 20);
+const CALLS = smoke(20_000, 200);
 
 function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -69,6 +70,7 @@ async function benchSpec(label: string, spec: PolicySpec): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${new Date().toISOString()}`);
+  announceSmoke(`${WARMUP} warm-up and ${CALLS} timed calls per model`);
   await benchSpec('push policy, example size', { observationSize: 14, actionSize: 3, hidden: [32], activation: 'tanh', history: 0 });
   await benchSpec('push policy, history 2', { observationSize: 14, actionSize: 3, hidden: [32], activation: 'tanh', history: 2 });
   await benchSpec('larger MLP (facts.md size)', { observationSize: 16, actionSize: 4, hidden: [64, 64], activation: 'tanh', history: 0 });

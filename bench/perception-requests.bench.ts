@@ -7,6 +7,7 @@
 //            without the worker), cancelled through its AbortSignal from a timer.
 // For each: the main thread's event-loop delay while the job runs (a 5 ms interval's lateness, p50/p99/max)
 // and the time from the cancel to the job's end. Usage: npm run bench -- perception-requests [runs]
+// (SIM2REAL_BENCH_SMOKE=1: one run of a tiny job each way, cancelled sooner.)
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +15,12 @@ import { loadExperiment } from '../src/engine/config/load';
 import { trainPerceptionModel } from '../src/engine/perception/perceptionJobs';
 import { perceptionTrain } from '../src/engine/jobs/perceptionTrain';
 import { contextOf } from '../test/support/jobs';
+import { announceSmoke, smoke } from './smoke';
 
-const RUNS = Number(process.argv[2] ?? 5);
+const RUNS = Number(process.argv[2] ?? smoke(5, 1));
 /** The cancel comes this long after the job starts: inside its render and training loops. */
-const CANCEL_AFTER_MS = 3000;
-const JOB = { samples: 400, epochs: 3 };
+const CANCEL_AFTER_MS = smoke(3000, 1000);
+const JOB = smoke({ samples: 400, epochs: 3 }, { samples: 32, epochs: 1 });
 const ROOT = join(__dirname, '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'perception-requests-bench-'));
@@ -75,6 +77,7 @@ function line(name: string, samples: Sample[]): string {
 }
 
 async function main(): Promise<void> {
+  announceSmoke(`${RUNS} run(s) of a ${JOB.samples}-image, ${JOB.epochs}-epoch job each way, cancelled ${CANCEL_AFTER_MS} ms in`);
   const quiet = (): void => undefined;
   const worker: Sample[] = [];
   const inline: Sample[] = [];

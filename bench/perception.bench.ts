@@ -3,7 +3,7 @@
  * 1 and batch 16 (per image), and the exported model in onnxruntime-node at batch 1 and 16, all on
  * the same weights and images in this run. Prints medians with the 10th-90th percentile spread and
  * the ratios against the JS forward pass.
- * Run: npm run bench -- perception
+ * Run: npm run bench -- perception  (SIM2REAL_BENCH_SMOKE=1: the same rows, 2 timed repeats each)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,10 @@ import { exportPuckNetOnnx, OnnxPuckPerception } from '../src/engine/perception/
 import { DEFAULT_SHAPE, imageBatch, PuckNet } from '../src/engine/perception/puckNet';
 import { Rng } from '../src/engine/util/rng';
 import type { RgbImage } from '../src/engine/vision/types';
+import { announceSmoke, smoke } from './smoke';
 
-const REPEATS = 40;
+const REPEATS = smoke(40, 2);
+const WARMUP = smoke(3, 1);
 
 interface Summary {
   median: number;
@@ -29,7 +31,7 @@ function summarize(msPerImage: number[]): Summary {
 }
 
 async function time(repeats: number, batch: number, body: () => unknown): Promise<Summary> {
-  for (let i = 0; i < 3; i++) await body();
+  for (let i = 0; i < WARMUP; i++) await body();
   const samples: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();
@@ -41,6 +43,7 @@ async function time(repeats: number, batch: number, body: () => unknown): Promis
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${new Date().toISOString()}, model ${JSON.stringify(DEFAULT_SHAPE)}`);
+  announceSmoke(`${WARMUP} warm-up and ${REPEATS} timed repeats per row`);
   const rng = new Rng(3);
   const net = new PuckNet(DEFAULT_SHAPE, { centre: [0.45, 0], halfExtent: [0.3, 0.35] }, () => rng.next());
   const images: RgbImage[] = Array.from({ length: 16 }, () => ({ width: 64, height: 64, data: Uint8Array.from({ length: 64 * 64 * 3 }, () => rng.randint(0, 256)) }));

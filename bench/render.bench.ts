@@ -6,7 +6,8 @@
  * process), and the Rapier / renderer ratio. Then the emulator's side: event-loop delay of a
  * running reality emulator with nobody on the camera topic and with a subscriber at 30 Hz, so the
  * cost of publishing images next to the real-time physics loop is a measured figure.
- * Run: npx tsx bench/render.bench.ts  (or npm run bench -- render)
+ * Run: npx tsx bench/render.bench.ts  (or npm run bench -- render; SIM2REAL_BENCH_SMOKE=1: the same
+ * frames and emulator, 1% of the frames, half-second samples)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RobotAddressPolicy } from '../src/engine/rosbridge/addressPolicy';
@@ -19,6 +20,15 @@ import { placeArm } from '../src/engine/sim/tasks/arm';
 import { TableScene } from '../src/engine/sim/tasks/tableScene';
 import { Rng } from '../src/engine/util/rng';
 import { cameraBasis, nominalAppearance, nominalCamera, renderCamera, sceneViewOf, type Appearance, type Camera, type RgbImage } from '../src/engine/vision';
+import { announceSmoke, smoke } from './smoke';
+
+/** Share of the full frame counts to render (smoke mode: a few frames per row). */
+const FRAME_SHARE = smoke(1, 0.01);
+/** Seconds of each emulator event-loop sample (warm-up, without and with the camera). */
+const WARMUP_S = smoke(1, 0.2);
+const SAMPLE_S = smoke(4, 0.5);
+/** A frame count scaled for the mode: unchanged in full mode, at least 1 in smoke mode. */
+const scaled = (n: number): number => (FRAME_SHARE === 1 ? n : Math.max(1, Math.round(n * FRAME_SHARE)));
 
 interface Figures {
   minMs: number;
@@ -116,18 +126,18 @@ async function emulatorLoopDelay(): Promise<void> {
     return { p50: histogram.percentile(50) / 1e6, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
   };
   try {
-    await sample(1); // warm-up
-    const without = await sample(4);
+    await sample(WARMUP_S); // warm-up
+    const without = await sample(SAMPLE_S);
     const camera = client.camera(profile.profile.names.topics.camera);
     await camera.nextImage(5000);
     const before = camera.receivedFrames;
-    const withCamera = await sample(4);
+    const withCamera = await sample(SAMPLE_S);
     const frames = camera.receivedFrames - before;
     camera.close();
     const fmt = (d: { p50: number; p99: number; max: number }): string => `p50 ${d.p50.toFixed(2)} ms, p99 ${d.p99.toFixed(2)} ms, max ${d.max.toFixed(2)} ms`;
     console.log('reality emulator event-loop delay (physics loop at 100 Hz on the same thread):');
     console.log(`  no camera subscriber:            ${fmt(without)}`);
-    console.log(`  camera subscribed, 64x64 @30 Hz: ${fmt(withCamera)} (${(frames / 4).toFixed(1)} frames/s received)`);
+    console.log(`  camera subscribed, 64x64 @30 Hz: ${fmt(withCamera)} (${(frames / SAMPLE_S).toFixed(1)} frames/s received)`);
   } finally {
     await client.close();
     await emulator.close();
@@ -137,6 +147,7 @@ async function emulatorLoopDelay(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${new Date().toISOString()}`);
+  announceSmoke(`${FRAME_SHARE * 100}% of the frames, ${SAMPLE_S} s event-loop samples`);
   await initRapier();
   const scene = new TableScene({ withPuck: true });
   placeArm(scene.arm, [0.4, -0.7, -0.5]);
@@ -152,16 +163,16 @@ async function main(): Promise<void> {
     const out: RgbImage = { width: size, height: size, data: new Uint8Array(size * size * 3) };
     const scale = (64 / size) ** 2;
     // Warm every path first, so background JIT compilation is not billed to the first measurement.
-    for (let i = 0; i < 1000 * scale; i++) {
+    for (let i = 0; i < scaled(1000 * scale); i++) {
       renderCamera(view, nominal, camera, { out });
       renderCamera(view, textured, camera, { out, noiseRng: rng });
       if (i % 4 === 0) renderCamera(view, nominal, camera, { out, samplesPerAxis: 2 });
     }
-    const rendered = measure(Math.round(3000 * scale), Math.round(500 * scale), () => renderCamera(view, nominal, camera, { out }));
-    const plain = measure(Math.round(3000 * scale), Math.round(500 * scale), () => renderCamera(view, nominal, camera, { out, objectSamplesPerAxis: 1 }));
-    const texturedFigures = measure(Math.round(3000 * scale), Math.round(500 * scale), () => renderCamera(view, textured, camera, { out, noiseRng: rng }));
-    const antialiased = measure(Math.round(600 * scale), Math.round(100 * scale), () => renderCamera(view, nominal, camera, { out, samplesPerAxis: 2 }));
-    const baseline = measure(Math.round(300 * scale), Math.round(50 * scale), () => rapierFrame(scene, camera, nominal, out));
+    const rendered = measure(scaled(Math.round(3000 * scale)), scaled(Math.round(500 * scale)), () => renderCamera(view, nominal, camera, { out }));
+    const plain = measure(scaled(Math.round(3000 * scale)), scaled(Math.round(500 * scale)), () => renderCamera(view, nominal, camera, { out, objectSamplesPerAxis: 1 }));
+    const texturedFigures = measure(scaled(Math.round(3000 * scale)), scaled(Math.round(500 * scale)), () => renderCamera(view, textured, camera, { out, noiseRng: rng }));
+    const antialiased = measure(scaled(Math.round(600 * scale)), scaled(Math.round(100 * scale)), () => renderCamera(view, nominal, camera, { out, samplesPerAxis: 2 }));
+    const baseline = measure(scaled(Math.round(300 * scale)), scaled(Math.round(50 * scale)), () => rapierFrame(scene, camera, nominal, out));
     console.log(`${size}x${size} frame (table, 3 links, finger, puck; one thread):`);
     console.log(row('renderer, nominal look (3x3 at puck, finger)', rendered));
     console.log(row('renderer, one ray per pixel everywhere', plain));

@@ -12,17 +12,22 @@
  * Overhead ratio = (seconds per env control step) / (decimation x seconds per raw world.step()):
  * what the engine adds on top of the physics (aim: <= 1.25). Rates are printed twice: by the
  * wall clock and by process CPU time, which is steadier when other jobs share the two cores.
+ *
+ * SIM2REAL_BENCH_SMOKE=1: the same loops, engines and worker threads, one short round of each.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { initRapier } from '../src/engine/sim/rapier';
 import { loadMujocoPushScene, type MujocoPushScene } from './mujoco-scene';
 import { EnvLoop, RawLoop, sweepTarget } from './sim-workload';
+import { announceSmoke, smoke } from './smoke';
 
-const REPEATS = Number(argValue('--repeats') ?? 7);
-const RAW_STEPS = 4000;
-const ENV_STEPS = 2000;
-const WARMUP_PHYSICS_STEPS = 3000;
+const REPEATS = Number(argValue('--repeats') ?? smoke(7, 1));
+const RAW_STEPS = smoke(4000, 200);
+const ENV_STEPS = smoke(2000, 100);
+const WARMUP_PHYSICS_STEPS = smoke(3000, 100);
+/** Rounds of the two-thread measurement. */
+const TWO_THREAD_ROUNDS = smoke(Math.max(3, Math.ceil(REPEATS / 2)), 1);
 
 function argValue(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);
@@ -101,6 +106,7 @@ function ratioSeries(a: number[], b: number[], f: (x: number, y: number) => numb
 }
 
 async function main(): Promise<void> {
+  announceSmoke(`${REPEATS} round(s) of ${RAW_STEPS} physics / ${ENV_STEPS} control steps after ${WARMUP_PHYSICS_STEPS} warm-up steps`);
   await initRapier();
   const env = await EnvLoop.create();
   const instrumented = await EnvLoop.create();
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
     mjS.add(RAW_STEPS, timed(() => mujocoRun(mujocoSameDt, RAW_STEPS)));
     mjHalfS.add(RAW_STEPS, timed(() => mujocoRun(mujocoHalfDt, RAW_STEPS)));
   }
-  const twoThreadRates = await twoThreads(Math.max(3, Math.ceil(REPEATS / 2)));
+  const twoThreadRates = await twoThreads(TWO_THREAD_ROUNDS);
 
   console.log(`push, Rapier dt ${dtS} s x ${raw.scene.world.numSolverIterations} solver iterations, decimation ${decimation}; ${REPEATS} interleaved rounds of ${RAW_STEPS} physics / ${ENV_STEPS} control steps`);
   for (const clock of ['wall', 'cpu'] as const) {

@@ -8,6 +8,7 @@
 //                control steps and a core is saturated; the stop comes from another thread through
 //                RobotEnv.createStopPort(), as the console's stop will.
 // The VS Code click -> engine part comes later (webview side). Usage: npx tsx bench/stop-latency.bench.ts [stops]
+// (SIM2REAL_BENCH_SMOKE=1: 3 stops per condition unless given.)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,8 +24,9 @@ import { RobotLink } from '../src/engine/robot/robotLink';
 import { connectRobotEnv } from '../src/engine/robot/robotEnv';
 import { safetyFor } from '../src/engine/robot/robotEpisodes';
 import { MotionAuthority, type Attendant } from '../src/engine/robot/motionAuthority';
+import { announceSmoke, smoke } from './smoke';
 
-const STOPS = Number(process.argv[2] ?? 100);
+const STOPS = Number(process.argv[2] ?? smoke(100, 3));
 const ROOT = join(__dirname, '..');
 const EXPERIMENT = { name: 'stop-bench', task: 'reach', seed: 1 } as unknown as Experiment;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -178,6 +180,7 @@ function report(name: string, latencies: number[]): void {
 }
 
 async function main(): Promise<void> {
+  announceSmoke(`${STOPS} stops per condition`);
   const dir = mkdtempSync(join(tmpdir(), 's2r-stop-bench-'));
   const emu = await startEmulator(dir);
   process.stdout.write(`emulator ${emu.url}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${require('node:os').cpus().length} cores\n`);

@@ -8,7 +8,7 @@
 // across processes. The engine is dist/engine.js as VS Code forks it; the emulator runs in a session
 // of its own, as a robot's controller does; the experiment says adapter: rosbridge, so every path
 // runs as on a real robot, with this process answering the person's questions at once.
-// Usage: npm run bench -- stop-paths [stops per condition, default 30]
+// Usage: npm run bench -- stop-paths [stops per condition, default 30; SIM2REAL_BENCH_SMOKE=1: 2]
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -17,8 +17,9 @@ import { exportPolicyOnnx } from '../src/engine/policy/onnxExport';
 import { parseEngineMessage, type EngineEvent } from '../src/messages/engine';
 import { monotonicMs } from '../src/engine/util/clock';
 import { parseEventLog, type RobotEvent } from '../src/engine/rosbridge/eventLog';
+import { announceSmoke, smoke } from './smoke';
 
-const STOPS = Number(process.argv[2] ?? 30);
+const STOPS = Number(process.argv[2] ?? smoke(30, 2));
 const ROOT = join(__dirname, '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -155,6 +156,7 @@ async function mixedCondition(engine: Engine, file: string, runsDir: string, log
 }
 
 async function main(): Promise<void> {
+  announceSmoke(`${STOPS} stops per condition`);
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
   const dir = mkdtempSync(join(tmpdir(), 's2r-stop-paths-'));

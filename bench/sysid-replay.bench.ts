@@ -4,7 +4,7 @@
  * interleaved, plus how many replays one fit makes. The Rapier replay is the emulator's own
  * effort-mode arm (TableScene without the puck, motors as Coulomb friction, torques as impulses,
  * the arm re-placed at every 0.3 s segment as the multiple-shooting replay does).
- * Run: npm run bench -- sysid-replay
+ * Run: npm run bench -- sysid-replay  (SIM2REAL_BENCH_SMOKE=1: a shorter log, one repeat, the same fit)
  */
 import { loadExperiment } from '../src/engine/config/load';
 import { loadRealityProfileFile } from '../src/engine/emulator/realityProfileLoader';
@@ -15,8 +15,12 @@ import { recordExcitationLog } from '../src/engine/sysid/logs/record';
 import { identifyFromTrajectory } from '../src/engine/sysid/offline';
 import { Replay } from '../src/engine/sysid/replay';
 import { join } from 'node:path';
+import { announceSmoke, smoke } from './smoke';
 
-const REPEATS = 9;
+const REPEATS = smoke(9, 1);
+const WARMUP = smoke(2, 1);
+/** The emulator log's length; the fit needs at least MIN_LOG_S (4 s) of it. */
+const LOG_S = smoke(12, 6);
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -24,10 +28,11 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
+  announceSmoke(`a ${LOG_S} s log, ${WARMUP} warm-up and ${REPEATS} timed replay(s) each`);
   await initRapier();
   const root = join(__dirname, '..');
   const profile = loadRealityProfileFile(join(root, 'examples', 'reality', 'moderate.yaml'));
-  const log = await recordExcitationLog(profile, { durationS: 12 });
+  const log = await recordExcitationLog(profile, { durationS: LOG_S });
   const replay = new Replay(log);
   const out = new Float64Array(replay.residualCount);
   const parameters = { viscousNmsPerRad: [0.1, 0.1, 0.1], coulombNm: [0.1, 0.1, 0.05], linkMassKg: [0.6, 0.55, 0.45] };
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
   };
   const modelReplay = () => replay.simulate(parameters, 0, out);
 
-  for (let w = 0; w < 2; w++) {
+  for (let w = 0; w < WARMUP; w++) {
     rapierReplay();
     modelReplay();
   }

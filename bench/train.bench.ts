@@ -4,6 +4,8 @@
  * random actions, so the report shows how close training throughput gets to raw physics x workers.
  * Run: npx tsx bench/train.bench.ts [runs=1] [workers=2] [seed=7] [max-steps=3000000]
  * (each run takes minutes; a run that has not reached the target by max-steps is reported as such)
+ * SIM2REAL_BENCH_SMOKE=1: the same trainer, worker pool, periodic and final evaluations, on a budget
+ * of a few short iterations (2 directions, 50-step episodes, 2 evaluation episodes).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +14,24 @@ import { loadExperiment } from '../src/engine/config/load';
 import { train } from '../src/engine/learn/trainer';
 import { createEnv } from '../src/engine/sim/simEnv';
 import { Rng } from '../src/engine/util/rng';
+import type { Experiment } from '../src/engine/config/experiment';
+import { announceSmoke, smoke } from './smoke';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
 const RUNS = Number(args.runs ?? 1);
 const WORKERS = Number(args.workers ?? 2);
 const FIRST_SEED = Number(args.seed ?? 7);
-const MAX_STEPS = Number(args['max-steps'] ?? 3_000_000);
+const MAX_STEPS = Number(args['max-steps'] ?? smoke(3_000_000, 400));
+/** Raw-simulator baseline: warm-up steps, then three timed runs of this many steps. */
+const RAW_WARMUP_STEPS = smoke(3000, 100);
+const RAW_STEPS = smoke(10_000, 500);
+/** Smoke mode only: the experiment cut down to a few short iterations, each followed by an evaluation. */
+const shrink = (experiment: Experiment): Experiment =>
+  smoke(experiment, {
+    ...experiment,
+    training: { ...experiment.training, directions: 2, topDirections: 2, evalEveryIterations: 1, evalEpisodes: 2 },
+    evaluation: { ...experiment.evaluation, episodes: 2, maxSteps: 50 },
+  });
 
 async function rawSimStepsPerSecond(file: string): Promise<number> {
   const experiment = loadExperiment(file).experiment!;
@@ -34,8 +48,8 @@ async function rawSimStepsPerSecond(file: string): Promise<number> {
     }
     return steps / ((performance.now() - t0) / 1000);
   };
-  run(3000); // wasm warm-up
-  const rates = [run(10_000), run(10_000), run(10_000)].sort((a, b) => a - b);
+  run(RAW_WARMUP_STEPS); // wasm warm-up
+  const rates = [run(RAW_STEPS), run(RAW_STEPS), run(RAW_STEPS)].sort((a, b) => a - b);
   env.dispose();
   return rates[1]!;
 }
@@ -45,13 +59,14 @@ async function main(): Promise<void> {
   const loaded = loadExperiment(file);
   if (!loaded.experiment) throw new Error(`${file} does not validate`);
   console.log(`node ${process.version}, ${new Date().toISOString()}, ${WORKERS} workers, ${RUNS} run(s)`);
+  announceSmoke(`${MAX_STEPS} env steps of a cut-down experiment, ${RAW_STEPS}-step baseline runs`);
   const raw = await rawSimStepsPerSecond(file);
   console.log(`baseline: raw simulator, 1 thread, random actions: ${raw.toFixed(0)} control steps/s`);
 
   const times: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const seed = FIRST_SEED + r;
-    const experiment = { ...loaded.experiment, seed, training: { ...loaded.experiment.training, workers: WORKERS, maxEnvSteps: MAX_STEPS } };
+    const experiment = shrink({ ...loaded.experiment, seed, training: { ...loaded.experiment.training, workers: WORKERS, maxEnvSteps: MAX_STEPS } });
     const runDir = join(mkdtempSync(join(tmpdir(), 'bench-train-')), 'run');
     let lastSim = 0;
     let best = { success: 0, seconds: 0, steps: 0 };
