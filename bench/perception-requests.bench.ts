@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadExperiment } from '../src/engine/config/load';
-import { trainPerceptionModel } from '../src/engine/perception/perceptionJobs';
+import { trainPerceptionModel } from '../src/engine/perception/perceptionModel';
 import { perceptionTrain } from '../src/engine/jobs/perceptionTrain';
 import { contextOf } from '../test/support/jobs';
 import { announceSmoke, smoke } from './smoke';

@@ -12,8 +12,8 @@ import { initRapier } from '../src/engine/sim/rapier';
 import { placeArm } from '../src/engine/sim/tasks/arm';
 import { JOINT_NAMES, TableScene } from '../src/engine/sim/tasks/tableScene';
 import { recordExcitationLog } from '../src/engine/sysid/logs/record';
-import { identifyFromTrajectory } from '../src/engine/sysid/offline';
-import { Replay } from '../src/engine/sysid/replay';
+import { identifyFromTrajectory } from '../src/engine/sysid/offline/identifyFromLog';
+import { Replay } from '../src/engine/sysid/offline/replay';
 import { join } from 'node:path';
 import { announceSmoke, smoke } from './smoke';
 

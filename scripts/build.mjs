@@ -26,7 +26,7 @@ const nodeEntries = {
   'robot-link-worker': 'src/engine/robot/linkWorker.ts',
   'robot-session-worker': 'src/engine/console/sessionWorker.ts',
   // perception requests (train, evaluate, adapt) run beside the engine's main thread
-  'perception-worker': 'src/engine/perception/perceptionRequestsWorker.ts',
+  'perception-worker': 'src/engine/perception/perceptionWorker.ts',
   // loaded by path by the trainer's rollout workers (perception-in-the-loop policy training)
   'perceived-env': 'src/engine/perception/perceivedEnv.ts',
 };

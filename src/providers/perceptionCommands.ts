@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { PERCEPTION_MODEL_FILES as MODEL_FILES } from '../engine/perception/perceptionRequestsModels';
+import { PERCEPTION_MODEL_FILES as MODEL_FILES } from '../engine/perception/modelFiles';
 import type { PositionErrors } from '../engine/perception/samples';
 import { readRunSummary, runDescription, type RunSummary } from '../engine/reports/runSummary';
 import type { Sim2RealContext } from './context';

@@ -18,7 +18,7 @@ import { parseMcapLog } from '../../src/engine/sysid/logs/mcap';
 import { recordExcitationLog } from '../../src/engine/sysid/logs/record';
 import type { JointTrajectory } from '../../src/engine/sysid/logs/trajectory';
 import { trajectoryToCsv, trajectoryToMcap } from '../../src/engine/sysid/logs/write';
-import { identifyFromLog, identifyFromTrajectory } from '../../src/engine/sysid/offline';
+import { identifyFromLog, identifyFromTrajectory } from '../../src/engine/sysid/offline/identifyFromLog';
 import type { SysidResult } from '../../src/engine/sysid/types';
 
 const ROOT = join(__dirname, '..', '..');

@@ -1,4 +1,4 @@
-// Sensor noise at rest through the robot link (sysid/sensorNoise.ts), against the reality emulator:
+// Sensor noise at rest through the robot link (sysid/live/sensorNoise.ts), against the reality emulator:
 // the joint encoders' and velocities' noise, the tracker's noise and its rate, recovered close to
 // the profile's truth, and in the experiment's parameter names.
 import assert from 'node:assert/strict';
@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import { loadExperiment } from '../../src/engine/config/load';
 import { parseRealityProfile } from '../../src/engine/emulator/realityProfileLoader';
 import { SysidError } from '../../src/engine/sysid/frictionFit';
-import { SysidLink } from '../../src/engine/sysid/liveLink';
-import { measureSensorNoise, sensorParameters } from '../../src/engine/sysid/sensorNoise';
+import { SysidLink } from '../../src/engine/sysid/live/liveLink';
+import { measureSensorNoise, sensorParameters } from '../../src/engine/sysid/live/sensorNoise';
 import { REPO, spawnEmulator, tempDir } from '../support/robot-helpers';
 
 /** Tolerance of a noise estimate from 3 s at rest: its standard error is 4-7%, so 20% is over three of them. */

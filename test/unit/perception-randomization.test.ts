@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PERCEPTION_FRAME } from '../../src/engine/perception/perceptionJobs';
+import { PERCEPTION_FRAME } from '../../src/engine/perception/perceptionModel';
 import { DEFAULT_SENSOR_RANDOMIZATION as R, randomizeSensor } from '../../src/engine/perception/sensorRandomization';
 import { renderSimImages } from '../../src/engine/perception/simImages';
 import { initRapier } from '../../src/engine/sim/rapier';

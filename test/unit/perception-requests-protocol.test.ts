@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MODEL_FILES } from '../../src/engine/perception/perceptionJobs';
-import { PERCEPTION_MODEL_FILES } from '../../src/engine/perception/perceptionRequestsModels';
+import { MODEL_FILES } from '../../src/engine/perception/perceptionModel';
+import { PERCEPTION_MODEL_FILES } from '../../src/engine/perception/modelFiles';
 import { parseHostMessage } from '../../src/messages/engine';
 import { readRunSummary, runDescription, runTooltipLines } from '../../src/engine/reports/runSummary';
 

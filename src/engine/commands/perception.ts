@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Experiment } from '../config/experiment';
-import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel } from '../perception/perceptionJobs';
+import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel } from '../perception/perceptionModel';
 import { connectRealImageSource } from '../perception/robotImages';
 import type { PositionErrors } from '../perception/samples';
 import { MOTION_LOG_FILE } from '../robot/motionLog';

@@ -13,7 +13,7 @@ import type { Finding, FindingFix } from './findings';
 import { calibratedValue } from './nominal';
 import { appliesToTask, parameterInfo, PARAMETER_GROUPS, targetsFor, type ParameterInfo } from './parameters';
 import type { TaskInfo } from './taskCatalog';
-import { mapAt, numericPair, plain, valueOf, type MapNode, type ScalarNode, type SeqNode, type TreeNode } from './yamlTree';
+import { mapAt, numericPair, plain, valueOf, type MapNode, type ScalarNode, type SeqNode } from './yamlTree';
 
 /** One measured value in the experiment's parameter names. */
 export interface MeasuredValue {

@@ -7,12 +7,12 @@ import { calibrationIn, checkCoverage, type Measurement } from './coverage';
 import type { Calibration } from './experiment';
 import { calibratedValue } from './nominal';
 import { closestName } from './didYouMean';
-import { errorAt, findingAt, warningAt, type Finding, type FindingCode, type Span } from './findings';
+import { errorAt, warningAt, type Finding, type FindingCode, type Span } from './findings';
 import type { LineIndex } from './lineIndex';
 import { appliesToTask, parameterInfo, PARAMETER_GROUPS, targetsFor, type ParameterInfo } from './parameters';
 import { checkStages } from './stageChecks';
 import { isTaskName, TASKS, type TaskInfo } from './taskCatalog';
-import { booleanOf, mapAt, numericPair, pairOf, valueOf, type MapNode, type PairNode, type ScalarNode, type SeqNode, type TreeNode } from './yamlTree';
+import { booleanOf, mapAt, numericPair, pairOf, valueOf, type MapNode, type PairNode, type ScalarNode, type SeqNode } from './yamlTree';
 
 export interface SemanticContext {
   readonly lines: LineIndex;

@@ -2,7 +2,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as t from '../../common/schema';
-import { adaptedModelFileOf, weightsFileOf, type AdaptPerceptionResult } from '../perception/perceptionJobs';
+import { adaptedModelFileOf, weightsFileOf, type AdaptPerceptionResult } from '../perception/perceptionModel';
 import { claim, publish, runInWorker, stage, type WorkerOutcome } from '../perception/perceptionWorkerHost';
 import type { PositionErrors } from '../perception/samples';
 import { MOTION_LOG_FILE } from '../robot/motionLog';

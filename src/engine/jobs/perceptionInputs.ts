@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as t from '../../common/schema';
 import type { Experiment } from '../config/experiment';
-import { MODEL_FILES } from '../perception/perceptionJobs';
+import { MODEL_FILES } from '../perception/perceptionModel';
 import { requireRunDir } from '../perception/perceptionWorkerHost';
 import { loadValidExperiment } from './experimentInput';
 import { JobInputError } from './job';

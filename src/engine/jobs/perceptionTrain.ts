@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as t from '../../common/schema';
 import { engineVersions } from '../learn/trainer';
-import { MODEL_FILES, weightsFileOf, type TrainPerceptionResult } from '../perception/perceptionJobs';
+import { MODEL_FILES, weightsFileOf, type TrainPerceptionResult } from '../perception/perceptionModel';
 import type { PerceptionTraining } from '../perception/perceptionReport';
 import { claim, freeRunDir, publish, requireRunDir, runInWorker, stage } from '../perception/perceptionWorkerHost';
 import type { RunRecord } from '../runs/runStore';

@@ -1,6 +1,6 @@
 /**
  * Perception jobs off the engine's main thread: each runs in a worker thread
- * (perceptionRequestsWorker.ts) so the engine keeps answering, a robot stop first of all; a job on
+ * (perceptionWorker.ts) so the engine keeps answering, a robot stop first of all; a job on
  * the robot asks its person through the main thread and takes the engine's stops.
  *
  * Results appear whole or not at all: a job works in a staging folder (a hidden subfolder of the
@@ -16,7 +16,7 @@ import type { Attendant } from '../robot/motionAuthority';
 import { registerOpenLink } from '../robot/openLinks';
 import { newRunId } from '../runs/runStore';
 import { PERCEPTION_REPORT_FILE } from './perceptionReport';
-import type { PerceptionWorkerControl, PerceptionWorkerData, PerceptionWorkerJob, PerceptionWorkerMessage } from './perceptionRequestsWorker';
+import type { PerceptionWorkerControl, PerceptionWorkerData, PerceptionWorkerJob, PerceptionWorkerMessage } from './perceptionWorkerMessages';
 
 export type PerceptionProgressSink = (progress: { fraction?: number; message: string }) => void;
 export type PerceptionLogSink = (line: string) => void;
@@ -33,12 +33,12 @@ export type WorkerOutcome<T> = { status: 'completed'; result: T } | { status: 'c
 function workerEntry(): { file?: string; source?: string } {
   const bundled = join(__dirname, 'perception-worker.js');
   if (existsSync(bundled)) return { file: bundled };
-  const source = join(__dirname, 'perceptionRequestsWorker.ts');
+  const source = join(__dirname, 'perceptionWorker.ts');
   if (existsSync(source)) {
     const tsx = require.resolve('tsx/cjs');
     return { source: `require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});` };
   }
-  throw new Error(`perception worker not found next to ${__dirname} (the build needs an entry 'perception-worker': 'src/engine/perception/perceptionRequestsWorker.ts')`);
+  throw new Error(`perception worker not found next to ${__dirname} (the build needs an entry 'perception-worker': 'src/engine/perception/perceptionWorker.ts')`);
 }
 
 /**

@@ -23,7 +23,7 @@ import { RobotLink } from '../robot/robotLink';
 import { TASK_DEFINITIONS } from '../sim/tasks';
 import { JOINT_NAMES } from '../sim/tasks/tableScene';
 import { IMAGE_SIZE } from './puckNet';
-import type { RealImageSource } from './perceptionJobs';
+import type { RealImageSource } from './perceptionModel';
 import type { LabelledImage } from './samples';
 
 /** Pose messages averaged per label. */

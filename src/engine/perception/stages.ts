@@ -22,7 +22,7 @@ import { SCENE_NOMINAL } from '../sim/tasks/tableScene';
 import type { TextureImage } from '../vision/appearance';
 import { nominalCamera } from '../vision/visualSample';
 import { perceivedEnvModulePath, type PerceptionLoopExperiment } from './perceivedEnv';
-import { evaluatePerceptionModel, MODEL_FILES, trainPerceptionModel, weightsFileOf, type RealImageSource } from './perceptionJobs';
+import { evaluatePerceptionModel, MODEL_FILES, trainPerceptionModel, weightsFileOf, type RealImageSource } from './perceptionModel';
 import type { PuckNetWeights } from './puckNet';
 import { cutRealTextures, withRealTextures } from './realTextures';
 import { MOTION_LOG_FILE } from '../robot/motionLog';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { transferGap, type GapVerdict } from './gapReport';
 import type { EvaluationReport } from '../evaluate/report';
 import { errorCell, visualGapOf, type VisualGapRow } from './visualGap';
-import { PERCEPTION_MODEL_FILES } from '../perception/perceptionRequestsModels';
+import { PERCEPTION_MODEL_FILES } from '../perception/modelFiles';
 import type { RunRecord, RunStatus } from '../runs/runStore';
 import { pct } from '../../common/format';
 

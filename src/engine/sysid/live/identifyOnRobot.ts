@@ -3,29 +3,29 @@
  * delay, then per joint a friction sweep and its inertia (pulses, or an alternating torque for a joint
  * that settles within a few joint states), with every command through the safety layer. This file
  * is the entry point and the order of the procedures; each procedure is a file of its own:
- * sensorNoise.ts, liveDelay.ts, liveFriction.ts, liveInertia.ts, with what they share in
- * liveCommon.ts and the mapping to the experiment's parameters in liveMapping.ts. Their design is in
- * docs/system-identification.md; the fits are in frictionFit.ts and oscillation.ts.
+ * sensorNoise.ts, delay.ts, friction.ts, inertia.ts, with what they share in procedure.ts and the
+ * mapping to the experiment's parameters in parameters.ts. Their design is in
+ * docs/system-identification.md; the fits are in ../frictionFit.ts and oscillation.ts.
  *
  * Torques are identified in the units of the robot's effort sensor (the torque the motor really
  * applies): the commanded torque times a per-joint gain measured from the effort readings, so a
  * motor's gain error does not leak into b, c and I. A robot that reports no effort is identified in
  * commanded units, with a warning.
  */
-import type { Experiment } from '../config/experiment';
-import { TASK_DEFINITIONS } from '../sim/tasks';
-import { SysidError } from './frictionFit';
-import type { MotionAttendance } from '../robot/motionAuthority';
+import type { Experiment } from '../../config/experiment';
+import { TASK_DEFINITIONS } from '../../sim/tasks';
+import { SysidError } from '../frictionFit';
+import type { MotionAttendance } from '../../robot/motionAuthority';
 import { SysidLink } from './liveLink';
-import { fmt } from './liveCommon';
-import { measureDelay } from './liveDelay';
-import { frictionSweep } from './liveFriction';
-import { inertiaOscillation, inertiaPulses, OSCILLATE_BELOW_STATES } from './liveInertia';
-import { identifiedParameters } from './liveMapping';
+import { fmt } from './procedure';
+import { measureDelay } from './delay';
+import { frictionSweep } from './friction';
+import { inertiaOscillation, inertiaPulses, OSCILLATE_BELOW_STATES } from './inertia';
+import { identifiedParameters } from './parameters';
 import { DEFAULT_NOISE_SECONDS, measureSensorNoise, sensorParameters } from './sensorNoise';
-import type { DelayFit, JointFrictionFit, JointInertiaFit, SensorNoiseFit, SysidResult } from './types';
+import type { DelayFit, JointFrictionFit, JointInertiaFit, SensorNoiseFit, SysidResult } from '../types';
 
-export { linkMasses } from './liveMapping';
+export { linkMasses } from './parameters';
 
 export interface LiveOptions {
   /** Joints to identify (names); all of the arm's by default. */

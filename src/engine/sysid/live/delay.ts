@@ -4,12 +4,12 @@
  * which the simulator must reproduce as `action_delay`; the friction sweeps and inertia pulses use
  * it too, to end a run before the joint passes the end of its range.
  */
-import { JOINT_COUNT } from '../sim/tasks/arm';
-import { mean, median, stdDev, SysidError } from './frictionFit';
-import { monotonicMs } from '../util/clock';
+import { JOINT_COUNT } from '../../sim/tasks/arm';
+import { mean, median, stdDev, SysidError } from '../frictionFit';
+import { monotonicMs } from '../../util/clock';
 import type { SysidLink } from './liveLink';
-import { asideRad, moveToPose, restNoise, withoutOutliers } from './liveCommon';
-import type { DelayFit } from './types';
+import { asideRad, moveToPose, restNoise, withoutOutliers } from './procedure';
+import type { DelayFit } from '../types';
 
 /**
  * Repeated small position steps of the last (lightest) joint, alternating in direction, at rest

@@ -4,7 +4,7 @@
  * scaled by a per-joint gain, best explain the measured torques. The gain is the actuator's torque
  * error (1 = the motor applies what it is told).
  */
-import type { JointTrajectory } from './logs/trajectory';
+import type { JointTrajectory } from '../logs/trajectory';
 
 export interface CommandDelay {
   readonly delayS: number;

@@ -1,12 +1,12 @@
 /**
- * What the live procedures (live.ts, liveDelay.ts, liveFriction.ts, liveInertia.ts) share: the pose a
+ * What the live procedures (identifyOnRobot.ts, delay.ts, friction.ts, inertia.ts) share: the pose a
  * joint is identified in and the moves between poses, which keep the arm folded and its base turned
  * aside so that it keeps clear of the task's objects; waiting until the arm is at rest before
  * each run; readings at rest; and the rules for their samples (the states under a command, trials
  * within 4 median absolute deviations).
  */
-import { mean, median, stdDev } from './frictionFit';
-import { monotonicMs } from '../util/clock';
+import { mean, median, stdDev } from '../frictionFit';
+import { monotonicMs } from '../../util/clock';
 import type { Sample, SysidLink } from './liveLink';
 
 /** Joints beyond the one identified are folded to this angle (less the margin of their range), rad: a folded arm has a small inertia, so runs settle within the range. */

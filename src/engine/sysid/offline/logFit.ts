@@ -6,8 +6,8 @@
  * a replayed segment (sandwich covariance with the segments as clusters).
  */
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
-import type { ArmParameters } from './armModel';
-import { LogError } from './logs/trajectory';
+import type { ArmParameters } from '../armModel';
+import { LogError } from '../logs/trajectory';
 import { Replay } from './replay';
 
 /** Scale of each unknown, so LM's additive damping treats them alike: b N·m·s/rad, c N·m, m kg. */

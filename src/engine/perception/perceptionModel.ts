@@ -1,5 +1,5 @@
 /**
- * The perception model's jobs, shared by the CLI, the engine and the pipeline stages: train on
+ * The perception model's procedures, shared by the jobs, the CLI and the pipeline stages: train on
  * rendered sim images (with or without the experiment's visual randomization), evaluate the
  * exported ONNX model on real images, and adapt it to real images with DANN. Each writes its model
  * files and its part of perception.json into the run folder.

@@ -9,7 +9,7 @@
  * The chosen shifts are per-command delay samples.
  */
 import type { CommandDelay } from './commandDelay';
-import type { JointTrajectory } from './logs/trajectory';
+import type { JointTrajectory } from '../logs/trajectory';
 
 export interface AppliedTorque {
   /** Start of each period, s: the torque holds from here to the next sample. */

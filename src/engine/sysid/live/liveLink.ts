@@ -10,20 +10,20 @@
  * the emergency stop and starts it; the bundled emulator runs unattended.
  */
 import { resolve } from 'node:path';
-import type { Experiment } from '../config/experiment';
-import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
-import { monotonicMs } from '../util/clock';
-import type { JointStateMsg } from '../rosbridge/messages';
-import { mergeNames } from '../rosbridge/names';
-import { motionAuthorityFor, MotionRefused, type MotionAttendance, type MotionAuthority } from '../robot/motionAuthority';
-import { safetyFor } from '../robot/robotEpisodes';
-import { RobotLink } from '../robot/robotLink';
-import { TASK_DEFINITIONS } from '../sim/tasks';
-import { ARM, fingerPosition, JOINT_COUNT } from '../sim/tasks/arm';
-import { JOINT_NAMES } from '../sim/tasks/tableScene';
-import type { SafetyConfig } from '../config/experiment';
-import { SysidError } from './frictionFit';
-import type { SysidResult } from './types';
+import type { Experiment } from '../../config/experiment';
+import { RobotAddressPolicy } from '../../rosbridge/addressPolicy';
+import { monotonicMs } from '../../util/clock';
+import type { JointStateMsg } from '../../rosbridge/messages';
+import { mergeNames } from '../../rosbridge/names';
+import { motionAuthorityFor, MotionRefused, type MotionAttendance, type MotionAuthority } from '../../robot/motionAuthority';
+import { safetyFor } from '../../robot/robotEpisodes';
+import { RobotLink } from '../../robot/robotLink';
+import { TASK_DEFINITIONS } from '../../sim/tasks';
+import { ARM, fingerPosition, JOINT_COUNT } from '../../sim/tasks/arm';
+import { JOINT_NAMES } from '../../sim/tasks/tableScene';
+import type { SafetyConfig } from '../../config/experiment';
+import { SysidError } from '../frictionFit';
+import type { SysidResult } from '../types';
 
 /** What every live result starts with: the experiment, the robot it was measured on, when. */
 export type LiveResultHeader = Pick<SysidResult, 'version' | 'experimentFile' | 'experiment' | 'task' | 'source' | 'createdAt'>;

@@ -4,13 +4,13 @@
  * tau = b·v + c·sign(v) fitted through them (frictionFit.ts). The torques are in the units of the
  * robot's effort sensor (the command times a gain measured from the effort readings), so a motor's
  * gain error does not leak into b and c. The runs also give the joint's time constant I/b, which
- * chooses and sizes its inertia procedure (liveInertia.ts).
+ * chooses and sizes its inertia procedure (inertia.ts).
  */
-import { fitApproach, fitFriction, mean, median, SysidError } from './frictionFit';
-import { monotonicMs } from '../util/clock';
+import { fitApproach, fitFriction, mean, median, SysidError } from '../frictionFit';
+import { monotonicMs } from '../../util/clock';
 import type { SysidLink } from './liveLink';
-import { fmt, GUARD_SPEED_FRACTION, identificationPose, moveToPose, restReadings, settle, STALL_MARGIN_S, SWEEP_TOP_FRACTION, window } from './liveCommon';
-import type { FrictionPoint, JointFrictionFit } from './types';
+import { fmt, GUARD_SPEED_FRACTION, identificationPose, moveToPose, restReadings, settle, STALL_MARGIN_S, SWEEP_TOP_FRACTION, window } from './procedure';
+import type { FrictionPoint, JointFrictionFit } from '../types';
 
 /** Lowest steady-state speed of the sweep, as a fraction of its highest (SWEEP_TOP_FRACTION). */
 const SWEEP_LOW_FRACTION = 0.2;

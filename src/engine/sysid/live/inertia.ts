@@ -2,15 +2,15 @@
  * The inertia of one joint, live, with the friction its sweep just identified subtracted: torque
  * pulses from rest for a joint that takes many joint states to settle (shoulder, elbow), or blocks of
  * an alternating torque (oscillation.ts) for one that settles within a few (the wrist), where a pulse
- * would carry I in its first few states only. The inertias give the link masses (liveMapping.ts).
+ * would carry I in its first few states only. The inertias give the link masses (parameters.ts).
  */
-import { median, pulseInertia, SysidError, trialEstimate } from './frictionFit';
-import { monotonicMs } from '../util/clock';
+import { median, pulseInertia, SysidError, trialEstimate } from '../frictionFit';
+import { monotonicMs } from '../../util/clock';
 import type { SysidLink } from './liveLink';
-import { fmt, GUARD_SPEED_FRACTION, identificationPose, moveToPose, settle, STALL_MARGIN_S, SWEEP_TOP_FRACTION, window, withoutOutliers } from './liveCommon';
-import type { Sweep } from './liveFriction';
+import { fmt, GUARD_SPEED_FRACTION, identificationPose, moveToPose, settle, STALL_MARGIN_S, SWEEP_TOP_FRACTION, window, withoutOutliers } from './procedure';
+import type { Sweep } from './friction';
 import { oscillationInertia } from './oscillation';
-import type { JointInertiaFit } from './types';
+import type { JointInertiaFit } from '../types';
 
 /**
  * Torque pulses from rest, alternating in direction, each from the end of the range it moves away

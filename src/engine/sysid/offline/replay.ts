@@ -5,8 +5,8 @@
  * Short segments keep a replay from drifting away from the log (multiple shooting), so the error
  * measures the model, not the accumulated drift of an open-loop torque replay.
  */
-import { ArmModel, type ArmParameters } from './armModel';
-import type { JointTrajectory } from './logs/trajectory';
+import { ArmModel, type ArmParameters } from '../armModel';
+import type { JointTrajectory } from '../logs/trajectory';
 
 /** Segment length, s: long enough for friction and inertia to shape the motion, short enough not to drift. */
 export const SEGMENT_S = 0.3;

@@ -6,21 +6,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import type { Experiment } from '../config/experiment';
-import { parameterInfo } from '../config/parameters';
-import { TASK_DEFINITIONS } from '../sim/tasks';
-import { LINK_NAMES } from '../sim/tasks/tableScene';
-import { jointInertiaCoefficients } from './armModel';
+import type { Experiment } from '../../config/experiment';
+import { parameterInfo } from '../../config/parameters';
+import { TASK_DEFINITIONS } from '../../sim/tasks';
+import { LINK_NAMES } from '../../sim/tasks/tableScene';
+import { jointInertiaCoefficients } from '../armModel';
 import { appliedTorque } from './appliedTorque';
 import { commandDelay, type CommandDelay } from './commandDelay';
 import { frictionPoints } from './frictionPoints';
 import { fitLog, MIN_FITTED_MASS_KG } from './logFit';
-import { parseCsvLog } from './logs/csv';
-import { logMappingFor } from './logs/mapping';
-import { parseMcapLog } from './logs/mcap';
-import { LogError, type JointTrajectory } from './logs/trajectory';
+import { parseCsvLog } from '../logs/csv';
+import { logMappingFor } from '../logs/mapping';
+import { parseMcapLog } from '../logs/mcap';
+import { LogError, type JointTrajectory } from '../logs/trajectory';
 import { Replay } from './replay';
-import type { DelayFit, IdentifiedParameter, JointFrictionFit, JointInertiaFit, SysidResult } from './types';
+import type { DelayFit, IdentifiedParameter, JointFrictionFit, JointInertiaFit, SysidResult } from '../types';
 
 /** Shortest log the fit accepts, s of joint states: enough segments for 9 unknowns and a delay. */
 export const MIN_LOG_S = 4;

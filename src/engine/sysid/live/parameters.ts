@@ -3,11 +3,11 @@
  * link masses the inertias imply (the experiment describes the arm by its links' masses, not by
  * inertias about joints), and the delay in whole control steps.
  */
-import { JOINT_COUNT } from '../sim/tasks/arm';
-import { LINK_NAMES } from '../sim/tasks/tableScene';
-import { jointInertiaCoefficients } from './armModel';
-import { fmt } from './liveCommon';
-import type { DelayFit, IdentifiedParameter, JointFrictionFit, JointInertiaFit } from './types';
+import { JOINT_COUNT } from '../../sim/tasks/arm';
+import { LINK_NAMES } from '../../sim/tasks/tableScene';
+import { jointInertiaCoefficients } from '../armModel';
+import { fmt } from './procedure';
+import type { DelayFit, IdentifiedParameter, JointFrictionFit, JointInertiaFit } from '../types';
 
 /**
  * The experiment's parameters: b -> joint_damping, c -> joint_friction per joint; link masses from

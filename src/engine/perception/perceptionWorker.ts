@@ -1,43 +1,19 @@
 /**
- * The worker thread a perception request runs in (perceptionRequests.ts starts it). Rendering,
+ * The worker thread a perception job runs in (perceptionWorkerHost.ts starts it). Rendering,
  * training and DANN are synchronous loops of minutes; on the engine's main thread they would hold
  * back every other message, a robot stop among them. Here they run beside it, and the cancel flag
  * is shared memory the loops read between batches, since a message could not reach a busy thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Experiment } from '../config/experiment';
 import { AddressNotAllowedError } from '../rosbridge/addressPolicy';
 import { RobotLinkError } from '../rosbridge/client';
 import { MotionRefused, type Attendant, type MotionPrompt } from '../robot/motionAuthority';
 import { stopOpenLinks } from '../robot/openLinks';
-import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel, type RealImageSource } from './perceptionJobs';
+import { adaptPerceptionModel, evaluatePerceptionModel, trainPerceptionModel, type RealImageSource } from './perceptionModel';
 import { connectRealImageSource } from './robotImages';
 import type { LabelledImage } from './samples';
+import type { PerceptionWorkerControl, PerceptionWorkerData, PerceptionWorkerMessage, PersonQuestion } from './perceptionWorkerMessages';
 
-export type PerceptionWorkerJob =
-  | { readonly kind: 'train'; readonly dir: string; readonly samples?: number; readonly epochs?: number; readonly randomization?: boolean; readonly seed?: number }
-  | { readonly kind: 'evaluate'; readonly modelPath: string; readonly address: string; readonly images: number; readonly motionLogPath: string }
-  | { readonly kind: 'adapt'; readonly modelPath: string; readonly address: string; readonly realImages: number; readonly evalImages: number; readonly simImages?: number; readonly steps?: number; readonly motionLogPath: string };
-
-export interface PerceptionWorkerData {
-  readonly experiment: Experiment;
-  readonly job: PerceptionWorkerJob;
-  /** Int32Array over it: element 0 turns 1 when the request is cancelled. */
-  readonly cancelFlag: SharedArrayBuffer;
-}
-
-export type PerceptionWorkerMessage =
-  | { readonly kind: 'progress'; readonly fraction?: number; readonly message: string }
-  | { readonly kind: 'log'; readonly line: string }
-  | { readonly kind: 'done'; readonly result: unknown }
-  | { readonly kind: 'failed'; readonly message: string; readonly cancelled: boolean; readonly robot: boolean }
-  /** A question for the person (the robot's motion authority runs here, the person is reached from the main thread). */
-  | { readonly kind: 'ask'; readonly id: number; readonly question: PersonQuestion; readonly prompt: MotionPrompt };
-
-export type PersonQuestion = 'confirmEmergencyStop' | 'startEpisodes' | 'rearm';
-
-/** Sent by the main thread: the person's answer, or a protective stop for the job's robot link. */
-export type PerceptionWorkerControl = 'cancel' | { readonly kind: 'answer'; readonly id: number; readonly yes: boolean } | { readonly kind: 'stop'; readonly message: string };
 
 /** Real images are taken this many at a time, so the bar moves while a robot resets per image. */
 const IMAGES_PER_STEP = 5;

@@ -4,10 +4,10 @@
  * friction absorbed; averaged in velocity bins, these are the log's counterpart of a sweep's
  * steady-state points.
  */
-import { ArmModel } from './armModel';
+import { ArmModel } from '../armModel';
 import type { LogFit } from './logFit';
-import type { JointTrajectory } from './logs/trajectory';
-import type { FrictionPoint } from './types';
+import type { JointTrajectory } from '../logs/trajectory';
+import type { FrictionPoint } from '../types';
 
 const BINS = 20;
 /** Samples per bin below which a bin is left out (too noisy to plot). */

@@ -9,13 +9,13 @@
  * the puck's velocity, cost a policy trained on exact observations more real success than every
  * physical mismatch together (docs/calibration.md).
  */
-import type { Experiment } from '../config/experiment';
-import type { PoseStampedMsg } from '../rosbridge/messages';
-import type { MotionAttendance } from '../robot/motionAuthority';
-import { TASK_DEFINITIONS } from '../sim/tasks';
-import { SysidError } from './frictionFit';
+import type { Experiment } from '../../config/experiment';
+import type { PoseStampedMsg } from '../../rosbridge/messages';
+import type { MotionAttendance } from '../../robot/motionAuthority';
+import { TASK_DEFINITIONS } from '../../sim/tasks';
+import { SysidError } from '../frictionFit';
 import { SysidLink } from './liveLink';
-import type { Estimate, IdentifiedParameter, JointSensorNoise, ObjectSensorNoise, SensorNoiseFit, SysidResult } from './types';
+import type { Estimate, IdentifiedParameter, JointSensorNoise, ObjectSensorNoise, SensorNoiseFit, SysidResult } from '../types';
 
 /** Seconds of readings at rest. [default of `sim2real sysid --noise-seconds`] */
 export const DEFAULT_NOISE_SECONDS = 3;
