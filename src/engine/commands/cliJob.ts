@@ -21,9 +21,9 @@ import { terminalAttendance, type TerminalQuestions } from './terminalPerson';
  * The experiment, or the exit code when there is none to run: a missing file, or one with errors
  * (every finding on stderr, then that nothing was done).
  */
-export function experimentOrExit(command: string, file: string, nothingWas = 'started'): Experiment | number {
+export function experimentOrExit(command: string, file: string, nothingWas = 'started', missing = 'file'): Experiment | number {
   if (!existsSync(file)) {
-    process.stderr.write(`sim2real ${command}: no such file '${file}'.\n`);
+    process.stderr.write(`sim2real ${command}: no such ${missing} '${file}'.\n`);
     return 1;
   }
   const loaded = loadExperiment(file);

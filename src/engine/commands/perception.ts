@@ -38,7 +38,7 @@ function wholeNumber(flags: Record<string, unknown>, name: string, min: number):
 
 function load(file: string | undefined, sub: string): Experiment | number {
   if (!file) throw new UsageError(`name one experiment file: sim2real perception ${sub} FILE`);
-  return experimentOrExit(`perception ${sub}`, file, 'done');
+  return experimentOrExit(`perception ${sub}`, file, 'done', 'experiment file');
 }
 
 function robotAddress(experiment: Experiment, flag: string | undefined): { url: string; allowed: string[] } {

@@ -43,7 +43,7 @@ export const renderCommand: CliCommand = {
     }
     let experiment: Experiment | undefined;
     if (file) {
-      const loaded = experimentOrExit('render', file, 'rendered');
+      const loaded = experimentOrExit('render', file, 'rendered', 'experiment file');
       if (typeof loaded === 'number') return loaded;
       experiment = loaded;
     }
