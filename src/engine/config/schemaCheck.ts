@@ -2,7 +2,7 @@
  * Checks a tree against the schema subset the format uses (types, properties, required, enum,
  * bounds, item counts, patterns), reporting each violation on the exact key or value at fault.
  */
-import { closestName } from './didYouMean';
+import { closestName } from '../util/didYouMean';
 import { errorAt, type Finding, type FindingCode, type Span } from './findings';
 import type { Schema, SchemaType } from './schema';
 import type { MapNode, ScalarNode, TreeNode } from './yamlTree';

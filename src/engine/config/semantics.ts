@@ -6,7 +6,7 @@
 import { calibrationIn, checkCoverage, type Measurement } from './coverage';
 import type { Calibration } from './experiment';
 import { calibratedValue } from './nominal';
-import { closestName } from './didYouMean';
+import { closestName } from '../util/didYouMean';
 import { errorAt, warningAt, type Finding, type FindingCode, type Span } from './findings';
 import type { LineIndex } from './lineIndex';
 import { appliesToTask, parameterInfo, PARAMETER_GROUPS, targetsFor, type ParameterInfo } from './parameters';
