@@ -21,6 +21,17 @@ test('ARS learns the point-mass task: evaluated success rises from 0 to the targ
   const sims = events.filter((e) => e.type === 'evaluation' && e.stage === 'sim');
   assert.equal(result.reason, 'target_reached', `last sim evaluations: ${sims.slice(-3).map((e) => e.type === 'evaluation' && e.report.success_rate)}`);
   assert.equal(result.status, 'completed');
+  // it stopped on a confirmation over fresh episodes, not on the first crossing alone
+  const confirmations = events.filter((e) => e.type === 'evaluation' && e.stage === 'confirmation');
+  const last = confirmations.at(-1)!;
+  assert.ok(last.type === 'evaluation' && last.report.success_rate >= 0.95);
+  const evidence = result.stopEvidence!;
+  assert.equal(evidence.iteration, result.iterations);
+  assert.ok(evidence.candidate.successRate >= 0.95 && evidence.confirmation.successRate >= 0.95);
+  assert.equal(evidence.confirmation.episodes, 20);
+  assert.ok(evidence.confirmation.ci95[0] <= evidence.confirmation.successRate && evidence.confirmation.successRate <= evidence.confirmation.ci95[1]);
+  for (const c of confirmations.slice(0, -1)) assert.ok(c.type === 'evaluation' && c.report.success_rate < 0.95, 'an unconfirmed crossing does not stop training');
+  assert.deepEqual(JSON.parse(readFileSync(join(result.runDir, 'run.json'), 'utf8')).result.stopEvidence, JSON.parse(JSON.stringify(evidence)));
   // the exported ONNX policy, evaluated through onnxruntime-node, also solves it
   assert.ok(result.evaluation!.success_rate >= 0.7, `final ONNX success ${result.evaluation!.success_rate}`);
   const progress = events.filter((e) => e.type === 'progress');

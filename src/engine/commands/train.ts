@@ -88,6 +88,11 @@ export const trainCommand: CliCommand = {
       }
       const why = result.reason === 'target_reached' ? 'target success reached' : 'env-step budget used';
       process.stdout.write(`done: ${why} after ${result.iterations} iterations, ${result.envSteps} env steps, ${minutes} min\n`);
+      const evidence = result.stopEvidence;
+      if (evidence) {
+        const line = (e: typeof evidence.candidate): string => `${pct(e.successRate)} [${pct(e.ci95[0])}, ${pct(e.ci95[1])}] over ${e.episodes}`;
+        process.stdout.write(`stopped at iteration ${evidence.iteration}: periodic evaluation ${line(evidence.candidate)}, confirmed on fresh episodes ${line(evidence.confirmation)}\n`);
+      }
       if (result.evaluation) process.stdout.write(`final evaluation of policy.onnx: success ${pct(result.evaluation.success_rate)} [${pct(result.evaluation.success_ci[0])}, ${pct(result.evaluation.success_ci[1])}] over ${result.evaluation.episodes} episodes\n`);
       process.stdout.write(`run folder: ${result.runDir}\n`);
       return 0;

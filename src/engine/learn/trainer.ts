@@ -15,7 +15,7 @@ import { TASKS } from '../config/taskCatalog';
 import { EVALUATION_EPISODE_CAP } from '../evaluate/runEpisodes';
 import { evaluateOnnxPolicy } from '../evaluate/onnxEvaluation';
 import { summarizeEpisodes, type EvaluationReport } from '../evaluate/report';
-import type { TrainerState } from '../runs/checkpoint';
+import type { StopEvaluation, StopEvidence, TrainerState } from '../runs/checkpoint';
 import { newRunRecord, RunStore, type RunRecord } from '../runs/runStore';
 import { deriveSeed, Rng } from '../util/rng';
 import { adamAscent, cloneAdam, createAdam } from './adam';
@@ -51,7 +51,7 @@ export interface TrainingEvaluation {
   readonly iteration: number;
   readonly envSteps: number;
   /** 'sim' for periodic evaluation, 'final' for the exported ONNX policy, 'robot' from the robot hook. */
-  readonly stage: 'sim' | 'final' | 'robot';
+  readonly stage: 'sim' | 'confirmation' | 'final' | 'robot';
   readonly report: EvaluationReport;
   readonly elapsedSeconds: number;
 }
@@ -118,6 +118,8 @@ export interface TrainResult {
   readonly exportedIteration?: number;
   /** Evaluation of the exported ONNX policy (also eval.json). */
   readonly evaluation?: EvaluationReport;
+  /** At the target: the periodic evaluation that crossed it and the confirmation on fresh episodes. */
+  readonly stopEvidence?: StopEvidence;
 }
 
 export function engineVersions(): Record<string, string> {
@@ -164,7 +166,7 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
     pool = await startRolloutPool(experiment, spec, { workers: options.workers ?? cfg.workers, ...(options.envModule ? { envModule: options.envModule } : {}) });
     const noiseSeed = deriveSeed(seed, -1, SEED_STREAMS.run.explorationNoise);
     const maxSteps = Math.min(task.maxEpisodeSteps, experiment.evaluation.maxSteps);
-    if (state.lastEvalSuccess !== undefined && state.lastEvalSuccess >= cfg.targetSuccess) reason = 'target_reached';
+    if (state.stopEvidence !== undefined) reason = 'target_reached';
 
     while (reason !== 'target_reached' && state.envSteps < cfg.maxEnvSteps && (options.maxEpisodes === undefined || state.episodes < options.maxEpisodes)) {
       if (signal.aborted) throw abortError();
@@ -243,7 +245,16 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
           const robotReport = await options.evaluateOnRobot({ iteration: state.iteration, onnx: exportPolicyOnnx(spec, state.parameters, norm), spec, experiment, signal });
           if (robotReport) emit({ type: 'evaluation', iteration: state.iteration, envSteps: state.envSteps, stage: 'robot', report: robotReport, elapsedSeconds: elapsed() });
         }
-        if (report.success_rate >= cfg.targetSuccess) reason = 'target_reached';
+        if (report.success_rate >= cfg.targetSuccess) {
+          // The first crossing of a noisy estimate is biased high (it is picked for being high):
+          // stop only when the same weights also reach the target on fresh episodes.
+          const confirmation = await evaluateInSim(pool, experiment, spec, state, signal, SEED_STREAMS.run.confirmationEvaluation);
+          emit({ type: 'evaluation', iteration: state.iteration, envSteps: state.envSteps, stage: 'confirmation', report: confirmation, elapsedSeconds: elapsed() });
+          if (confirmation.success_rate >= cfg.targetSuccess) {
+            reason = 'target_reached';
+            state = { ...state, stopEvidence: { iteration: state.iteration, candidate: evidenceOf(report), confirmation: evidenceOf(confirmation) } };
+          }
+        }
       }
       if (state.iteration % cfg.checkpointEveryIterations === 0 || reason === 'target_reached') checkpoint();
     }
@@ -295,9 +306,9 @@ function openRun(experiment: Experiment, options: TrainOptions): { store: RunSto
 }
 
 /** The current (unperturbed) policy on fresh episodes, in parallel on the pool. */
-async function evaluateInSim(pool: RolloutRunner, experiment: Experiment, spec: PolicySpec, state: TrainerState, signal: AbortSignal): Promise<EvaluationReport> {
+async function evaluateInSim(pool: RolloutRunner, experiment: Experiment, spec: PolicySpec, state: TrainerState, signal: AbortSignal, stream: number = SEED_STREAMS.run.periodicEvaluation): Promise<EvaluationReport> {
   const normalization = normalizationOf(experiment, state.stats);
-  const evalSeed = deriveSeed(experiment.seed, -1, SEED_STREAMS.run.periodicEvaluation);
+  const evalSeed = deriveSeed(experiment.seed, -1, stream);
   const episodes = experiment.training.evalEpisodes;
   const tasks: RolloutTask[] = Array.from({ length: episodes }, (_, i) => ({
     index: i,
@@ -323,6 +334,10 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
 }
 
+function evidenceOf(report: EvaluationReport): StopEvaluation {
+  return { successRate: report.success_rate, episodes: report.episodes, ci95: [report.success_ci[0], report.success_ci[1]] };
+}
+
 function resultOf(status: TrainResult['status'], reason: StopReason, store: RunStore, experiment: Experiment, state: TrainerState, elapsedSeconds: number): TrainResult {
   return {
     status,
@@ -333,6 +348,7 @@ function resultOf(status: TrainResult['status'], reason: StopReason, store: RunS
     elapsedSeconds,
     parameters: state.parameters,
     normalization: normalizationOf(experiment, state.stats),
+    ...(state.stopEvidence ? { stopEvidence: state.stopEvidence } : {}),
   };
 }
 
@@ -343,5 +359,6 @@ function summaryOf(result: TrainResult): NonNullable<RunRecord['result']> {
     envSteps: result.envSteps,
     elapsedSeconds: result.elapsedSeconds,
     ...(result.evaluation ? { successRate: result.evaluation.success_rate } : {}),
+    ...(result.stopEvidence ? { stopEvidence: result.stopEvidence } : {}),
   };
 }

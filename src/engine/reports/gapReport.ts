@@ -27,7 +27,7 @@ export interface TrainingPoint {
 export interface EvaluationPoint {
   readonly iteration: number;
   readonly episodes: number;
-  readonly stage: 'sim' | 'final' | 'robot';
+  readonly stage: 'sim' | 'confirmation' | 'final' | 'robot';
   readonly successRate: number;
 }
 

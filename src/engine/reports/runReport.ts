@@ -20,7 +20,7 @@ export const REPORT_MARKDOWN_FILE = 'report.md';
 
 type MetricLine =
   | { type: 'progress'; iteration: number; episodes: number; envSteps: number; avgReturn: number; successRate: number; elapsedSeconds: number }
-  | { type: 'evaluation'; iteration: number; envSteps: number; stage: 'sim' | 'final' | 'robot'; report: EvaluationReport }
+  | { type: 'evaluation'; iteration: number; envSteps: number; stage: 'sim' | 'confirmation' | 'final' | 'robot'; report: EvaluationReport }
   | { type: 'checkpoint' };
 
 export function buildGapReport(runDir: string): GapReport {

@@ -28,6 +28,22 @@ export interface TrainerState {
   readonly adam?: AdamState;
   /** The weights with the best periodic evaluation so far (exported when the budget runs out). */
   readonly best?: BestPolicy;
+  /** Set when training reached its target: the evaluation that crossed it and its confirmation. */
+  readonly stopEvidence?: StopEvidence;
+}
+
+export interface StopEvaluation {
+  readonly successRate: number;
+  readonly episodes: number;
+  /** Wilson 95% interval of the success rate. */
+  readonly ci95: readonly [number, number];
+}
+
+/** Why training stopped at its target: a periodic evaluation crossed it, and fresh episodes confirmed it. */
+export interface StopEvidence {
+  readonly iteration: number;
+  readonly candidate: StopEvaluation;
+  readonly confirmation: StopEvaluation;
 }
 
 export interface BestPolicy {
@@ -52,6 +68,7 @@ interface CheckpointFile {
   readonly stats: { readonly count: number; readonly mean: string; readonly m2: string };
   readonly adam?: { readonly t: number; readonly m: string; readonly v: string };
   readonly best?: { readonly iteration: number; readonly successRate: number; readonly avgReturn: number; readonly parameters: string; readonly normMean: string; readonly normStd: string };
+  readonly stopEvidence?: StopEvidence;
 }
 
 const toBase64 = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -73,6 +90,7 @@ export function serializeCheckpoint(state: TrainerState): CheckpointFile {
     episodes: state.episodes,
     elapsedSeconds: state.elapsedSeconds,
     ...(state.lastEvalSuccess !== undefined ? { lastEvalSuccess: state.lastEvalSuccess } : {}),
+    ...(state.stopEvidence ? { stopEvidence: state.stopEvidence } : {}),
     parameterCount: state.parameters.length,
     parameters: toBase64(state.parameters),
     stats: { count: state.stats.count, mean: toBase64(state.stats.mean), m2: toBase64(state.stats.m2) },
@@ -105,6 +123,7 @@ export function deserializeCheckpoint(value: unknown): TrainerState {
     episodes: file.episodes,
     elapsedSeconds: file.elapsedSeconds,
     ...(file.lastEvalSuccess !== undefined ? { lastEvalSuccess: file.lastEvalSuccess } : {}),
+    ...(file.stopEvidence ? { stopEvidence: file.stopEvidence } : {}),
     ...(file.adam ? { adam: { t: file.adam.t, m: fromBase64(file.adam.m), v: fromBase64(file.adam.v) } } : {}),
     ...(file.best
       ? {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Experiment } from '../config/experiment';
 import type { EvaluationReport } from '../evaluate/report';
 import { appendJsonLine, readJsonLines, writeFileAtomic, writeJsonAtomic } from '../util/atomicFile';
-import { deserializeCheckpoint, serializeCheckpoint, type TrainerState } from './checkpoint';
+import { deserializeCheckpoint, serializeCheckpoint, type StopEvidence, type TrainerState } from './checkpoint';
 
 /** The robot's evaluation of a run's policy (Evaluate on Robot, the console, the pipeline). */
 export const REAL_EVALUATION_FILE = 'eval-real.json';
@@ -46,6 +46,8 @@ export interface RunRecord {
     readonly envSteps: number;
     readonly elapsedSeconds: number;
     readonly successRate?: number;
+    /** At the target: the periodic evaluation that crossed it and its confirmation on fresh episodes. */
+    readonly stopEvidence?: StopEvidence;
   };
   readonly error?: string;
 }

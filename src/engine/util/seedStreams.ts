@@ -18,6 +18,8 @@ export const SEED_STREAMS = {
     periodicEvaluation: 2,
     /** The policy's initial weights. */
     policyInit: 3,
+    /** Fresh episodes that confirm a periodic evaluation at the target before training stops. */
+    confirmationEvaluation: 4,
   },
   /** From the experiment's seed: `deriveSeed(seed, stream, index)`. */
   experiment: {
