@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as t from '../../common/schema';
 import { pct } from '../../common/format';
 import type { Experiment } from '../config/experiment';
+import type { StopEvidence } from '../runs/checkpoint';
 import type { EvaluationReport } from '../evaluate/report';
 import { train as runTrainer, type TrainingEvent } from '../learn/trainer';
 import { newRunId } from '../runs/runStore';
@@ -40,6 +41,8 @@ export interface TrainSummary {
   readonly elapsedSeconds: number;
   readonly policyPath?: string;
   readonly evaluation?: EvaluationReport;
+  /** At the target: the periodic evaluation that crossed it and its confirmation on fresh episodes. */
+  readonly stopEvidence?: StopEvidence;
 }
 
 /** One line per trainer event for a progress notification. */
@@ -91,5 +94,6 @@ export const train: Job<TrainParams, TrainSummary> = async (params, context) => 
     elapsedSeconds: result.elapsedSeconds,
     ...(result.policyPath ? { policyPath: result.policyPath } : {}),
     ...(result.evaluation ? { evaluation: result.evaluation } : {}),
+    ...(result.stopEvidence ? { stopEvidence: result.stopEvidence } : {}),
   };
 };
