@@ -11,5 +11,6 @@ import { pipelineCommand } from './pipeline';
 import { renderCommand } from './render';
 import { recordLogCommand } from './recordLog';
 import { sysidCommand } from './sysid';
+import { robotCommand } from './robot';
 
-export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand, renderCommand, recordLogCommand, sysidCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, trainCommand, evalCommand, emulateCommand, reportCommand, demoCommand, pipelineCommand, perceptionCommand, renderCommand, recordLogCommand, sysidCommand, robotCommand];
