@@ -9,6 +9,7 @@ import { EngineClient } from './engineClient';
 import { ExperimentTree } from './experimentTree';
 import { EngineStatus } from './statusBar';
 import { SysidMeasurements } from './sysidMeasurements';
+import { UrdfDiagnostics } from './urdfDiagnostics';
 
 export class Sim2RealContext implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
@@ -17,6 +18,8 @@ export class Sim2RealContext implements vscode.Disposable {
   /** The newest system identification result per experiment, for the coverage diagnostics. */
   readonly measurements = new SysidMeasurements();
   readonly diagnostics = new ExperimentDiagnostics(this.documents);
+  /** Robot descriptions' problems in the Problems panel. */
+  readonly urdfDiagnostics = new UrdfDiagnostics();
   readonly tree = new ExperimentTree();
   readonly status = new EngineStatus();
   /** Started on first use, not at activation. */
@@ -35,6 +38,7 @@ export class Sim2RealContext implements vscode.Disposable {
       this.measurements,
       this.documents,
       this.diagnostics,
+      this.urdfDiagnostics,
       this.tree,
       this.status,
       this.engine,

@@ -113,4 +113,15 @@ describe('issue 2: authoring an experiment in VS Code', { timeout: 600_000 }, ()
       // The inserted entry is complete and valid: the draft has no errors left.
       await wb.waitForProblems((p) => errorsIn(p, DRAFT).length === 0, `no sim2real errors in ${DRAFT} after inserting:\n${lines.join('\n')}`);
     }));
+
+  test("a URDF's problems are in the Problems panel at their lines, with did-you-mean", () =>
+    wb.guard('urdf-problems', async () => {
+      const URDF = 'broken_arm.urdf';
+      await wb.openFile(URDF);
+      const problems = await wb.waitForProblems((p) => p.some((q) => q.file === URDF && q.line === 12) && p.some((q) => q.file === URDF && q.line === 16), `problems of ${URDF} on lines 12 and 16`);
+      const child = problems.find((q) => q.file === URDF && q.line === 12)!;
+      assert.equal(child.severity, 'error', formatProblems(problems));
+      assert.match(child.message, /child link 'uper_arm' does not exist; did you mean 'upper_arm'\?/);
+      assert.match(problems.find((q) => q.file === URDF && q.line === 16)!.message, /mass -0\.1 kg; a link's mass must be positive/);
+    }));
 });

@@ -12,6 +12,10 @@ import { parseUrdf } from './parseUrdf';
 import { parseStl, StlError } from './stl';
 
 export interface LoadUrdfOptions {
+  /** The file's text as an editor holds it (unsaved edits included); read from disk when absent. */
+  readonly text?: string;
+  /** Skip reading meshes (their paths are still resolved): for checks as the user types. */
+  readonly skipMeshes?: boolean;
   /** Folders that hold ROS packages, searched for package:// URIs before the URDF's own ancestors. */
   readonly packagePath?: readonly string[];
   /** Largest mesh file read, bytes. [default: 50 MB] */
@@ -32,8 +36,11 @@ export function loadUrdf(file: string, options: LoadUrdfOptions = {}): LoadedRob
   }
   let text: string;
   try {
-    if (statSync(path).size > 16 * 1024 * 1024) return fail(path, 1, 'the URDF file is over 16 MB; a robot description is text of a few hundred KB at most');
-    text = readFileSync(path, 'utf8');
+    if (options.text !== undefined) text = options.text;
+    else {
+      if (statSync(path).size > 16 * 1024 * 1024) return fail(path, 1, 'the URDF file is over 16 MB; a robot description is text of a few hundred KB at most');
+      text = readFileSync(path, 'utf8');
+    }
   } catch (e) {
     return fail(path, 1, (e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such URDF file: ${path}` : `cannot read the URDF: ${(e as Error).message}`);
   }
@@ -61,6 +68,7 @@ function withMeshes(robot: UrdfRobot, options: LoadUrdfOptions, problems: UrdfPr
     if ('error' in where) return error(where.error);
     const ext = extname(where.path).toLowerCase();
     if (ext !== '.stl') return error(`${ext || 'this'} meshes are not read; only STL (binary or ASCII). Convert it (e.g. \`meshlab\` or \`assimp export\`) or use a primitive shape`);
+    if (options.skipMeshes) return shape;
     const key = `${where.path}|${g.scale.join(',')}`;
     const cached = cache.get(key);
     if (cached) return { ...shape, geometry: cached };

@@ -74,6 +74,9 @@ export interface UrdfJoint {
   readonly type: JointType;
   readonly parent: string;
   readonly child: string;
+  /** Lines of the <parent> and <child> elements. */
+  readonly parentLine: number;
+  readonly childLine: number;
   /** The child link's frame in the parent link's frame, at joint position 0. */
   readonly origin: Transform;
   /** Unit axis in the joint (child) frame. */

@@ -70,9 +70,9 @@ export function parseUrdf(text: string, file: string): ParsedUrdf {
       continue;
     }
     let usable = true;
-    for (const [role, link] of [['parent', joint.parent], ['child', joint.child]] as const) {
+    for (const [role, link, line] of [['parent', joint.parent, joint.parentLine], ['child', joint.child, joint.childLine]] as const) {
       if (!links.has(link)) {
-        error(element.line, `joint '${joint.name}': its ${role} link '${link}' does not exist${suggest(link, links.keys())}`);
+        error(line, `joint '${joint.name}': its ${role} link '${link}' does not exist${suggest(link, links.keys())}`);
         usable = false;
       }
     }
@@ -96,6 +96,7 @@ export function parseUrdf(text: string, file: string): ParsedUrdf {
   const roots = [...links.values()].filter((l) => !childOf.has(l.name));
   if (roots.length === 0) {
     error(root.line, 'kinematic loop: every link is some joint\'s child, so the robot has no root link');
+    problems.sort((a, b) => a.line - b.line);
     return { problems };
   }
   if (roots.length > 1) {
@@ -118,6 +119,7 @@ export function parseUrdf(text: string, file: string): ParsedUrdf {
       error(childOf.get(link.name)!.line, `kinematic loop: link '${link.name}' cannot be reached from the root '${roots[0]!.name}' (its joints form a cycle)`);
     }
   }
+  problems.sort((a, b) => a.line - b.line);
   if (problems.some((p) => p.severity === 'error')) return { problems };
   return { robot: { name: root.attributes.name ?? '', file, links, joints, root: roots[0]!.name }, problems };
 }
@@ -227,8 +229,10 @@ function readJoint(element: XmlElement, numbers: NumberReader, error: Report, wa
     error(element.line, `joint '${name}': type '${type ?? ''}' is not one of ${JOINT_TYPES.join(', ')}${hint}`);
     return undefined;
   }
-  const parent = childNamed(element, 'parent')?.attributes.link;
-  const child = childNamed(element, 'child')?.attributes.link;
+  const parentElement = childNamed(element, 'parent');
+  const childElement = childNamed(element, 'child');
+  const parent = parentElement?.attributes.link;
+  const child = childElement?.attributes.link;
   if (!parent || !child) {
     error(element.line, `joint '${name}': needs <parent link="..."/> and <child link="..."/>`);
     return undefined;
@@ -268,7 +272,7 @@ function readJoint(element: XmlElement, numbers: NumberReader, error: Report, wa
   const damping = dynamics ? numbers.scalar(dynamics, 'damping', 0) : 0;
   const friction = dynamics ? numbers.scalar(dynamics, 'friction', 0) : 0;
   if (dynamics && (damping < 0 || friction < 0)) error(dynamics.line, `joint '${name}': damping and friction cannot be negative`);
-  return { name, line: element.line, type: type as JointType, parent, child, origin: numbers.origin(element), axis, limit, damping, friction };
+  return { name, line: element.line, type: type as JointType, parent, child, parentLine: parentElement!.line, childLine: childElement!.line, origin: numbers.origin(element), axis, limit, damping, friction };
 }
 
 function materialColour(material: XmlElement, numbers: NumberReader): Rgba | undefined {
