@@ -1,5 +1,6 @@
 /** Diagnostics as you type: debounced off the typing path, each on the key or value at fault. */
 import * as vscode from 'vscode';
+import { DocumentDebounce } from './documentDebounce';
 import type { Finding } from '../engine/config/findings';
 import { isExperiment, type ExperimentDocuments } from './experimentDocuments';
 
@@ -7,7 +8,7 @@ export const DIAGNOSTIC_SOURCE = 'sim2real';
 
 export class ExperimentDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new DocumentDebounce();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly documents: ExperimentDocuments) {
@@ -15,7 +16,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.refresh(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => {
-        this.cancel(d.uri.toString());
+        this.pending.cancel(d);
         this.collection.delete(d.uri);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -32,7 +33,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   /** Validate now; returns the findings shown (undefined for a document that is not an experiment). */
   refresh(document: vscode.TextDocument): readonly Finding[] | undefined {
     if (!isExperiment(document)) return undefined;
-    this.cancel(document.uri.toString());
+    this.pending.cancel(document);
     const validation = this.documents.validation(document);
     const showWarnings = vscode.workspace.getConfiguration('sim2real.validation', document.uri).get<boolean>('bestPracticeWarnings', true);
     const findings = validation.findings.filter((f) => showWarnings || f.severity === 'error');
@@ -41,28 +42,11 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   }
 
   private schedule(document: vscode.TextDocument): void {
-    if (!isExperiment(document)) return;
-    const key = document.uri.toString();
-    this.cancel(key);
-    const delay = vscode.workspace.getConfiguration('sim2real.validation', document.uri).get<number>('debounceMs', 25);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        if (!document.isClosed) this.refresh(document);
-      }, delay),
-    );
-  }
-
-  private cancel(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(key);
+    if (isExperiment(document)) this.pending.schedule(document, vscode.workspace.getConfiguration('sim2real.validation', document.uri).get<number>('debounceMs', 25), (d) => this.refresh(d));
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.pending.dispose();
     for (const d of this.disposables) d.dispose();
     this.collection.dispose();
   }

@@ -4,11 +4,12 @@
  * saved. package:// URIs search the sim2real.robotPackagePath setting, then the folders above.
  */
 import * as vscode from 'vscode';
+import { DocumentDebounce } from './documentDebounce';
 import { loadUrdf } from '../engine/urdf/loadUrdf';
 
 export class UrdfDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('sim2real-urdf');
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new DocumentDebounce();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
@@ -17,7 +18,7 @@ export class UrdfDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((d) => this.check(d, true)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => {
-        this.cancel(d.uri.toString());
+        this.pending.cancel(d);
         this.collection.delete(d.uri);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -29,7 +30,7 @@ export class UrdfDiagnostics implements vscode.Disposable {
 
   check(document: vscode.TextDocument, withMeshes: boolean): void {
     if (!isUrdf(document)) return;
-    this.cancel(document.uri.toString());
+    this.pending.cancel(document);
     const packagePath = vscode.workspace.getConfiguration('sim2real', document.uri).get<string[]>('robotPackagePath', []);
     const loaded = loadUrdf(document.uri.fsPath, { text: document.getText(), packagePath, skipMeshes: !withMeshes });
     const own = loaded.problems.filter((p) => p.file === document.uri.fsPath);
@@ -47,27 +48,11 @@ export class UrdfDiagnostics implements vscode.Disposable {
   }
 
   private schedule(document: vscode.TextDocument): void {
-    if (!isUrdf(document)) return;
-    const key = document.uri.toString();
-    this.cancel(key);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        if (!document.isClosed) this.check(document, false);
-      }, 300),
-    );
-  }
-
-  private cancel(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(key);
+    if (isUrdf(document)) this.pending.schedule(document, 300, (d) => this.check(d, false));
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.pending.dispose();
     for (const d of this.disposables) d.dispose();
     this.collection.dispose();
   }
