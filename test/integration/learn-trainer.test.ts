@@ -41,6 +41,18 @@ test('ARS learns the point-mass task: evaluated success rises from 0 to the targ
   }
 });
 
+test("stop_rule lower_bound stops only when the fresh episodes' interval clears the target", async () => {
+  const experiment = reachExperiment({ maxEnvSteps: 1_000_000, directions: 16, topDirections: 16, targetSuccess: 0.8, evalEveryIterations: 5, evalEpisodes: 40, stopRule: 'lower_bound' });
+  const events: TrainingEvent[] = [];
+  const result = await train(experiment, { runDir: runDir(), envModule, workers: 0, onEvent: (e) => events.push(e) });
+  assert.equal(result.reason, 'target_reached');
+  const evidence = result.stopEvidence!;
+  assert.ok(evidence.confirmation.ci95[0] >= 0.8, `lower bound ${evidence.confirmation.ci95[0]}`);
+  // every earlier confirmation had its lower bound under the target, whatever its point estimate
+  const confirmations = events.filter((e) => e.type === 'evaluation' && e.stage === 'confirmation');
+  for (const c of confirmations.slice(0, -1)) assert.ok(c.type === 'evaluation' && c.report.success_ci[0] < 0.8);
+});
+
 test('same seed gives bit-identical weights in-process, on 1 worker and on 2 workers', async () => {
   const experiment = reachExperiment({ maxEnvSteps: 6_000 });
   const inline = await train(experiment, { runDir: runDir(), envModule, workers: 0 });

@@ -54,6 +54,11 @@ export interface TrainingConfig {
   readonly checkpointEveryIterations: number;
   /** Stop early once the randomized-sim success rate reaches this. */
   readonly targetSuccess: number;
+  /**
+   * How a crossing of the target is confirmed on fresh episodes: their success rate reaches it
+   * ('confirm'), or the lower end of its 95% interval does ('lower_bound'). [default: confirm]
+   */
+  readonly stopRule?: 'confirm' | 'lower_bound';
 }
 
 export type StageKind = 'sim' | 'sim_real_textures' | 'sim_real_images' | 'mixed' | 'real_finetune';

@@ -51,6 +51,7 @@ export function resolveExperiment(root: MapNode, sourcePath?: string): Experimen
     evalEpisodes: get(t, ['training'], 'eval_episodes'),
     checkpointEveryIterations: get(t, ['training'], 'checkpoint_every_iterations'),
     targetSuccess: get(t, ['training'], 'target_success'),
+    stopRule: get(t, ['training'], 'stop_rule'),
   };
 
   const randomization: RandomizationEntry[] = [];

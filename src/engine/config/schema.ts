@@ -214,6 +214,10 @@ export const EXPERIMENT_SCHEMA: Schema = {
       eval_episodes: int('Episodes per periodic evaluation.', { minimum: 1, default: 50 }),
       checkpoint_every_iterations: int('Write a checkpoint every N iterations.', { minimum: 1, default: 10 }),
       target_success: probability('Stop once randomized-sim success reaches this rate.', { default: 0.95 }),
+      stop_rule: str(
+        'When a periodic evaluation reaches `target_success`, the same weights run `eval_episodes` fresh episodes. `confirm`: stop when their success rate also reaches the target. `lower_bound`: stop when the lower end of its Wilson 95% interval does (stricter: with 100 episodes it needs 99 successes for 0.95).',
+        { enum: ['confirm', 'lower_bound'], default: 'confirm' },
+      ),
     }),
     randomization: obj('Domain randomization: named parameters in three groups, each drawn from its distribution at the time `resample` says.', {
       physics: groupSchema('physics', 'Physics parameters: contact materials, masses, damping.'),

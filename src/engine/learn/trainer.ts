@@ -247,10 +247,12 @@ export async function train(experimentIn: Experiment, options: TrainOptions): Pr
         }
         if (report.success_rate >= cfg.targetSuccess) {
           // The first crossing of a noisy estimate is biased high (it is picked for being high):
-          // stop only when the same weights also reach the target on fresh episodes.
+          // stop only when the same weights also reach the target on fresh episodes (or, with
+          // stop_rule lower_bound, when the lower end of their interval does).
           const confirmation = await evaluateInSim(pool, experiment, spec, state, signal, SEED_STREAMS.run.confirmationEvaluation);
           emit({ type: 'evaluation', iteration: state.iteration, envSteps: state.envSteps, stage: 'confirmation', report: confirmation, elapsedSeconds: elapsed() });
-          if (confirmation.success_rate >= cfg.targetSuccess) {
+          const confirmed = (cfg.stopRule ?? 'confirm') === 'lower_bound' ? confirmation.success_ci[0] : confirmation.success_rate;
+          if (confirmed >= cfg.targetSuccess) {
             reason = 'target_reached';
             state = { ...state, stopEvidence: { iteration: state.iteration, candidate: evidenceOf(report), confirmation: evidenceOf(confirmation) } };
           }
