@@ -16,7 +16,7 @@ import type { Collider, ImpulseJoint, RigidBody, World } from '@dimforge/rapier3
 import { principalAxes } from '../urdf/inertia';
 import type { KinematicTree, MovingJoint } from '../urdf/kinematicTree';
 import type { Geometry, InertiaTensor } from '../urdf/model';
-import { compose, invert, quatConjugate, quatMultiply, rotate, type Quat, type Transform, type Vec3 } from '../urdf/transform';
+import { compose, invert, quatMultiply, rotate, type Quat, type Transform, type Vec3 } from '../urdf/transform';
 import type { Rapier } from './rapier';
 
 export interface UrdfArmOptions {
@@ -180,6 +180,8 @@ export class UrdfArm {
   private readonly effort: Float64Array;
   private readonly scratchQ: Float64Array;
   private readonly scratchDq: Float64Array;
+  /** Link frames' offsets within their Rapier bodies. */
+  private readonly frameCache = new Map<string, { body: number; local: Vec3 }>();
 
   constructor(
     readonly tree: KinematicTree,
@@ -200,44 +202,38 @@ export class UrdfArm {
    */
   applyControl(): void {
     if (this.handles.jointKind === 'impulse') return;
+    this.readPositions(this.scratchQ, 0);
+    this.readVelocities(this.scratchDq, 0);
+    const pd = this.pd;
     for (let b = 1; b < this.bodies.length; b++) {
       this.bodies[b]!.resetForces(false);
       this.bodies[b]!.resetTorques(false);
     }
-    this.readPositions(this.scratchQ, 0);
-    this.readVelocities(this.scratchDq, 0);
     for (let i = 0; i < this.tree.joints.length; i++) {
-      const pd = this.pd;
       let tau = pd[4 * i + 2]! * (pd[4 * i]! - this.scratchQ[i]!) + pd[4 * i + 3]! * (pd[4 * i + 1]! - this.scratchDq[i]!);
       const cap = this.effort[i]!;
       if (tau > cap) tau = cap;
       else if (tau < -cap) tau = -cap;
       const joint = this.tree.joints[i]!;
       const parent = this.bodies[joint.parentBody]!;
-      const w = rotate(toQuat(parent.rotation()), this.axes[i]!);
+      const child = this.bodies[i + 1]!;
       // Forces, not impulses: a multibody link's velocity is rebuilt from its joint velocities, so
       // an impulse on the body is lost; user forces become generalized forces.
-      const f = { x: w[0] * tau, y: w[1] * tau, z: w[2] * tau };
-      const g = { x: -f.x, y: -f.y, z: -f.z };
-      const child = this.bodies[i + 1]!;
-      if (joint.type === 'prismatic') {
-        child.addForce(f, true);
-        if (joint.parentBody > 0) parent.addForce(g, true);
-      } else {
-        child.addTorque(f, true);
-        if (joint.parentBody > 0) parent.addTorque(g, true);
+      const f = worldAxis(parent, this.axes[i]!, scratchForce);
+      f.x *= tau;
+      f.y *= tau;
+      f.z *= tau;
+      const prismatic = joint.type === 'prismatic';
+      if (prismatic) child.addForce(f, true);
+      else child.addTorque(f, true);
+      if (joint.parentBody > 0) {
+        f.x = -f.x;
+        f.y = -f.y;
+        f.z = -f.z;
+        if (prismatic) parent.addForce(f, true);
+        else parent.addTorque(f, true);
       }
     }
-  }
-
-  bind(world: World): void {
-    this.handles.bodies.forEach((h, i) => (this.bodies[i] = world.getRigidBody(h)));
-    if (this.handles.jointKind === 'impulse') this.handles.joints.forEach((h, i) => (this.joints[i] = world.getImpulseJoint(h)));
-    this.handles.colliders.forEach((h, i) => (this.colliders[i] = world.getCollider(h)));
-  }
-
-  get jointCount(): number {
-    return this.tree.joints.length;
   }
 
   /**
@@ -264,23 +260,43 @@ export class UrdfArm {
     return dt;
   }
 
+  bind(world: World): void {
+    this.handles.bodies.forEach((h, i) => (this.bodies[i] = world.getRigidBody(h)));
+    if (this.handles.jointKind === 'impulse') this.handles.joints.forEach((h, i) => (this.joints[i] = world.getImpulseJoint(h)));
+    this.handles.colliders.forEach((h, i) => (this.colliders[i] = world.getCollider(h)));
+  }
+
+  get jointCount(): number {
+    return this.tree.joints.length;
+  }
+
   /** Joint positions (rad or m) into out[offset..], from the bodies' poses. */
   readPositions(out: Float64Array, offset: number): void {
     for (let i = 0; i < this.tree.joints.length; i++) {
       const joint = this.tree.joints[i]!;
       const parent = this.bodies[joint.parentBody]!;
       const child = this.bodies[i + 1]!;
-      const qp = toQuat(parent.rotation());
       const axis = this.axes[i]!;
+      const p = parent.rotation(scratchRotation);
+      const px = p.x, py = p.y, pz = p.z, pw = p.w;
       if (joint.type === 'prismatic') {
-        const d = sub(toVec(child.translation()), toVec(parent.translation()));
-        const local = rotate(quatConjugate(qp), d);
-        out[offset + i] = dot(sub(local, this.anchors[i]!), axis);
+        const a = parent.translation(scratchA);
+        const b = child.translation(scratchB);
+        // The child's origin in the parent's frame, minus where it sits at zero, along the axis.
+        const d = rotateInverse(px, py, pz, pw, b.x - a.x, b.y - a.y, b.z - a.z, scratchA);
+        const anchor = this.anchors[i]!;
+        out[offset + i] = (d.x - anchor[0]) * axis[0] + (d.y - anchor[1]) * axis[1] + (d.z - anchor[2]) * axis[2];
       } else {
-        const rel = quatMultiply(quatConjugate(qp), toQuat(child.rotation()));
-        out[offset + i] = 2 * Math.atan2(rel[0] * axis[0] + rel[1] * axis[1] + rel[2] * axis[2], rel[3]);
-        if (out[offset + i]! > Math.PI) out[offset + i] -= 2 * Math.PI;
-        if (out[offset + i]! < -Math.PI) out[offset + i] += 2 * Math.PI;
+        const c = child.rotation(scratchRotation);
+        // rel = conj(p) * c; the angle about the axis is 2 atan2(rel.xyz · axis, rel.w).
+        const rx = pw * c.x - px * c.w - py * c.z + pz * c.y;
+        const ry = pw * c.y + px * c.z - py * c.w - pz * c.x;
+        const rz = pw * c.z - px * c.y + py * c.x - pz * c.w;
+        const rw = pw * c.w + px * c.x + py * c.y + pz * c.z;
+        let angle = 2 * Math.atan2(rx * axis[0] + ry * axis[1] + rz * axis[2], rw);
+        if (angle > Math.PI) angle -= 2 * Math.PI;
+        else if (angle < -Math.PI) angle += 2 * Math.PI;
+        out[offset + i] = angle;
       }
     }
   }
@@ -291,23 +307,32 @@ export class UrdfArm {
       const joint = this.tree.joints[i]!;
       const parent = this.bodies[joint.parentBody]!;
       const child = this.bodies[i + 1]!;
-      const axisWorld = rotate(toQuat(parent.rotation()), this.axes[i]!);
-      const relative = joint.type === 'prismatic' ? sub(toVec(child.linvel()), toVec(parent.linvel())) : sub(toVec(child.angvel()), toVec(parent.angvel()));
-      out[offset + i] = dot(relative, axisWorld);
+      const w = worldAxis(parent, this.axes[i]!, scratchForce);
+      const prismatic = joint.type === 'prismatic';
+      const a = prismatic ? parent.linvel(scratchA) : parent.angvel(scratchA);
+      const b = prismatic ? child.linvel(scratchB) : child.angvel(scratchB);
+      out[offset + i] = (b.x - a.x) * w.x + (b.y - a.y) * w.y + (b.z - a.z) * w.z;
     }
   }
 
   /** World position of a link's frame (merged links included). */
   framePosition(link: string, out: Float64Array, offset: number): void {
+    const frame = this.frameCache.get(link) ?? this.cacheFrame(link);
+    const body = this.bodies[frame.body]!;
+    const q = body.rotation(scratchRotation);
+    const t = body.translation(scratchA);
+    const p = rotateForward(q.x, q.y, q.z, q.w, frame.local[0], frame.local[1], frame.local[2], scratchB);
+    out[offset] = t.x + p.x;
+    out[offset + 1] = t.y + p.y;
+    out[offset + 2] = t.z + p.z;
+  }
+
+  private cacheFrame(link: string): { body: number; local: Vec3 } {
     const frame = this.tree.frames.get(link);
     if (!frame) throw new Error(`no link '${link}' in ${this.tree.robot.name}`);
-    const body = this.bodies[frame.body]!;
-    const local = rotate(this.handles.urdfInBody[frame.body]!, frame.inBody.p);
-    const p = rotate(toQuat(body.rotation()), local);
-    const t = body.translation();
-    out[offset] = t.x + p[0];
-    out[offset + 1] = t.y + p[1];
-    out[offset + 2] = t.z + p[2];
+    const cached = { body: frame.body, local: rotate(this.handles.urdfInBody[frame.body]!, frame.inBody.p) };
+    this.frameCache.set(link, cached);
+    return cached;
   }
 
   /** PD position control of joint i: target (rad or m), its velocity, stiffness and damping. */
@@ -333,15 +358,31 @@ function motorOf(joint: ImpulseJoint): MotorJoint {
   return joint as unknown as MotorJoint;
 }
 
-function toQuat(r: { x: number; y: number; z: number; w: number }): Quat {
-  return [r.x, r.y, r.z, r.w];
+/** Reused outputs for Rapier's getters, which fill a given object instead of allocating one. */
+const scratchRotation = { x: 0, y: 0, z: 0, w: 1 };
+const scratchA = { x: 0, y: 0, z: 0 };
+const scratchB = { x: 0, y: 0, z: 0 };
+const scratchForce = { x: 0, y: 0, z: 0 };
+
+type Out = { x: number; y: number; z: number };
+
+/** q v q⁻¹ for a unit quaternion, into out. */
+function rotateForward(qx: number, qy: number, qz: number, qw: number, vx: number, vy: number, vz: number, out: Out): Out {
+  const tx = 2 * (qy * vz - qz * vy);
+  const ty = 2 * (qz * vx - qx * vz);
+  const tz = 2 * (qx * vy - qy * vx);
+  out.x = vx + qw * tx + (qy * tz - qz * ty);
+  out.y = vy + qw * ty + (qz * tx - qx * tz);
+  out.z = vz + qw * tz + (qx * ty - qy * tx);
+  return out;
 }
-function toVec(v: { x: number; y: number; z: number }): Vec3 {
-  return [v.x, v.y, v.z];
+
+function rotateInverse(qx: number, qy: number, qz: number, qw: number, vx: number, vy: number, vz: number, out: Out): Out {
+  return rotateForward(-qx, -qy, -qz, qw, vx, vy, vz, out);
 }
-function sub(a: Vec3, b: Vec3): Vec3 {
-  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-}
-function dot(a: Vec3, b: Vec3): number {
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+
+/** A joint axis given in the parent's frame, in the world. */
+function worldAxis(parent: RigidBody, axis: Vec3, out: Out): Out {
+  const q = parent.rotation(scratchRotation);
+  return rotateForward(q.x, q.y, q.z, q.w, axis[0], axis[1], axis[2], out);
 }
