@@ -7,6 +7,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { Measurement } from '../engine/config/coverage';
 import { validateText, type Validation } from '../engine/config/validate';
+import { robotReaderFrom } from '../engine/config/load';
+import type { RobotReader } from '../engine/config/robotChecks';
 
 export const EXPERIMENT_LANGUAGE = 's2r-yaml';
 export const EXPERIMENT_SELECTOR: vscode.DocumentSelector = [
@@ -36,7 +38,7 @@ export class ExperimentDocuments implements vscode.Disposable {
     const cached = this.cache.get(key);
     const measured = this.measurements?.(document) ?? { key: '' };
     if (cached && cached.version === document.version && cached.measurementKey === measured.key) return cached.validation;
-    const validation = validateText(document.getText(), { fileExists: fileExistsNear(document.uri), measurement: measured.measurement });
+    const validation = validateText(document.getText(), { fileExists: fileExistsNear(document.uri), measurement: measured.measurement, readRobot: robotReaderNear(document.uri) });
     this.cache.set(key, { version: document.version, measurementKey: measured.key, validation });
     return validation;
   }
@@ -45,6 +47,13 @@ export class ExperimentDocuments implements vscode.Disposable {
     this.closeListener.dispose();
     this.cache.clear();
   }
+}
+
+/** The URDF's structure and names as you type; its meshes are checked in the URDF's own diagnostics. */
+function robotReaderNear(uri: vscode.Uri): RobotReader | undefined {
+  if (uri.scheme !== 'file') return undefined;
+  const packagePath = vscode.workspace.getConfiguration('sim2real', uri).get<string[]>('robotPackagePath', []);
+  return robotReaderFrom(dirname(uri.fsPath), { packagePath, skipMeshes: true });
 }
 
 /** Referenced files are checked on local disks only; elsewhere (virtual file systems) the check is skipped. */

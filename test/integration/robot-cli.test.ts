@@ -57,3 +57,16 @@ test('a package:// mesh resolves through --package-path and ROS_PACKAGE_PATH; a 
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /name one URDF file/);
 });
+
+test('reach on the SO-101: train writes a policy with its 14 inputs, eval runs it, and jobs that need the built-in arm refuse', async () => {
+  const out = join(dir, 'so101-run');
+  const trained = await cli(['train', 'examples/so101-reach.s2r.yaml', '--max-steps', '20000', '--out', out, '--workers', '1']);
+  assert.equal(trained.status, 0, trained.stdout + trained.stderr);
+  assert.match(trained.stdout, /final evaluation of policy\.onnx: success/);
+  const evaluated = await cli(['eval', 'examples/so101-reach.s2r.yaml', '--policy', join(out, 'policy.onnx'), '--episodes', '5', '--json']);
+  assert.equal(evaluated.status, 0, evaluated.stderr);
+  assert.equal(JSON.parse(evaluated.stdout).episodes, 5);
+  const sysid = await cli(['sysid', 'examples/so101-reach.s2r.yaml', '--robot', 'ws://127.0.0.1:9090']);
+  assert.notEqual(sysid.status, 0);
+  assert.match(sysid.stderr + sysid.stdout, /System identification runs the built-in three-link arm only so far/);
+});

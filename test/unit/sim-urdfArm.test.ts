@@ -86,3 +86,54 @@ describe('URDF arm in Rapier', () => {
     assert.ok(errors.impulse! > 2 * errors.multibody!, `impulse ${errors.impulse} vs multibody ${errors.multibody}: the reason multibody is the default for gravity-loaded arms`);
   });
 });
+
+describe('forward kinematics from the tree', () => {
+  test('agrees with the simulated SO-101 at a held pose', async () => {
+    const { linkPose } = await import('../../src/engine/urdf/forwardKinematics');
+    const tree = treeOf('robots/so101/so101.urdf');
+    const { world, arm } = armIn(tree, 0, 0.005, { joints: 'multibody', armature: Array(6).fill(0.005) });
+    const targets = [0.3, 0.5, -0.6, 0.4, 0.7, 0.2];
+    targets.forEach((t, i) => arm.setJointTarget(i, t, 0, 40, 0.5));
+    for (let s = 0; s < 600; s++) {
+      arm.applyControl();
+      world.step();
+    }
+    const q = new Float64Array(6);
+    arm.readPositions(q, 0);
+    const simulated = new Float64Array(3);
+    arm.framePosition('gripper_tip', simulated, 0);
+    const predicted = linkPose(tree, q, { p: [0, 0, 0.86], q: [0, 0, 0, 1] }, 'gripper_tip').p;
+    assert.ok(Math.hypot(simulated[0]! - predicted[0], simulated[1]! - predicted[1], simulated[2]! - predicted[2]) < 1e-4, `${[...simulated]} vs ${predicted}`);
+    world.free();
+  });
+});
+
+describe('reach on a URDF arm', () => {
+  test('SO-101: sizes follow the controlled joints; targets are above the table, within reach, and the same for the same seed', async () => {
+    const { loadExperiment } = await import('../../src/engine/config/load');
+    const { createTaskEnv } = await import('../../src/engine/evaluate/envFactory');
+    const experiment = loadExperiment(join(REPO, 'examples', 'so101-reach.s2r.yaml')).experiment!;
+    const env = await createTaskEnv(experiment, { randomize: false });
+    const other = await createTaskEnv(experiment, { randomize: false });
+    assert.deepEqual([env.observationSize, env.actionSize], [14, 4]);
+    for (let seed = 0; seed < 20; seed++) {
+      env.reset(seed);
+      other.reset(seed);
+      const o = env.observation;
+      const target = [o[11]!, o[12]!, o[13]!];
+      assert.deepEqual([...other.observation], [...o]);
+      assert.ok(target[2]! >= 0.78, `target above the table: ${target}`);
+      const shoulder = [0.03, -0.018, 0.75 + 0.062 + 0.054];
+      assert.ok(Math.hypot(target[0]! - shoulder[0]!, target[1]! - shoulder[1]!, target[2]! - shoulder[2]!) < 0.45, `target within reach: ${target}`);
+    }
+    // the arm moves where the action says, and a NaN action holds still
+    env.reset(3);
+    const before = [...env.observation.slice(0, 4)];
+    for (let s = 0; s < 10; s++) env.step([1, 0, 0, Number.NaN]);
+    const after = env.observation;
+    assert.ok(after[0]! - before[0]! > 0.3, `shoulder_pan moved ${after[0]! - before[0]!}`);
+    assert.ok(Math.abs(after[3]! - before[3]!) < 0.05, 'wrist_flex held');
+    env.dispose();
+    other.dispose();
+  });
+});

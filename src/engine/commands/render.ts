@@ -8,6 +8,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, basename } from 'node:path';
 import { PNG } from 'pngjs';
+import { requireBuiltInArm } from '../config/robotModel';
 import type { Experiment } from '../config/experiment';
 import { RobotAddressPolicy } from '../rosbridge/addressPolicy';
 import { RobotLinkError, RosbridgeClient } from '../rosbridge/client';
@@ -76,6 +77,7 @@ function numbered(out: string, index: number, count: number): string {
 
 async function renderEpisodes(experiment: Experiment, options: { seed: number; count: number; out: string; nominal: boolean }): Promise<string[]> {
   checkTextureFolder(experiment);
+  requireBuiltInArm(experiment, 'sim2real render');
   const env = await createEnv(experiment, { randomize: !options.nominal });
   const written: string[] = [];
   try {

@@ -101,10 +101,22 @@ export interface SafetyConfig {
   readonly clipActions: boolean;
 }
 
+/** The robot as a URDF (robot.description and its companions). */
+export interface RobotDescriptionConfig {
+  /** As written: relative to the experiment file. */
+  readonly file: string;
+  readonly joints?: readonly string[];
+  readonly endEffector?: string;
+  readonly basePosition: readonly [number, number, number];
+  /** Per controlled joint, kg·m². */
+  readonly armature: number;
+}
+
 export interface RobotConfig {
   readonly adapter: 'rosbridge' | 'emulator';
   readonly address: string;
   readonly profile?: string;
+  readonly description?: RobotDescriptionConfig;
   readonly topics: {
     readonly jointStates: string;
     readonly command: string;

@@ -8,6 +8,8 @@ import { resolveExperiment } from './resolve';
 import { TEXT_LIMITS } from './limits';
 import { tooLargeFinding } from './parseYaml';
 import { validateText } from './validate';
+import { loadUrdf } from '../urdf/loadUrdf';
+import type { RobotReader } from './robotChecks';
 
 export interface LoadedExperiment {
   /** Present only when there is no error finding. */
@@ -20,6 +22,14 @@ export interface LoadedExperiment {
 
 export function fileExistsFrom(baseDir: string): (relativePath: string) => boolean {
   return (relativePath) => existsSync(isAbsolute(relativePath) ? relativePath : resolve(baseDir, relativePath));
+}
+
+/** Loads a URDF named in an experiment, relative to the experiment's folder. */
+export function robotReaderFrom(baseDir: string, options: { readonly packagePath?: readonly string[]; readonly skipMeshes?: boolean } = {}): RobotReader {
+  return (relativePath) => {
+    const path = isAbsolute(relativePath) ? relativePath : resolve(baseDir, relativePath);
+    return existsSync(path) ? loadUrdf(path, options) : undefined;
+  };
 }
 
 export function loadExperiment(path: string): LoadedExperiment {
@@ -36,7 +46,7 @@ export function loadExperiment(path: string): LoadedExperiment {
     return { findings: [tooLargeFinding(size, 0)], text: '', lines: new LineIndex(''), path: absolute };
   }
   const text = readFileSync(absolute, 'utf8');
-  const validation = validateText(text, { fileExists: fileExistsFrom(dirname(absolute)) });
+  const validation = validateText(text, { fileExists: fileExistsFrom(dirname(absolute)), readRobot: robotReaderFrom(dirname(absolute)) });
   const hasError = validation.findings.some((f) => f.severity === 'error');
   const experiment = !hasError && validation.root?.kind === 'map' ? resolveExperiment(validation.root, absolute) : undefined;
   return { experiment, findings: validation.findings, text, lines: validation.lines, path: absolute };

@@ -161,6 +161,17 @@ function resolveRobot(robot: Plain, get: Getter): RobotConfig {
     adapter: get(robot, ['robot'], 'adapter'),
     address: (robot.address as string | undefined) ?? 'ws://127.0.0.1:9090',
     profile: robot.profile as string | undefined,
+    ...(typeof robot.description === 'string'
+      ? {
+          description: {
+            file: robot.description,
+            ...(Array.isArray(robot.joints) ? { joints: robot.joints as string[] } : {}),
+            ...(typeof robot.end_effector === 'string' ? { endEffector: robot.end_effector } : {}),
+            basePosition: get(robot, ['robot'], 'base_position') as [number, number, number],
+            armature: get(robot, ['robot'], 'armature'),
+          },
+        }
+      : {}),
     topics: {
       jointStates: get(topics, tp, 'joint_states'),
       command: get(topics, tp, 'command'),

@@ -263,6 +263,11 @@ export const EXPERIMENT_SCHEMA: Schema = {
       adapter: str('`rosbridge` for a robot running rosbridge_server; `emulator` for the bundled reality emulator.', { enum: ['rosbridge', 'emulator'], default: 'emulator' }),
       address: str('WebSocket address of rosbridge. The engine talks to no other address.', { pattern: '^wss?://', 'x-code': 'address-invalid', examples: ['ws://127.0.0.1:9090'] }),
       profile: str('Reality profile the emulator runs (relative to this file).', { examples: ['reality/moderate.yaml'] }),
+      description: str('The robot as a URDF file (relative to this file): the simulator builds this arm instead of the built-in three-link arm. So far the `reach` task runs on it, in sim (docs/robots.md).', { examples: ['../robots/so101/so101.urdf'] }),
+      joints: { type: 'array', description: 'The controlled joints, by URDF name, in the order of the action and the observation. Default: every movable joint from the base outwards.', items: { type: 'string' }, minItems: 1, maxItems: 32, examples: [['shoulder_pan', 'shoulder_lift', 'elbow_flex', 'wrist_flex']] },
+      end_effector: str('The URDF link whose frame is the end effector (what `reach` brings to the target). Default: the last leaf link on the chain of the last controlled joint.', { examples: ['gripper_tip'] }),
+      base_position: { type: 'array', description: "Where the URDF's root link sits in the world, m (the table top is at z 0.75).", items: { type: 'number' }, minItems: 3, maxItems: 3, default: [0, 0, 0.75], 'x-unit': 'm' },
+      armature: num("Reflected rotor inertia of each controlled joint (MuJoCo's armature): a geared servo's rotor adds gear ratio² times its inertia about the joint axis.", { minimum: 0, maximum: 10, default: 0.005, 'x-unit': 'kg·m²' }),
       topics: obj('Topic names (ROS conventions by default).', {
         joint_states: str('sensor_msgs/JointState from the robot.', { default: '/joint_states' }),
         command: str('std_msgs/Float64MultiArray joint commands (ros2_control forward controller).', { default: '/forward_position_controller/commands' }),

@@ -7,6 +7,7 @@ import { calibrationIn, checkCoverage, type Measurement } from './coverage';
 import type { Calibration } from './experiment';
 import { calibratedValue } from './nominal';
 import { closestName } from '../util/didYouMean';
+import { checkRobotDescription, type RobotReader } from './robotChecks';
 import { errorAt, warningAt, type Finding, type FindingCode, type Span } from './findings';
 import type { LineIndex } from './lineIndex';
 import { appliesToTask, parameterInfo, PARAMETER_GROUPS, targetsFor, type ParameterInfo } from './parameters';
@@ -20,6 +21,8 @@ export interface SemanticContext {
   readonly fileExists?: (relativePath: string) => boolean;
   /** Values measured on the robot outside the file (the editor's newest sysid.json), for the coverage check. */
   readonly measurement?: Measurement;
+  /** Loads the URDF named by robot.description, to check it and the names the experiment uses. */
+  readonly readRobot?: RobotReader;
 }
 
 /** Relative width below which a range is effectively a constant. */
@@ -35,6 +38,7 @@ export function checkSemantics(root: MapNode, context: SemanticContext): Finding
   checkPolicy(root, randomization, context, findings);
   checkStages(root, findings);
   checkRobot(root, context, findings);
+  checkRobotDescription(root, context.readRobot, findings);
   if (task) {
     checkCalibration(root, task, findings);
     findings.push(...checkCoverage(root, task, context.measurement));

@@ -3,6 +3,7 @@
  * check it against the schema, then check its meaning. Pure: no `vscode`, no file I/O of its own.
  */
 import type { Measurement } from './coverage';
+import type { RobotReader } from './robotChecks';
 import { EXPERIMENT_SCHEMA } from './schema';
 import { checkSchema } from './schemaCheck';
 import { checkSemantics } from './semantics';
@@ -16,6 +17,8 @@ export interface ValidateOptions {
   readonly fileExists?: (relativePath: string) => boolean;
   /** Values measured outside the file (a sysid.json) for the coverage check. */
   readonly measurement?: Measurement;
+  /** Loads the URDF named by robot.description (relative to the experiment's folder). */
+  readonly readRobot?: RobotReader;
 }
 
 export interface Validation {
@@ -38,7 +41,7 @@ export function validateText(text: string, options: ValidateOptions = {}): Valid
   } else {
     const anchor = { start: root.start, end: root.start + 1 };
     checkSchema(root, EXPERIMENT_SCHEMA, [], anchor, findings);
-    findings.push(...checkSemantics(root, { lines, fileExists: options.fileExists, measurement: options.measurement }));
+    findings.push(...checkSemantics(root, { lines, fileExists: options.fileExists, measurement: options.measurement, readRobot: options.readRobot }));
   }
   const clamped = findings.map((f) => clampFinding(f, text.length));
   clamped.sort((a, b) => a.start - b.start || a.end - b.end || a.code.localeCompare(b.code));

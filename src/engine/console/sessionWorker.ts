@@ -10,6 +10,7 @@
  * speed scale, commands sent), so this worker drives the runner directly on its own thread.
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { requireBuiltInArm } from '../config/robotModel';
 import { TASKS } from '../config/taskCatalog';
 import { OnnxPolicy } from '../policy/onnxPolicy';
 import type { RobotSafetyEntry, RobotSessionState, RobotTelemetrySample } from './sessionState';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     if (entry) notify({ kind: 'safety', entry });
   });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  requireBuiltInArm(data.experiment, 'The safe-test console');
   const task = TASKS[data.experiment.task];
   let runner: RobotEpisodeRunner;
   let policy: OnnxPolicy | undefined;

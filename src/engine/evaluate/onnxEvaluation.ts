@@ -3,7 +3,7 @@
  * a training run's final evaluation, a pipeline stage's.
  */
 import type { Experiment } from '../config/experiment';
-import { TASKS } from '../config/taskCatalog';
+import { taskInfoFor } from '../config/robotModel';
 import { OnnxPolicy } from '../policy/onnxPolicy';
 import { loadEnvFactory } from './envFactory';
 import type { EvaluationReport } from './report';
@@ -19,7 +19,7 @@ export interface EvaluateOnnxOptions {
 }
 
 export async function evaluateOnnxPolicy(file: string, experiment: Experiment, options: EvaluateOnnxOptions): Promise<EvaluationReport> {
-  const task = TASKS[experiment.task];
+  const task = taskInfoFor(experiment);
   const policy = await OnnxPolicy.load(file, task);
   const createEnv = await loadEnvFactory(options.envModule);
   const env = await createEnv(experiment, { randomize: options.randomized });

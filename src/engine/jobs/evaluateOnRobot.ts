@@ -37,7 +37,7 @@ export interface EvaluateOnRobotResult {
 }
 
 export const evaluateOnRobot: Job<EvaluateOnRobotParams, EvaluateOnRobotResult> = async (params, context) => {
-  const experiment = loadValidExperiment(params.file);
+  const experiment = loadValidExperiment(params.file, { builtInArmOnly: 'Evaluation on a robot' });
   const robot = experiment.robot;
   if (!robot) throw new JobInputError(`${params.file} configures no robot: add a robot block (adapter, address, safety) first.`);
   if (params.address !== undefined && params.address !== robot.address) {

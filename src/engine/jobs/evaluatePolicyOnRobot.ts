@@ -24,7 +24,7 @@ export interface EvaluatePolicyOnRobotParams {
 }
 
 export const evaluatePolicyOnRobot: Job<EvaluatePolicyOnRobotParams, EvaluationReport> = async (params, context) => {
-  const experiment = loadValidExperiment(params.file);
+  const experiment = loadValidExperiment(params.file, { builtInArmOnly: 'Evaluation on a robot' });
   if (!existsSync(params.policy)) throw new JobInputError(`No such policy file: ${params.policy}`);
   return evaluateOnRobot(params.policy, experiment, params.robot, {
     episodes: params.episodes ?? experiment.evaluation.realEpisodes,

@@ -27,7 +27,7 @@ export function atLeast(value: number | undefined, min: number, name: string): v
 }
 
 export function robotJobInputs(params: { readonly file: string; readonly runDir: string; readonly model?: string; readonly address?: string }): { experiment: Experiment; address: string; model: string } {
-  const experiment = loadValidExperiment(params.file);
+  const experiment = loadValidExperiment(params.file, { builtInArmOnly: 'Perception' });
   const robot = experiment.robot;
   if (!robot) throw new JobInputError(`${params.file} configures no robot: add a robot block (adapter, address, safety) to take camera images.`);
   if (params.address !== undefined && params.address !== robot.address) {

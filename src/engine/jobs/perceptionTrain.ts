@@ -40,7 +40,7 @@ export interface PerceptionTrainResult {
 }
 
 export const perceptionTrain: Job<PerceptionTrainParams, PerceptionTrainResult> = async (params, context) => {
-  const experiment = loadValidExperiment(params.file);
+  const experiment = loadValidExperiment(params.file, { builtInArmOnly: 'Perception' });
   atLeast(params.samples, 16, 'samples');
   atLeast(params.epochs, 1, 'epochs');
   const seed = params.seed ?? experiment.seed;

@@ -34,7 +34,7 @@ export interface PipelineJobResult {
 
 export const pipeline: Job<PipelineParams, PipelineJobResult> = async (params, context) => {
   if (params.resumeDir !== undefined && !readPipelineRecord(params.resumeDir)) throw new JobInputError(`${params.resumeDir} holds no pipeline (pipeline.json)`);
-  const experiment = loadValidExperiment(params.file);
+  const experiment = loadValidExperiment(params.file, { builtInArmOnly: 'The transfer pipeline' });
   if (experiment.stages.length === 0) throw new JobInputError(`${params.file} has no stages: add a stages list (docs/pipeline.md).`);
   const target = await openRobotTarget(experiment, params.file, { startEmulator: !params.connect });
   try {

@@ -21,7 +21,7 @@ export const sensitivityParams = t.object({
 export type SensitivityParams = t.Infer<typeof sensitivityParams>;
 
 export const sensitivity: Job<SensitivityParams, SensitivityReport> = async (params, context) => {
-  const experiment = loadValidExperiment(params.file);
+  const experiment = loadValidExperiment(params.file, { builtInArmOnly: 'The sensitivity sweep' });
   const policyFile = runPolicy(params.runDir);
   const policy = await OnnxPolicy.load(policyFile, TASKS[experiment.task]);
   try {

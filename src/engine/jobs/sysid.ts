@@ -55,7 +55,7 @@ export interface SysidJobResult {
 }
 
 export const sysid: Job<SysidParams, SysidJobResult> = async (params, context) => {
-  const experiment = loadValidExperiment(params.file);
+  const experiment = loadValidExperiment(params.file, { builtInArmOnly: 'System identification' });
   // the run folder is named before the robot moves, so its motion log sits beside the result
   let runDir = params.outDir;
   if (runDir === undefined && params.runsDir !== undefined) {

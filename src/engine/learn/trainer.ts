@@ -11,7 +11,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Experiment } from '../config/experiment';
-import { TASKS } from '../config/taskCatalog';
+import { taskInfoFor } from '../config/robotModel';
 import { EVALUATION_EPISODE_CAP } from '../evaluate/runEpisodes';
 import { evaluateOnnxPolicy } from '../evaluate/onnxEvaluation';
 import { summarizeEpisodes, type EvaluationReport } from '../evaluate/report';
@@ -129,7 +129,7 @@ export function engineVersions(): Record<string, string> {
 export async function train(experimentIn: Experiment, options: TrainOptions): Promise<TrainResult> {
   const signal = options.signal ?? new AbortController().signal;
   const { store, experiment } = openRun(experimentIn, options);
-  const task = TASKS[experiment.task];
+  const task = taskInfoFor(experiment);
   const spec = policySpecFor(experiment.policy, task.observationSize, task.actionSize);
   const cfg = experiment.training;
   const seed = experiment.seed;
@@ -319,7 +319,7 @@ async function evaluateInSim(pool: RolloutRunner, experiment: Experiment, spec: 
     normStd: normalization.std,
     episodeSeed: deriveSeed(evalSeed, state.iteration, i),
     randomize: experiment.evaluation.randomized,
-    maxSteps: Math.min(experiment.evaluation.maxSteps, EVALUATION_EPISODE_CAP, TASKS[experiment.task].maxEpisodeSteps),
+    maxSteps: Math.min(experiment.evaluation.maxSteps, EVALUATION_EPISODE_CAP, taskInfoFor(experiment).maxEpisodeSteps),
     collectStats: false,
   }));
   const results = await pool.run(tasks, signal);
