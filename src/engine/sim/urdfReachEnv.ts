@@ -1,7 +1,7 @@
 /**
  * `reach` on any URDF arm: the arm stands on the table at robot.base_position and brings its end
  * effector to within 2 cm of a target it can reach. Targets come from the arm's own workspace: a
- * random joint configuration (60% of each joint's range), through forward kinematics, kept when
+ * random joint configuration (35% of each joint's range), through forward kinematics, kept when
  * the end effector is at least 3 cm above the table. The arm starts each episode at its zero pose.
  *
  * Multibody joints with PD torques, substepped so the explicit PD stays stable (docs/robots.md):
@@ -29,7 +29,7 @@ export const URDF_REACH = {
   /** The controller's own damping, N·m·s/rad, added to the URDF joint's. */
   controllerDampingNms: 0.5,
   /** Fraction of each joint's range the targets are drawn from. */
-  targetRangeFraction: 0.6,
+  targetRangeFraction: 0.35,
   /** Lowest target above the table top, m. */
   targetClearanceM: 0.03,
   maxEpisodeSteps: 100,
