@@ -58,7 +58,7 @@ test('a package:// mesh resolves through --package-path and ROS_PACKAGE_PATH; a 
   assert.match(usage.stderr, /name one URDF file/);
 });
 
-test('reach on the SO-101: train writes a policy with its 14 inputs, eval runs it, and jobs that need the built-in arm refuse', async () => {
+test('reach on the SO-101: train writes a policy with its 17 inputs, eval runs it, and jobs that need the built-in arm refuse', async () => {
   const out = join(dir, 'so101-run');
   const trained = await cli(['train', 'examples/so101-reach.s2r.yaml', '--max-steps', '20000', '--out', out, '--workers', '1']);
   assert.equal(trained.status, 0, trained.stdout + trained.stderr);

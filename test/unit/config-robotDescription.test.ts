@@ -26,12 +26,12 @@ function findings(text: string, base = EXAMPLES) {
 }
 
 describe('robot.description', () => {
-  test('the shipped SO-101 example validates, and its task has 2n + 6 observations and n actions', () => {
+  test('the shipped SO-101 example validates, and its task has 2n + 9 observations and n actions', () => {
     const loaded = validateText('name: r\ntask: reach\nrobot:\n  description: ../robots/so101/so101.urdf\n  joints: [shoulder_pan, shoulder_lift, elbow_flex]\n', { readRobot: robotReaderFrom(EXAMPLES) });
     assert.deepEqual(loaded.findings.filter((f) => f.severity === 'error'), []);
     const resolved = resolveExperiment(loaded.root as MapNode, join(EXAMPLES, 'x.s2r.yaml'));
     const info = taskInfoFor(resolved);
-    assert.deepEqual([info.observationSize, info.actionSize], [12, 3]);
+    assert.deepEqual([info.observationSize, info.actionSize], [15, 3]);
     assert.deepEqual(info.joints, ['shoulder_pan', 'shoulder_lift', 'elbow_flex']);
     assert.deepEqual(resolved.robot!.description!.basePosition, [0, 0, 0.75]);
     assert.throws(() => requireBuiltInArm(resolved, 'System identification'), /System identification runs the built-in three-link arm only so far.*robot\.description: \.\.\/robots\/so101\/so101\.urdf/);

@@ -115,7 +115,7 @@ describe('reach on a URDF arm', () => {
     const experiment = loadExperiment(join(REPO, 'examples', 'so101-reach.s2r.yaml')).experiment!;
     const env = await createTaskEnv(experiment, { randomize: false });
     const other = await createTaskEnv(experiment, { randomize: false });
-    assert.deepEqual([env.observationSize, env.actionSize], [14, 4]);
+    assert.deepEqual([env.observationSize, env.actionSize], [17, 4]);
     for (let seed = 0; seed < 20; seed++) {
       env.reset(seed);
       other.reset(seed);

@@ -118,8 +118,8 @@ export function taskInfoFor(experiment: Pick<Experiment, 'task' | 'robot' | 'sou
     links: model.tree.bodies.slice(1).map((b) => b.name),
     joints: model.jointNames,
     visualTargets: [],
-    // joint positions (n), joint velocities (n), end-effector xyz (3), target xyz (3)
-    observationSize: 2 * n + 6,
+    // joint positions (n), joint velocities (n), end-effector xyz (3), target xyz (3), target - end effector (3)
+    observationSize: 2 * n + 9,
     actionSize: n,
   };
 }

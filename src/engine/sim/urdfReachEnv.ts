@@ -7,8 +7,10 @@
  * Multibody joints with PD torques, substepped so the explicit PD stays stable (docs/robots.md):
  * gravity-loaded light arms hold their targets this way, and impulse joints sag.
  *
- * Observation (2n + 6): joint positions and velocities of the n controlled joints, end-effector
- * xyz, target xyz (m, world). Action (n): joint target steps of up to 0.05 rad per control step.
+ * Observation (2n + 9): joint positions and velocities of the n controlled joints, end-effector
+ * xyz, target xyz, and target minus end effector (m, world): the error a reaching controller
+ * acts on, given as such so the policy need not learn to subtract two normalized inputs.
+ * Action (n): joint target steps of up to 0.05 rad per control step.
  */
 import type { World } from '@dimforge/rapier3d-compat';
 import type { Experiment } from '../config/experiment';
@@ -61,7 +63,7 @@ export class UrdfReachEnv implements Env {
   ) {
     const R = rapier();
     const n = model.controlled.length;
-    this.observationSize = 2 * n + 6;
+    this.observationSize = 2 * n + 9;
     this.actionSize = n;
     this.observation = new Float64Array(this.observationSize);
     this.jointTargets = new Float64Array(n);
@@ -201,6 +203,7 @@ export class UrdfReachEnv implements Env {
     this.arm.framePosition(this.model.endEffector, this.tip, 0);
     o.set(this.tip, 2 * n);
     o.set(this.target, 2 * n + 3);
+    for (let k = 0; k < 3; k++) o[2 * n + 6 + k] = this.target[k]! - this.tip[k]!;
   }
 
   private assertLive(): void {
