@@ -21,6 +21,7 @@ import { TASK_DEFINITIONS } from './tasks';
 import { TableScene } from './tasks/tableScene';
 import { newEpisodeStart, type EpisodeStart, type TaskDefinition } from './tasks/task';
 import { SEED_STREAMS } from '../util/seedStreams';
+import { endExploded, exploded, scoreStep, startEpisode } from './stepOutcome';
 
 export interface SimEnvOptions {
   /** Draw the experiment's randomization; false runs the nominal scene. */
@@ -36,12 +37,6 @@ export interface SimEnvOptions {
 
 /** Largest action delay the delay line holds, control steps (parameters.ts allows up to 50). */
 const MAX_DELAY_STEPS = 50;
-/**
- * Reward per control step left when the simulation explodes: task rewards stay above -1 per step
- * while the puck is on the table, so blowing up never beats playing the episode out.
- */
-const EXPLOSION_PENALTY_PER_STEP = 1;
-
 /** Create a simulated env for the experiment's task (initialises Rapier in this thread if needed). */
 export async function createEnv(experiment: Experiment, options: SimEnvOptions): Promise<SimEnv> {
   await initRapier();
@@ -141,11 +136,7 @@ export class SimEnv implements Env {
     if (scene.puck) scene.placePuck(this.start.puckXY[0], this.start.puckXY[1]);
     this.appliedAction.fill(0);
     this.episodeStep = 0;
-    const r = this.result;
-    r.reward = 0;
-    r.done = false;
-    r.success = false;
-    r.termination = 'none';
+    startEpisode(this.result);
     this.task.observe(scene, this.start, this.trueObservation);
     this.sensing.reset(new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.sensing, 0)), this.trueObservation, this.observation);
     this.addObservationNoise();
@@ -184,21 +175,9 @@ export class SimEnv implements Env {
     this.task.observe(scene, this.start, truth);
     if (exploded(truth, this.explosionLimit)) {
       truth.set(this.observation); // keep the last finite state (noise included) for whoever looks
-      r.reward = -EXPLOSION_PENALTY_PER_STEP * (this.maxEpisodeSteps - this.episodeStep + 1);
-      r.done = true;
-      r.success = false;
-      r.termination = 'exploded';
-      return r; // the observation keeps its last finite value
+      return endExploded(r, this.episodeStep, this.maxEpisodeSteps); // the observation keeps its last finite value
     }
-    r.reward = this.task.reward(truth);
-    r.success = this.task.success(truth);
-    if (r.success) {
-      r.done = true;
-      r.termination = 'success';
-    } else if (this.episodeStep >= this.maxEpisodeSteps) {
-      r.done = true;
-      r.termination = 'timeout';
-    }
+    scoreStep(r, this.task.reward(truth), this.task.success(truth), this.episodeStep, this.maxEpisodeSteps);
     this.sensing.step(truth, periodS, this.observation);
     this.addObservationNoise();
     return r;
@@ -257,15 +236,6 @@ export class SimEnv implements Env {
   private assertLive(): void {
     if (this.disposed) throw new Error('env used after dispose()');
   }
-}
-
-/** Every body the policy sees is read into the observation: check there, at no extra cost. */
-function exploded(observation: Float64Array, limit: number): boolean {
-  for (let i = 0; i < observation.length; i++) {
-    // Written so that NaN fails the comparison and counts as exploded.
-    if (!(Math.abs(observation[i]) < limit)) return true;
-  }
-  return false;
 }
 
 function clip1(x: number): number {

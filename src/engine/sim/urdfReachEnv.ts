@@ -23,6 +23,7 @@ import { rapier } from './rapier';
 import { COLLISION, groups } from './tasks/collision';
 import { REACH } from './tasks/reach';
 import { SCENE_NOMINAL } from './tasks/tableScene';
+import { endExploded, exploded, scoreStep, startEpisode } from './stepOutcome';
 import { buildUrdfArm, UrdfArm } from './urdfArm';
 
 export const URDF_REACH = {
@@ -105,11 +106,7 @@ export class UrdfReachEnv implements Env {
     this.holdAll();
     this.drawTarget(new Rng(deriveSeed(episodeSeed, SEED_STREAMS.episode.start, 0)));
     this.episodeStep = 0;
-    const r = this.result;
-    r.reward = 0;
-    r.done = false;
-    r.success = false;
-    r.termination = 'none';
+    startEpisode(this.result);
     this.observe();
   }
 
@@ -132,27 +129,10 @@ export class UrdfReachEnv implements Env {
     }
     this.episodeStep++;
     this.observe();
-    const o = this.observation;
-    for (let i = 0; i < o.length; i++) {
-      if (!(Math.abs(o[i]!) < 50)) {
-        r.reward = -(this.maxEpisodeSteps - this.episodeStep + 1);
-        r.done = true;
-        r.success = false;
-        r.termination = 'exploded';
-        return r;
-      }
-    }
+    // The table is about 1 m across and no joint turns at 50 rad/s.
+    if (exploded(this.observation, 50)) return endExploded(r, this.episodeStep, this.maxEpisodeSteps);
     const distance = Math.hypot(this.tip[0]! - this.target[0]!, this.tip[1]! - this.target[1]!, this.tip[2]! - this.target[2]!);
-    r.reward = -distance;
-    r.success = distance < REACH.successRadiusM;
-    if (r.success) {
-      r.done = true;
-      r.termination = 'success';
-    } else if (this.episodeStep >= this.maxEpisodeSteps) {
-      r.done = true;
-      r.termination = 'timeout';
-    }
-    return r;
+    return scoreStep(r, -distance, distance < REACH.successRadiusM, this.episodeStep, this.maxEpisodeSteps);
   }
 
   dispose(): void {
