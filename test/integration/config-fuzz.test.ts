@@ -195,7 +195,9 @@ function assertExperimentTyped(e: Experiment, label: string): void {
   check(typeof e.policy.observationNormalization === 'boolean', 'policy.observationNormalization');
   check(oneOf(e.policy.observation, ['state', 'image']), 'policy.observation');
   check(e.policy.file === undefined || typeof e.policy.file === 'string', 'policy.file');
-  for (const [key, value] of Object.entries(e.training)) check(key === 'algorithm' ? value === 'ars' : isNumber(value), `training.${key} ${String(value)}`);
+  for (const [key, value] of Object.entries(e.training)) {
+    check(key === 'algorithm' ? value === 'ars' : key === 'stopRule' ? oneOf(value, ['confirm', 'lower_bound']) : isNumber(value), `training.${key} ${String(value)}`);
+  }
   for (const r of e.randomization) {
     check(PARAMETERS.some((p) => p.name === r.name && p.group === r.group), `parameter ${r.group}.${r.name}`);
     check(oneOf(r.distribution, DISTRIBUTIONS), `${r.name}.distribution ${String(r.distribution)}`);
@@ -231,6 +233,14 @@ function assertExperimentTyped(e: Experiment, label: string): void {
     check(Object.values(e.robot.topics).every((t) => typeof t === 'string'), 'robot.topics');
     check(Object.values(e.robot.services).every((t) => typeof t === 'string'), 'robot.services');
     check(isInt(e.robot.watchdogMs) && isInt(e.robot.connectTimeoutMs), 'robot timeouts');
+    const d = e.robot.description;
+    if (d) {
+      check(typeof d.file === 'string' && d.file.length > 0, `robot.description ${String(d.file)}`);
+      check(d.joints === undefined || (Array.isArray(d.joints) && d.joints.every((j) => typeof j === 'string')), 'robot.joints');
+      check(d.endEffector === undefined || typeof d.endEffector === 'string', 'robot.end_effector');
+      check(Array.isArray(d.basePosition) && d.basePosition.length === 3 && d.basePosition.every(isNumber), 'robot.base_position');
+      check(isNumber(d.armature) && d.armature >= 0, 'robot.armature');
+    }
     if (e.robot.safety) {
       const s = e.robot.safety;
       check(isNumber(s.speedScale) && s.speedScale > 0 && s.speedScale <= 1, 'safety.speedScale');
