@@ -1,6 +1,6 @@
 /** Reading an experiment from disk: validate, then resolve. Used by the CLI and the engine process. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import type { Experiment } from './experiment';
 import type { Finding, FindingJson } from './findings';
 import { LineIndex } from './lineIndex';
@@ -28,9 +28,24 @@ export function fileExistsFrom(baseDir: string): (relativePath: string) => boole
 export function robotReaderFrom(baseDir: string, options: { readonly packagePath?: readonly string[]; readonly skipMeshes?: boolean } = {}): RobotReader {
   return (relativePath) => {
     const path = isAbsolute(relativePath) ? relativePath : resolve(baseDir, relativePath);
-    return existsSync(path) ? loadUrdf(path, options) : undefined;
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+    // The editor validates on every keystroke: read a URDF again only when it changed on disk.
+    const key = `${path}|${options.skipMeshes ? 1 : 0}|${(options.packagePath ?? []).join(delimiter)}`;
+    const hit = robotCache.get(key);
+    if (hit && hit.mtimeMs === mtimeMs) return hit.loaded;
+    const loaded = loadUrdf(path, options);
+    if (robotCache.size >= 16) robotCache.delete(robotCache.keys().next().value!);
+    robotCache.set(key, { mtimeMs, loaded });
+    return loaded;
   };
 }
+
+const robotCache = new Map<string, { mtimeMs: number; loaded: ReturnType<typeof loadUrdf> }>();
 
 export function loadExperiment(path: string): LoadedExperiment {
   const absolute = resolve(path);

@@ -27,5 +27,5 @@ export async function createTaskEnv(experiment: Experiment, options: { randomize
   const model = loadRobotModel(experiment);
   if (!model) return createSimEnv(experiment, options);
   await initRapier();
-  return new UrdfReachEnv(experiment, model);
+  return new UrdfReachEnv(model);
 }

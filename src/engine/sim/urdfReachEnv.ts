@@ -13,7 +13,6 @@
  * Action (n): joint target steps of up to 0.05 rad per control step.
  */
 import type { World } from '@dimforge/rapier3d-compat';
-import type { Experiment } from '../config/experiment';
 import type { RobotModel } from '../config/robotModel';
 import { linkPose } from '../urdf/forwardKinematics';
 import { deriveSeed, Rng } from '../util/rng';
@@ -58,10 +57,7 @@ export class UrdfReachEnv implements Env {
   private episodeStep = 0;
   private disposed = false;
 
-  constructor(
-    _experiment: Experiment,
-    private readonly model: RobotModel,
-  ) {
+  constructor(private readonly model: RobotModel) {
     const R = rapier();
     const n = model.controlled.length;
     this.observationSize = 2 * n + 9;
